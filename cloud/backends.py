@@ -1,0 +1,92 @@
+"""LLM backends of the worker: one small interface, a plain registry.
+
+A backend turns one opened sub-task into text chunks (`generate` yields them as they come).
+Built-ins: `onnx` (the tandem inference engine on a model from the cache) and `echo` (for load
+tests). Later backends (OpenAI-compatible servers, llama.cpp in-process) register the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from cloud.errors import BackendError, UnknownBackend
+from protocol.messages import SubTask
+
+# The cloud sees placeholders such as <PERSON_1> instead of personal data; it must keep them.
+CLOUD_SYSTEM_PROMPT = (
+    "You are a helpful assistant. The request may contain placeholders such as <PERSON_1> or "
+    "<EMAIL_1> standing for private values; copy them exactly as written where needed and never "
+    "guess what they stand for. Answer clearly and concisely."
+)
+
+
+class Backend(Protocol):
+    name: ClassVar[str]
+    can_stream: ClassVar[bool]
+
+    @property
+    def model(self) -> str: ...
+
+    def generate(self, task: SubTask) -> Iterator[str]: ...
+
+
+class EchoBackend:
+    """Returns the prompt: measures the transport and crypto, not a model."""
+
+    name: ClassVar[str] = "echo"
+    can_stream: ClassVar[bool] = True
+
+    @property
+    def model(self) -> str:
+        return "echo"
+
+    def generate(self, task: SubTask) -> Iterator[str]:
+        yield task.prompt
+
+
+class OnnxBackend:
+    """The tandem engine (onnxruntime) running a cloud-sized model from the model cache."""
+
+    name: ClassVar[str] = "onnx"
+    can_stream: ClassVar[bool] = True
+
+    def __init__(self, model_dir: Path, threads: int | None = None, max_context: int = 4096) -> None:
+        from inference.engine import Engine
+
+        self._engine = Engine(model_dir, threads=threads, max_context=max_context)
+        self.last_tokens = 0
+
+    @property
+    def model(self) -> str:
+        return f"{self._engine.name}/{self._engine.manifest.precision}"
+
+    def generate(self, task: SubTask) -> Iterator[str]:
+        from inference.chat_format import Message
+        from inference.engine import SamplingParams
+        from inference.errors import ModelError
+
+        messages = [Message("system", task.system or CLOUD_SYSTEM_PROMPT), Message("user", task.prompt)]
+        chunks: list[str] = []
+        params = SamplingParams(max_new_tokens=task.max_tokens, temperature=task.temperature)
+        try:
+            result = self._engine.chat(messages, params, on_token=lambda ev: chunks.append(ev.text))
+        except ModelError as exc:
+            raise BackendError(str(exc)) from exc
+        self.last_tokens = len(result.token_ids)
+        yield from chunks
+
+
+BACKENDS: dict[str, Callable[..., Backend]] = {
+    "echo": EchoBackend,
+    "onnx": OnnxBackend,
+}
+
+
+def make_backend(name: str, **kwargs: object) -> Backend:
+    try:
+        factory = BACKENDS[name]
+    except KeyError as exc:
+        raise UnknownBackend(f"unknown backend {name!r}; known: {', '.join(sorted(BACKENDS))}") from exc
+    return factory(**kwargs)

@@ -1,0 +1,26 @@
+"""Errors of the inference runtime.
+
+    TandemError                      (protocol.errors: root of every tandem error)
+     └─ ModelError                   model dir missing, manifest invalid, onnxruntime failed to load
+         └─ ContextTooLong           prompt + answer budget exceed the configured maximum context
+"""
+
+from __future__ import annotations
+
+from protocol.errors import TandemError
+
+
+class ModelError(TandemError):
+    pass
+
+
+class ContextTooLong(ModelError):
+    def __init__(self, prompt_tokens: int, max_new_tokens: int, max_context: int) -> None:
+        super().__init__(
+            f"prompt of {prompt_tokens} tokens + answer budget of {max_new_tokens} exceeds the maximum "
+            f"context of {max_context} tokens: shorten the request or raise TANDEM_MAX_CONTEXT "
+            f"(memory grows with it)"
+        )
+        self.prompt_tokens = prompt_tokens
+        self.max_new_tokens = max_new_tokens
+        self.max_context = max_context

@@ -1,0 +1,85 @@
+"""How both ends reach the broker: one paho client factory, MQTT 3.1.1 or 5, plain or TLS.
+
+paho runs its own network thread (`loop_start`); callers bridge its callbacks into their own
+concurrency model. Connecting waits for CONNACK so a broker that is down fails here, clearly.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+
+from protocol.errors import ProtocolError
+
+log = logging.getLogger(__name__)
+
+NO_MATCHING_SUBSCRIBERS = 0x10  # MQTT 5 PUBACK reason: nobody subscribes to the topic
+
+
+class BrokerConnectError(ProtocolError):
+    pass
+
+
+def parse_url(url: str) -> tuple[str, int, bool]:
+    """`mqtt://host:port` or `mqtts://host:port` -> (host, port, tls)."""
+    parsed = urlparse(url if "://" in url else f"mqtt://{url}")
+    if parsed.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
+        raise BrokerConnectError(f"broker URL {url!r} must start with mqtt:// or mqtts://")
+    tls = parsed.scheme in ("mqtts", "ssl")
+    return parsed.hostname or "127.0.0.1", parsed.port or (8883 if tls else 1883), tls
+
+
+def make_client(client_id: str, version: str = "5") -> mqtt.Client:
+    """A paho client with callback API v2; clean sessions (an offline member holds no tasks)."""
+    if version == "5":
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    else:
+        client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=True
+        )
+    client.reconnect_delay_set(min_delay=1, max_delay=10)
+    return client
+
+
+def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: str | None = None) -> None:
+    """Connect and start the network thread; raise BrokerConnectError unless CONNACK succeeds."""
+    host, port, tls = parse_url(url)
+    if tls:
+        client.tls_set(ca_certs=ca_file, cert_reqs=ssl.CERT_REQUIRED)
+    done = threading.Event()
+    outcome: dict[str, object] = {}
+    previous = client.on_connect
+
+    def on_connect(c: mqtt.Client, userdata: object, flags: object, reason: object, props: object) -> None:
+        outcome.setdefault("reason", reason)
+        done.set()
+        if previous is not None:
+            previous(c, userdata, flags, reason, props)
+
+    client.on_connect = on_connect
+    try:
+        if client.protocol == mqtt.MQTTv5:
+            client.connect(host, port, keepalive=30, clean_start=True)
+        else:
+            client.connect(host, port, keepalive=30)
+    except OSError as exc:
+        client.on_connect = previous
+        raise BrokerConnectError(
+            f"cannot reach the MQTT broker at {host}:{port} ({exc.strerror or exc}): start one "
+            "(`mosquitto -p PORT`, or `tandem demo` starts its own) or set TANDEM_BROKER_URL"
+        ) from exc
+    client.loop_start()
+    if not done.wait(timeout):
+        client.loop_stop()
+        client.on_connect = previous
+        raise BrokerConnectError(f"the broker at {host}:{port} did not answer CONNECT within {timeout:.0f} s")
+    # keep a chained handler so reconnects still reach the caller's callback
+    reason = outcome["reason"]
+    if getattr(reason, "is_failure", False):
+        client.loop_stop()
+        raise BrokerConnectError(f"the broker at {host}:{port} refused the connection: {reason}")
+    log.info("mqtt connected host=%s port=%d tls=%s", host, port, tls)

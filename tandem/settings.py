@@ -1,0 +1,107 @@
+"""Settings for every tandem command, from a TOML file plus `TANDEM_*` environment variables.
+
+Precedence (highest first): explicit overrides from the CLI, environment (`TANDEM_BROKER_URL`,
+`TANDEM_ESCALATION__THRESHOLD`, ...), the TOML file (`TANDEM_CONFIG`, else
+`~/.config/tandem/config.toml`), defaults. Nested tables use `__` in env names.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from tandem import locations
+
+
+def _default_device_id() -> str:
+    # MQTT topic- and key-file-safe: letters, digits, '-', '_'.
+    host = "".join(c if c.isalnum() or c in "-_" else "-" for c in socket.gethostname())
+    return (host or "device")[:48]
+
+
+class EscalationSettings(BaseModel):
+    """When the device hands a sub-task to the cloud."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    threshold: float = 1.6
+    """Mean per-token entropy (nats) of the local draft above which a sub-task escalates.
+    The one routing knob: lower escalates more, higher keeps more on the device."""
+    probe_tokens: int = 48
+    """Tokens the device drafts before it judges its own uncertainty (early exit of the cascade)."""
+    timeout_s: float = 180.0
+    """How long the device waits for a cloud result before it answers locally with a notice."""
+    ttl_s: float = 600.0
+    """Expiry written into every escalation header; workers refuse older tasks."""
+
+
+class Settings(BaseSettings):
+    """Everything a tandem process reads from config. Each field documents itself."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TANDEM_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    broker_url: str = "mqtt://127.0.0.1:1883"
+    """MQTT broker, `mqtt://host:port` (TLS: `mqtts://`). `tandem demo` starts one here if none answers."""
+    mqtt_version: Literal["3.1.1", "5"] = "5"
+    """MQTT protocol version; 5 gives shared subscriptions and "no matching subscribers" replies."""
+    device_id: str = Field(default_factory=_default_device_id, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    """This device's id: names its topics and its key files."""
+    models_dir: Path = Field(default_factory=locations.default_models_dir)
+    """Cache of built ONNX models (rebuildable; keyed by source hash)."""
+    keys_dir: Path = Field(default_factory=locations.default_keys_dir)
+    """Key files (private keys 0600). Device keys under device/<id>/, pool keys under pool/."""
+    device_model: str = "smollm2-135m-instruct"
+    """Model the device runs (a name from `tandem model list`)."""
+    cloud_model: str = "qwen2.5-coder-0.5b-instruct"
+    """Model the worker's `onnx` backend runs."""
+    worker_backend: Literal["onnx", "echo"] = "onnx"
+    """Backend of `tandem worker`."""
+    threads: int | None = None
+    """onnxruntime intra-op threads (None: all cores)."""
+    max_context: int = 2048
+    """Most tokens (prompt + answer) a generation may hold; longer prompts are refused clearly."""
+    local_max_tokens: int = 200
+    """Answer budget of the device model."""
+    cloud_max_tokens: int = 320
+    """Answer budget asked of the cloud worker."""
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    def device_keys_dir(self) -> Path:
+        return self.keys_dir / "device" / self.device_id
+
+
+def config_file() -> Path:
+    override = os.environ.get("TANDEM_CONFIG")
+    return Path(override) if override else locations.default_config_file()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from file + env, with CLI overrides (None values are ignored)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,29 @@
+"""Human-readable trace of one answer: routes, what left the device, where the time went."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def render_trace(answer: Any) -> str:
+    lines = ["== answer ==", answer.answer, "", f"== trace (route: {answer.route}) =="]
+    for part in answer.parts:
+        u = "-" if part.uncertainty is None else f"{part.uncertainty:.2f}"
+        where = "device" if part.route == "local" else f"cloud ({part.cloud_model})"
+        lines.append(f"part {part.index + 1}: {where}; reason: {part.reason}; uncertainty (mean entropy, "
+                     f"nats): {u}; local draft tokens: {part.draft_tokens}")
+        lines.append(f"  as seen by the router: {part.redacted_text}")
+    lines.append("")
+    lines.append(f"== left the device ({len(answer.sent)} sealed message(s); shown as sent, before encryption) ==")
+    if not answer.sent:
+        lines.append("nothing")
+    for item in answer.sent:
+        lines.append(f"task {item['task_id']} -> {item['topic']} ({item['wire_bytes']} bytes sealed)")
+        lines.append("  " + json.dumps(item["payload"], ensure_ascii=False))
+    lines.append("")
+    lines.append("== time (ms) ==")
+    lines.append(", ".join(f"{k}: {v:.0f}" for k, v in answer.timings_ms.items()))
+    for n in answer.notices:
+        lines.append(f"[note] {n}")
+    return "\n".join(lines)

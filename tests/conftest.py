@@ -1,0 +1,71 @@
+"""Shared fixtures: a real Mosquitto broker, key sets, the tiny model, the real default models."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tandem.broker import BrokerProcess, mosquitto_path, start_broker
+from tandem.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProcess]:
+    """One Mosquitto for the session, on a free loopback port."""
+    if mosquitto_path() is None:
+        pytest.fail("mosquitto is not installed: run scripts/setup (apt-get install mosquitto)")
+    broker = start_broker(workdir=tmp_path_factory.mktemp("mosquitto"))
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture
+def own_mosquitto(tmp_path: Path) -> Iterator[BrokerProcess]:
+    """A broker this test may stop and restart."""
+    broker = start_broker(workdir=tmp_path / "broker")
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture
+def keys_root(tmp_path: Path) -> Path:
+    from protocol.keys import init_keys
+
+    root = tmp_path / "keys"
+    init_keys(root, "dev-a")
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seconds-to-build random Llama with a ChatML tokenizer, through the real export path."""
+    from quantize.build import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+def _models_dir() -> Path:
+    return Path(os.environ.get("TANDEM_MODELS_DIR") or Settings().models_dir)
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing at the real model cache (scripts/test builds the models first)."""
+    return Settings(models_dir=_models_dir(), keys_dir=tmp_path_factory.mktemp("keys"), device_id="dev-real")
+
+
+@pytest.fixture(scope="session")
+def device_model_dir(real_settings: Settings) -> Path:
+    from tandem.runtime import model_dir
+
+    return model_dir(real_settings.device_model, real_settings, progress=False)
+
+
+@pytest.fixture(scope="session")
+def cloud_model_dir(real_settings: Settings) -> Path:
+    from tandem.runtime import model_dir
+
+    return model_dir(real_settings.cloud_model, real_settings, progress=False)
