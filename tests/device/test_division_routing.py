@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from device.division import divide
+from device.fusion import PartAnswer, fuse
+from device.redaction.vault import Vault
+from device.routing import EntropyRouter, capability_gap
+
+
+def test_demo_request_splits_into_personal_and_general_parts() -> None:
+    parts = divide("Remind <PERSON_1> (<EMAIL_1>, <PHONE_1>) that the boiler service is on Friday, "
+                   "and explain how a condensing boiler works.")
+    assert [p.text for p in parts] == [
+        "Remind <PERSON_1> (<EMAIL_1>, <PHONE_1>) that the boiler service is on Friday.",
+        "Explain how a condensing boiler works.",
+    ]
+    assert [p.personal for p in parts] == [True, False]
+
+
+def test_single_questions_stay_whole() -> None:
+    for text in ["What is the capital of France?", "Explain what a heat pump is and how it works."]:
+        assert [p.text for p in divide(text)] == [text]
+
+
+def test_sentences_and_connectives_split() -> None:
+    parts = divide("Write a haiku about rain. Then summarize the plot of Hamlet")
+    assert [p.text for p in parts] == ["Write a haiku about rain.", "Summarize the plot of Hamlet."]
+
+
+def test_capability_rules() -> None:
+    assert capability_gap("Write a Python function that parses ISO dates") == "code"
+    assert capability_gap("What is 17 * 23?") == "arithmetic"
+    assert capability_gap("Translate 'good morning' into German") == "translation"
+    assert capability_gap("Say hello to my neighbour") is None
+
+
+def test_router_threshold_is_the_one_knob() -> None:
+    router = EntropyRouter(threshold=1.0)
+    assert router.score([0.5, 1.5]) == 1.0
+    assert router.escalates([0.5, 1.5])
+    assert not router.escalates([0.2, 0.4])
+    assert not EntropyRouter(threshold=2.0).escalates([0.5, 1.5])
+
+
+def test_fusion_orders_parts_and_restores_values() -> None:
+    vault = Vault()
+    ph = vault.placeholder_for("PERSON", "Anna Keller")
+    text = fuse([PartAnswer(1, "A condensing boiler recovers heat.", "cloud"),
+                 PartAnswer(0, f"Hi {ph}, the service is on Friday.", "local")], vault, ["cloud was slow"])
+    assert text.startswith("Hi Anna Keller, the service is on Friday.\n\nA condensing boiler")
+    assert text.endswith("[note] cloud was slow")
+    assert ph not in text
