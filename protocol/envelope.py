@@ -1,0 +1,361 @@
+"""Seal and open envelopes: HPKE for secrecy, Ed25519 for the sender, checks in a fixed order.
+
+HPKE base mode (X25519, HKDF-SHA256, ChaCha20-Poly1305) encrypts the payload to the recipient but
+says nothing about who sent it, so the sender also signs. Both bind the clear-text header:
+
+    header_bytes = json.dumps(header, sort_keys=True, separators=(",", ":"))      # canonical
+    ciphertext   = HPKE.seal(payload JSON, recipient, info=b"tandem/v1|" + header_bytes)
+    signature    = Ed25519.sign(b"tandem/v1/sig|" + len(header_bytes) as u32 BE + header_bytes
+                                + ciphertext)
+
+The canonical bytes are recomputed from the *validated* header on both ends, so two spellings of
+the same values (1 vs 1.0) verify alike and any change of value breaks the signature.
+
+`open_envelope` refuses in this order, cheapest and least trusting first: size, UTF-8, JSON, schema,
+addressing (key_id, kind, expected device), expiry and clock skew, signature, decryption, payload
+schema (and an optional replay check last, so that only authenticated headers enter the guard).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import struct
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from typing import TypeVar
+
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from pydantic import BaseModel, ValidationError
+
+from protocol.errors import (
+    DecryptError,
+    ExpiredError,
+    MalformedEnvelope,
+    MisaddressedError,
+    OversizedEnvelope,
+    ProtocolError,
+    ReplayError,
+    SignatureError,
+)
+from protocol.keys import fingerprint
+from protocol.messages import MAX_WIRE_BYTES, PAYLOAD_KIND, Envelope, Header, Kind
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+INFO_PREFIX = b"tandem/v1|"
+SIG_PREFIX = b"tandem/v1/sig|"
+
+
+def canonical_header(header: Header) -> bytes:
+    """The header bytes that HPKE `info` and the signature bind: sorted keys, compact, ASCII."""
+    return json.dumps(
+        header.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), allow_nan=False
+    ).encode("ascii")
+
+
+def hpke_info(header: Header) -> bytes:
+    return INFO_PREFIX + canonical_header(header)
+
+
+def signed_bytes(header: Header, ciphertext: bytes) -> bytes:
+    """What the sender signs. The length prefix keeps the header/ciphertext split unambiguous."""
+    head = canonical_header(header)
+    return SIG_PREFIX + struct.pack(">I", len(head)) + head + ciphertext
+
+
+def _schema_problems(exc: ValidationError) -> str:
+    """Field paths and error types only: values may be secret (payloads) or huge (wire input)."""
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False, include_context=False)[:5]:
+        loc = ".".join(str(p) for p in err["loc"]) or "<root>"
+        parts.append(f"{loc}: {err['type']}")
+    more = exc.error_count() - len(parts)
+    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
+
+
+def seal(header: Header, payload: BaseModel, recipient: X25519PublicKey, signer: Ed25519PrivateKey) -> bytes:
+    """Encrypt `payload` to `recipient`, sign as `signer`, and return the wire bytes.
+
+    Raises ProtocolError if the header does not match the recipient key or the payload type, and
+    OversizedEnvelope if the result would exceed MAX_WIRE_BYTES (the receiver would refuse it).
+    """
+    if header.key_id != fingerprint(recipient):
+        raise ProtocolError(
+            f"header.key_id {header.key_id} is not the fingerprint of the recipient key "
+            f"({fingerprint(recipient)}): build the header with key_id=<recipient PublicKeys>.key_id"
+        )
+    expected_kind = PAYLOAD_KIND.get(type(payload))
+    if expected_kind is not None and expected_kind != header.kind:
+        raise ProtocolError(
+            f"a {type(payload).__name__} payload travels under kind {expected_kind!r}, "
+            f"not {header.kind!r}: fix the header's kind"
+        )
+    plaintext = payload.model_dump_json().encode("utf-8")
+    ciphertext = SUITE.encrypt(plaintext, recipient, info=hpke_info(header))
+    signature = signer.sign(signed_bytes(header, ciphertext))
+    wire = Envelope.model_construct(
+        header=header,
+        ciphertext=_b64(ciphertext),
+        signature=_b64(signature),
+    ).to_wire()
+    if len(wire) > MAX_WIRE_BYTES:
+        raise OversizedEnvelope(
+            f"sealed envelope is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: "
+            f"split the request into more sub-tasks or lower its size"
+        )
+    return wire
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _parse(wire: bytes) -> Envelope:
+    if not isinstance(wire, (bytes, bytearray, memoryview)):
+        raise MalformedEnvelope(
+            f"envelope must be bytes, got {type(wire).__name__}: pass the raw MQTT payload"
+        )
+    if len(wire) > MAX_WIRE_BYTES:
+        raise OversizedEnvelope(
+            f"envelope of {len(wire)} bytes exceeds the {MAX_WIRE_BYTES}-byte limit: dropped; "
+            f"senders must split large requests"
+        )
+    try:
+        text = bytes(wire).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedEnvelope(
+            f"envelope is not valid UTF-8 (byte {exc.start}): dropped; the sender is not speaking "
+            f"tandem/v1 JSON"
+        ) from exc
+    try:
+        return Envelope.model_validate_json(text)
+    except ValidationError as exc:
+        raise MalformedEnvelope(
+            f"envelope is not valid tandem/v1 JSON ({_schema_problems(exc)}): dropped; check that "
+            f"sender and receiver run the same protocol version"
+        ) from exc
+
+
+def peek_header(wire: bytes) -> Header:
+    """Parse and validate the envelope and return its header; no crypto, nothing is trusted yet.
+
+    Use it to pick keys (which device's verify key) before `open_envelope`.
+    """
+    return _parse(wire).header
+
+
+def open_envelope(
+    wire: bytes,
+    *,
+    recipient: X25519PrivateKey,
+    sender_verify: Ed25519PublicKey,
+    payload_type: type[T],
+    now: float | None = None,
+    max_skew_s: float = 300,
+    expect_device_id: str | None = None,
+    guard: ReplayGuard | None = None,
+) -> tuple[Header, T]:
+    """Check, verify and decrypt one envelope; return its header and validated payload.
+
+    `expect_device_id`: refuse a header for another device (the id from the topic on the worker,
+    our own id on the device). `guard`: run `guard.check_and_record` once everything else passed.
+    Raises only EnvelopeError subclasses for bad input.
+    """
+    env = _parse(wire)
+    header = env.header
+    if now is None:
+        now = time.time()
+
+    # Addressing: is this envelope meant for this key, this kind of payload, this device?
+    ours = fingerprint(recipient.public_key())
+    if header.key_id != ours:
+        raise MisaddressedError(
+            f"envelope {header.task_id} is encrypted to key {header.key_id}, ours is {ours}: dropped; "
+            f"if keys were rotated, re-pin them (`tandem keys init`)"
+        )
+    expected_kind = PAYLOAD_KIND.get(payload_type)
+    if expected_kind is not None and header.kind != expected_kind:
+        raise MisaddressedError(
+            f"envelope {header.task_id} is a {header.kind!r}, expected {expected_kind!r}: dropped; "
+            f"check the topic it arrived on"
+        )
+    if expect_device_id is not None and header.device_id != expect_device_id:
+        raise MisaddressedError(
+            f"envelope {header.task_id} names device {header.device_id!r} but arrived for "
+            f"{expect_device_id!r}: dropped; the sender published to the wrong topic"
+        )
+
+    # Freshness, before the (costlier) signature check.
+    if now > header.expires_at:
+        raise ExpiredError(
+            f"envelope {header.task_id} expired {now - header.expires_at:.1f} s ago: dropped; if this "
+            f"repeats, check the clocks (NTP) of both ends or raise the sender's time-to-live"
+        )
+    if header.issued_at > now + max_skew_s:
+        raise ExpiredError(
+            f"envelope {header.task_id} is issued {header.issued_at - now:.1f} s in the future, beyond "
+            f"the {max_skew_s:g} s skew window: dropped; synchronise the clocks (NTP) of both ends"
+        )
+
+    ciphertext = env.ciphertext_bytes()
+    try:
+        sender_verify.verify(env.signature_bytes(), signed_bytes(header, ciphertext))
+    except InvalidSignature as exc:
+        raise SignatureError(
+            f"envelope {header.task_id} (device {header.device_id}) has a bad signature: dropped; "
+            f"it was tampered with or signed by a key that is not enrolled/pinned for this sender"
+        ) from exc
+
+    try:
+        plaintext = SUITE.decrypt(ciphertext, recipient, info=hpke_info(header))
+    except (InvalidTag, ValueError) as exc:
+        raise DecryptError(
+            f"envelope {header.task_id} does not decrypt with our key {ours}: dropped; the sender "
+            f"used a stale public key for us, re-enrol this device (`tandem keys init`)"
+        ) from exc
+
+    try:
+        payload = payload_type.model_validate_json(plaintext)
+    except ValidationError as exc:
+        # Payload models hide their input in errors, so the chained exception holds no plaintext.
+        raise MalformedEnvelope(
+            f"envelope {header.task_id} decrypted but its payload is not a valid "
+            f"{payload_type.__name__} ({_schema_problems(exc)}): dropped; sender and receiver "
+            f"disagree on the schema version"
+        ) from exc
+    payload_task_id = getattr(payload, "task_id", None)
+    if payload_task_id is not None and payload_task_id != header.task_id:
+        raise MisaddressedError(
+            f"envelope {header.task_id} carries a payload for task {payload_task_id}: dropped; "
+            f"the sender mixed up its tasks"
+        )
+
+    if guard is not None:
+        guard.check_and_record(header)
+    return header, payload
+
+
+class ReplayGuard:
+    """Receiver-side duplicate and replay filter, in memory (v1; a durable one comes later).
+
+    Streams are (device_id, kind). The exact rule, for a header on stream S:
+
+    1. Forget entries accepted more than `window_s` ago (receiver clock), and the oldest entries
+       beyond `max_ids` in total. When an entry is forgotten, S's *floor* becomes the highest seq
+       ever forgotten on S.
+    2. Refuse if task_id was accepted on S and is still remembered (a duplicate: QoS 1 redelivery
+       or a replay).
+    3. Refuse if seq <= floor(S): that message may have been seen and forgotten.
+    4. Otherwise accept and remember (task_id, seq).
+
+    Every accepted message with seq > floor is still remembered, so no message is accepted twice,
+    while messages reordered in flight (within the window) are still accepted. Senders must keep
+    seq increasing across restarts (`next_seq` does) and use a fresh task id for every envelope
+    they want processed; a retry with the same task id is a duplicate by design.
+
+    Only feed it headers from `open_envelope` (after the signature check), or a forger could
+    push floors up. Each process has its own guard: replays spread across several workers of a
+    shared subscription are caught only by expiry until the durable guard exists.
+    """
+
+    def __init__(self, window_s: float = 600, max_ids: int = 100_000) -> None:
+        if window_s <= 0 or max_ids < 1:
+            raise ValueError("window_s must be > 0 and max_ids >= 1")
+        self.window_s = window_s
+        self.max_ids = max_ids
+        self._seen: OrderedDict[tuple[str, str, str], tuple[int, float]] = OrderedDict()
+        self._floor: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def floor(self, device_id: str, kind: str) -> int:
+        """Highest forgotten seq of a stream (-1 if nothing was forgotten)."""
+        return self._floor.get((device_id, kind), -1)
+
+    def _forget(self, now: float) -> None:
+        cutoff = now - self.window_s
+        while self._seen:
+            key, (seq, accepted_at) = next(iter(self._seen.items()))
+            if accepted_at >= cutoff and len(self._seen) <= self.max_ids:
+                break
+            del self._seen[key]
+            stream = key[:2]
+            self._floor[stream] = max(self._floor.get(stream, -1), seq)
+
+    def check_and_record(self, header: Header, *, now: float | None = None) -> None:
+        if now is None:
+            now = time.time()
+        stream = (header.device_id, header.kind)
+        key = (header.device_id, header.kind, header.task_id)
+        with self._lock:
+            self._forget(now)
+            if key in self._seen:
+                raise ReplayError(
+                    f"{header.kind} {header.task_id} from device {header.device_id} was already "
+                    f"received: dropped as a duplicate (a retry needs a new task id)"
+                )
+            floor = self._floor.get(stream, -1)
+            if header.seq <= floor:
+                raise ReplayError(
+                    f"{header.kind} {header.task_id} from device {header.device_id} has seq "
+                    f"{header.seq}, at or below {floor}, the newest seq this receiver has forgotten: "
+                    f"dropped as a possible replay; check the sender's clock if this repeats"
+                )
+            # Receiver time only grows here (monotonic insertion order keeps _forget a queue).
+            last_at = next(reversed(self._seen.values()))[1] if self._seen else now
+            self._seen[key] = (header.seq, max(now, last_at))
+            self._forget(now)
+
+
+_seq_lock = threading.Lock()
+_last_seq = 0
+
+
+def make_header(
+    kind: Kind,
+    device_id: str,
+    recipient: X25519PublicKey,
+    *,
+    ttl_s: float = 120,
+    task_id: str | None = None,
+    now: float | None = None,
+) -> Header:
+    """A fresh header: new seq, issued now, expiring after `ttl_s`, addressed to `recipient`.
+
+    A result passes the `task_id` of the task it answers; a task gets a new one by default.
+    """
+    issued = time.time() if now is None else now
+    return Header(
+        kind=kind,
+        device_id=device_id,
+        task_id=task_id if task_id is not None else new_task_id(),
+        seq=next_seq(),
+        issued_at=issued,
+        expires_at=issued + ttl_s,
+        key_id=fingerprint(recipient),
+    )
+
+
+def next_seq() -> int:
+    """Monotonic sequence number that survives restarts without state: microseconds since epoch,
+    bumped by one when called faster than the clock ticks."""
+    global _last_seq
+    with _seq_lock:
+        _last_seq = max(time.time_ns() // 1000, _last_seq + 1)
+        return _last_seq
+
+
+def new_task_id() -> str:
+    return uuid.uuid4().hex

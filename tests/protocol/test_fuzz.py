@@ -1,0 +1,111 @@
+"""Whatever arrives on the wire, the receiver raises only EnvelopeError subclasses (or succeeds)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from protocol.envelope import make_header, open_envelope, peek_header, seal
+from protocol.errors import EnvelopeError
+from protocol.messages import SubTask
+
+# Module-level keys: hypothesis must not share function-scoped fixtures across examples.
+POOL_X = X25519PrivateKey.generate()
+DEV_ED = Ed25519PrivateKey.generate()
+NOW = 1_700_000_000.0
+HEADER = make_header("task", "dev1", POOL_X.public_key(), ttl_s=600, now=NOW)
+VALID = seal(HEADER, SubTask(prompt="fuzz me", system="s"), POOL_X.public_key(), DEV_ED)
+FUZZ = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _receive(wire: bytes) -> None:
+    """Both entry points; succeeding is fine, any non-EnvelopeError escapes and fails the test."""
+    try:
+        peek_header(wire)
+    except EnvelopeError:
+        pass
+    try:
+        open_envelope(
+            wire, recipient=POOL_X, sender_verify=DEV_ED.public_key(), payload_type=SubTask, now=NOW
+        )
+    except EnvelopeError:
+        pass
+
+
+def test_valid_envelope_opens():
+    assert (
+        open_envelope(
+            VALID, recipient=POOL_X, sender_verify=DEV_ED.public_key(), payload_type=SubTask, now=NOW
+        )[1].prompt
+        == "fuzz me"
+    )
+
+
+@FUZZ
+@given(st.binary(max_size=2048))
+def test_arbitrary_bytes(wire):
+    _receive(wire)
+
+
+@FUZZ
+@given(st.text(max_size=512))
+def test_arbitrary_text(text):
+    _receive(text.encode("utf-8", "surrogatepass"))
+
+
+@FUZZ
+@given(st.data())
+def test_byte_mutations_of_a_valid_envelope(data):
+    wire = bytearray(VALID)
+    for _ in range(data.draw(st.integers(1, 4))):
+        op = data.draw(st.sampled_from(["flip", "set", "insert", "delete", "truncate"]))
+        i = data.draw(st.integers(0, max(len(wire) - 1, 0)))
+        if op == "flip" and wire:
+            wire[i] ^= 1 << data.draw(st.integers(0, 7))
+        elif op == "set" and wire:
+            wire[i] = data.draw(st.integers(0, 255))
+        elif op == "insert":
+            wire[i:i] = data.draw(st.binary(min_size=1, max_size=8))
+        elif op == "delete":
+            del wire[i : i + data.draw(st.integers(1, 8))]
+        elif op == "truncate":
+            del wire[i:]
+    _receive(bytes(wire))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=10), kids, max_size=4),
+    max_leaves=10,
+)
+PATHS = [("schema_version",), ("ciphertext",), ("signature",), ("header",)] + [
+    ("header", k) for k in HEADER.model_dump()
+]
+
+
+@FUZZ
+@given(st.sampled_from(PATHS), JSON | st.just("__delete__"))
+def test_json_field_mutations_of_a_valid_envelope(path, value):
+    doc = json.loads(VALID)
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    if value == "__delete__":
+        target.pop(path[-1])
+    else:
+        target[path[-1]] = value
+    _receive(json.dumps(doc, allow_nan=True).encode())
+
+
+@FUZZ
+@given(st.binary(min_size=0, max_size=200), st.binary(min_size=0, max_size=80))
+def test_well_formed_envelopes_with_random_crypto_fields(ciphertext, signature):
+    doc = json.loads(VALID)
+    doc["ciphertext"] = base64.b64encode(ciphertext).decode()
+    doc["signature"] = base64.b64encode(signature).decode()
+    _receive(json.dumps(doc).encode())

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+from protocol.envelope import ReplayGuard, new_task_id, next_seq
+from protocol.errors import ReplayError
+from protocol.messages import Header
+
+
+def _h(task_id: str | None = None, seq: int = 100, device_id: str = "dev1", kind: str = "task") -> Header:
+    return Header(
+        kind=kind,
+        device_id=device_id,
+        task_id=task_id or new_task_id(),
+        seq=seq,
+        issued_at=1.0,
+        expires_at=2.0,
+        key_id="0" * 16,
+    )
+
+
+def test_duplicate_task_id_is_refused():
+    guard = ReplayGuard()
+    h = _h()
+    guard.check_and_record(h, now=0)
+    with pytest.raises(ReplayError, match="already received"):
+        guard.check_and_record(h, now=1)
+    # Same id with a new seq is still the same task.
+    with pytest.raises(ReplayError):
+        guard.check_and_record(h.model_copy(update={"seq": 999}), now=1)
+
+
+def test_same_task_id_on_other_streams_is_accepted():
+    guard = ReplayGuard()
+    tid = new_task_id()
+    guard.check_and_record(_h(tid), now=0)
+    guard.check_and_record(_h(tid, kind="result"), now=0)
+    guard.check_and_record(_h(tid, device_id="dev2"), now=0)
+    assert len(guard) == 3
+
+
+def test_reordering_within_the_window_is_accepted():
+    guard = ReplayGuard()
+    guard.check_and_record(_h(seq=200), now=0)
+    guard.check_and_record(_h(seq=100), now=1)
+    assert guard.floor("dev1", "task") == -1
+
+
+def test_forgotten_ids_leave_a_floor_that_refuses_old_seqs():
+    guard = ReplayGuard(window_s=10)
+    old = _h(seq=100)
+    guard.check_and_record(old, now=0)
+    guard.check_and_record(_h(seq=150), now=5)
+    # At t=11 the first entry is forgotten: its id is no longer known but its seq is the floor.
+    with pytest.raises(ReplayError, match="at or below 100"):
+        guard.check_and_record(old, now=11)
+    with pytest.raises(ReplayError):
+        guard.check_and_record(_h(seq=99), now=11)
+    guard.check_and_record(_h(seq=101), now=11)
+    assert guard.floor("dev1", "task") == 100
+    assert guard.floor("dev2", "task") == -1
+
+
+def test_max_ids_evicts_oldest_and_raises_floor():
+    guard = ReplayGuard(max_ids=2)
+    first = _h(seq=1)
+    for h in (first, _h(seq=2), _h(seq=3)):
+        guard.check_and_record(h, now=0)
+    assert len(guard) == 2
+    assert guard.floor("dev1", "task") == 1
+    with pytest.raises(ReplayError):
+        guard.check_and_record(first, now=0)
+
+
+def test_guard_arguments_are_checked():
+    with pytest.raises(ValueError):
+        ReplayGuard(window_s=0)
+    with pytest.raises(ValueError):
+        ReplayGuard(max_ids=0)
+
+
+def test_next_seq_is_strictly_increasing_and_time_based():
+    import time
+
+    before = time.time_ns() // 1000
+    seqs = [next_seq() for _ in range(10_000)]
+    assert seqs == sorted(set(seqs))
+    assert seqs[0] >= before
+
+
+def test_next_seq_is_thread_safe():
+    out: list[int] = []
+
+    def work():
+        out.extend(next_seq() for _ in range(2000))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(out)) == len(out) == 8000
+
+
+def test_new_task_id_is_uuid4_hex():
+    ids = {new_task_id() for _ in range(100)}
+    assert len(ids) == 100
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) and i[12] == "4" for i in ids)
