@@ -42,7 +42,7 @@ def keys_root(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seconds-to-build random Llama with a ChatML tokenizer, through the real export path."""
-    from quantize.build import build_tiny_model
+    from quantize.tiny import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
 
