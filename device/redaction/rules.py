@@ -1,0 +1,90 @@
+"""`RuleRedactor`: the v1 redactor, built from validated rules only (no model, stdlib + phonenumbers).
+
+Detectors propose candidate spans independently; overlaps are settled by type priority (secrets
+before cards before IBANs before e-mails, ... see `model.TYPES`), then by the longer span, then by
+the earlier one. Text between entities is copied unchanged, so text without PII comes back
+byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from device.redaction.credentials import find_secrets
+from device.redaction.detectors import (
+    Span,
+    find_cards,
+    find_emails,
+    find_ibans,
+    find_ips,
+    find_macs,
+    find_phones,
+    find_ssns,
+)
+from device.redaction.model import PLACEHOLDER_RE, TYPES, Entity, Redaction
+from device.redaction.person import find_persons
+from device.redaction.vault import Vault
+
+_DETECTORS: dict[str, Callable[[str], Iterator[Span]]] = {
+    "API_KEY": find_secrets,
+    "CARD": find_cards,
+    "IBAN": find_ibans,
+    "EMAIL": find_emails,
+    "SSN": find_ssns,
+    "MAC": find_macs,
+    "IP": find_ips,
+    "PHONE": find_phones,
+    # PERSON needs the vault (names from earlier turns), so it is called separately.
+}
+_PRIORITY = {kind: rank for rank, kind in enumerate(TYPES)}
+
+
+class RuleRedactor:
+    """Redacts the entity `types` given (all of `model.TYPES` when None)."""
+
+    def __init__(self, types: Iterable[str] | None = None) -> None:
+        chosen = TYPES if types is None else tuple(types)
+        unknown = sorted(set(chosen) - set(TYPES))
+        if unknown:
+            raise ValueError(f"unknown entity types {unknown}; known: {', '.join(TYPES)}")
+        # Keep priority order whatever order the caller used.
+        self.types: tuple[str, ...] = tuple(kind for kind in TYPES if kind in chosen)
+
+    def redact(self, text: str, vault: Vault | None = None) -> Redaction:
+        """Replace each detected entity with its vault placeholder (a fresh vault when None)."""
+        vault = Vault() if vault is None else vault
+        vault.reserve(text)  # placeholders the user typed literally are never handed out
+        spans = self._resolve(self._candidates(text, vault), text)
+        parts: list[str] = []
+        entities: list[Entity] = []
+        cursor = 0
+        for span in spans:
+            placeholder = vault.placeholder_for(span.type, text[span.start : span.end])
+            parts += (text[cursor : span.start], placeholder)
+            entities.append(Entity(span.type, span.start, span.end, placeholder))
+            cursor = span.end
+        parts.append(text[cursor:])
+        return Redaction("".join(parts), tuple(entities))
+
+    def _candidates(self, text: str, vault: Vault) -> Iterator[Span]:
+        for kind in self.types:
+            if kind == "PERSON":
+                yield from find_persons(text, known=vault.values_of("PERSON"))
+            else:
+                yield from _DETECTORS[kind](text)
+
+    @staticmethod
+    def _resolve(candidates: Iterable[Span], text: str) -> list[Span]:
+        """Non-overlapping spans in text order: higher priority first, then longer, then earlier."""
+        # Existing placeholders (already-redacted text) are never redacted again.
+        taken = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
+        chosen: list[Span] = []
+        ranked = sorted(
+            (c for c in candidates if c.end > c.start),
+            key=lambda c: (_PRIORITY[c.type], c.start - c.end, c.start),
+        )
+        for cand in ranked:
+            if all(cand.end <= start or cand.start >= end for start, end in taken):
+                taken.append((cand.start, cand.end))
+                chosen.append(cand)
+        return sorted(chosen, key=lambda c: c.start)
