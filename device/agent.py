@@ -32,8 +32,6 @@ from protocol.messages import TaskResult, SubTask
 
 log = logging.getLogger(__name__)
 
-LOCAL_SYSTEM_PROMPT = "You are a helpful assistant on the user's own device. Answer briefly and clearly."
-
 
 @dataclass(frozen=True)
 class PartTrace:
@@ -78,6 +76,7 @@ class AgentConfig:
     local_max_tokens: int = 200
     cloud_max_tokens: int = 320
     timeout_s: float = 180.0
+    keep_personal_local: bool = True
 
 
 class Agent:
@@ -181,11 +180,14 @@ class Agent:
         gap = capability_gap(part.text)
         if gap and force != "local" and self.escalator is not None:
             return RouteDecision("cloud", f"capability:{gap}", None), None
+        # a part about the user's private data stays on the device unless forced: even with
+        # placeholders, its structure ("remind <PERSON_1> ... on Friday") tells the cloud something
+        personal_stays = part.personal and self.config.keep_personal_local
         # draft locally; stop early once the probe says the device is guessing
         probe = self.config.probe_tokens
         cancel = threading.Event()
         entropies: list[float] = []
-        escalate_early = force != "local" and self.escalator is not None
+        escalate_early = force != "local" and self.escalator is not None and not personal_stays
         buffered: list[str] = []
 
         def watch(ev: TokenEvent) -> None:
@@ -203,7 +205,9 @@ class Agent:
             on_token(part.index, "".join(buffered))
         score = self.router.score(list(draft.entropies[:probe]))
         if force == "local" or not escalate_early:
-            return RouteDecision("local", "forced" if force == "local" else "no cloud configured", score), draft
+            reason = ("forced" if force == "local" else "personal data stays on the device" if personal_stays
+                      else "no cloud configured")
+            return RouteDecision("local", reason, score), draft
         if draft.finish_reason == "cancelled" or self.router.escalates(list(draft.entropies[:probe])):
             return RouteDecision("cloud", "uncertain", score), draft
         return RouteDecision("local", "confident", score), draft
@@ -211,7 +215,8 @@ class Agent:
     async def _generate(self, part: Part, watch: Callable[[TokenEvent], None] | None,
                         cancel: threading.Event | None, max_tokens: int | None = None) -> Generation:
         # the device model may see the real values: restore them for the local prompt
-        messages = [Message("system", LOCAL_SYSTEM_PROMPT), Message("user", self.vault.restore(part.text))]
+        # no system prompt of ours: the model's own default one (from the manifest) answers best
+        messages = [Message("user", self.vault.restore(part.text))]
         params = SamplingParams(max_new_tokens=max_tokens or self.config.local_max_tokens)
         async with self._engine_lock:
             return await asyncio.to_thread(self.engine.chat, messages, params, on_token=watch, cancel=cancel)

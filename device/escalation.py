@@ -19,10 +19,10 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from device.errors import BrokerUnavailable, EscalationTimeout, NoWorkers
+from device.errors import BrokerUnavailable, EscalationError, EscalationTimeout, NoWorkers
 from protocol import topics
 from protocol.envelope import ReplayGuard, new_task_id, next_seq, open_envelope, seal
-from protocol.errors import EnvelopeError
+from protocol.errors import EnvelopeError, ProtocolError
 from protocol.keys import DeviceKeys
 from protocol.messages import Header, SubTask, TaskResult
 from protocol.mqtt import NO_MATCHING_SUBSCRIBERS, BrokerConnectError, connect, make_client
@@ -115,12 +115,16 @@ class Escalator:
 
     async def submit(self, task: SubTask) -> tuple[SentRecord, asyncio.Future[TaskResult]]:
         """Seal and publish one sub-task; the future resolves with its result."""
-        assert self._loop is not None, "call start() first"
+        if self._loop is None:
+            raise BrokerUnavailable("not connected to the broker (start() failed or was not called)")
         now = time.time()
         task_id = new_task_id()
         header = Header(kind="task", device_id=self.keys.device_id, task_id=task_id, seq=next_seq(),
                         issued_at=now, expires_at=now + self.ttl_s, key_id=self.keys.pool.key_id)
-        wire = seal(header, task, self.keys.pool.x25519, self.keys.ed25519)
+        try:
+            wire = seal(header, task, self.keys.pool.x25519, self.keys.ed25519)
+        except ProtocolError as exc:  # e.g. OversizedEnvelope: the part stays on the device
+            raise EscalationError(f"cannot seal this part for the cloud: {exc}") from exc
         fut: asyncio.Future[TaskResult] = self._loop.create_future()
         self._pending[task_id] = fut
         topic = topics.task_topic(self.keys.device_id)

@@ -146,5 +146,6 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):  # noqa: ANN201 
                               ttl_s=settings.escalation.ttl_s)
     config = AgentConfig(threshold=settings.escalation.threshold, probe_tokens=settings.escalation.probe_tokens,
                          local_max_tokens=settings.local_max_tokens, cloud_max_tokens=settings.cloud_max_tokens,
-                         timeout_s=settings.escalation.timeout_s)
+                         timeout_s=settings.escalation.timeout_s,
+                         keep_personal_local=settings.escalation.keep_personal_local)
     return Agent(engine, RuleRedactor(), config, escalator), escalator

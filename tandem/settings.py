@@ -34,9 +34,11 @@ class EscalationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    threshold: float = 1.6
+    threshold: float = 1.8
     """Mean per-token entropy (nats) of the local draft above which a sub-task escalates.
     The one routing knob: lower escalates more, higher keeps more on the device."""
+    keep_personal_local: bool = True
+    """Parts that hold personal data (placeholders) are answered on the device unless forced."""
     probe_tokens: int = 48
     """Tokens the device drafts before it judges its own uncertainty (early exit of the cascade)."""
     timeout_s: float = 180.0
