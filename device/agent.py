@@ -28,7 +28,7 @@ from device.redaction.vault import Vault
 from device.routing import EntropyRouter, RouteDecision, capability_gap
 from inference.chat_format import Message
 from inference.engine import Engine, Generation, SamplingParams, TokenEvent
-from protocol.messages import TaskResult, SubTask
+from protocol.messages import SubTask, TaskResult
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ _SPLIT = re.compile(
     rf"(?<=[.;!?])\s+(?=[A-Z])|,?\s+(?:and then|and|then|also|plus)\s+(?=(?:please\s+)?(?:{_VERBS})\b)",
 )
 
-_LEADING = re.compile(r"^(?:and then|and|then|also|plus)\s+", re.I)
+_LEADING = re.compile(r"^(?:and then|and|then|also|plus)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,6 @@ def divide(text: str, max_parts: int = 4) -> list[Part]:
     parts = []
     for i, piece in enumerate(pieces):
         if piece and piece[-1] not in ".?!":
-            piece += "?" if re.match(r"(?:what|how|why|who|when|where|which|can|could)\b", piece, re.I) else "."
+            piece += "?" if re.match(r"(?:what|how|why|who|when|where|which|can|could)\b", piece, re.IGNORECASE) else "."
         parts.append(Part(i, piece[0].upper() + piece[1:], bool(PLACEHOLDER_RE.search(piece))))
     return parts

@@ -16,9 +16,9 @@ from typing import Protocol
 _CAPABILITY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("code", re.compile(
         r"\b(write|implement|fix|debug|refactor)\b[^.?!]{0,40}\b(code|function|script|program|class|"
-        r"regex|sql|query|python|javascript|rust|bash)\b|```", re.I)),
-    ("arithmetic", re.compile(r"\b(calculate|compute|solve)\b|\d+\s*[-+*/^x×]\s*\d+", re.I)),
-    ("translation", re.compile(r"\btranslate\b", re.I)),
+        r"regex|sql|query|python|javascript|rust|bash)\b|```", re.IGNORECASE)),
+    ("arithmetic", re.compile(r"\b(calculate|compute|solve)\b|\d+\s*[-+*/^x×]\s*\d+", re.IGNORECASE)),
+    ("translation", re.compile(r"\btranslate\b", re.IGNORECASE)),
 )
 
 

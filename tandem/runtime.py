@@ -130,7 +130,7 @@ def _wait_worker(infra: Infra, timeout_s: float = 120) -> None:
     raise SetupError(f"the worker did not come online within {timeout_s:.0f} s")
 
 
-def make_agent(settings: Settings, *, with_cloud: bool = True):  # noqa: ANN201 - returns (Agent, Escalator|None)
+def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.agent import Agent, AgentConfig
     from device.escalation import Escalator
     from device.redaction import RuleRedactor

@@ -32,7 +32,7 @@ def _start_worker(broker: BrokerProcess, keys_root: Path) -> tuple[Worker, threa
 
 
 def test_forged_replayed_and_duplicate_results_are_ignored(mosquitto: BrokerProcess, keys_root: Path) -> None:
-    worker, stop, thread = _start_worker(mosquitto, keys_root)
+    _worker, stop, thread = _start_worker(mosquitto, keys_root)
     observer = Observer(mosquitto.url)
 
     async def go() -> Escalator:
