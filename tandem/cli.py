@@ -67,11 +67,15 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
     if force != "local" and settings.worker_backend == "onnx":
         model_dir(settings.cloud_model, settings)
     if autostart and force != "local":
-        infra = await asyncio.to_thread(ensure_infra, settings)
-        for note in infra.notes:
-            click.echo(f"[setup] {note}", err=True)
-        if infra.broker is not None and not infra.broker.supports_shared_subscriptions:
-            settings = settings.model_copy(update={"mqtt_version": "3.1.1"})
+        try:
+            infra = await asyncio.to_thread(ensure_infra, settings)
+        except TandemError as exc:  # no cloud: every part is answered on the device, with a notice
+            click.echo(f"[warning] {exc}", err=True)
+        else:
+            for note in infra.notes:
+                click.echo(f"[setup] {note}", err=True)
+            if infra.broker is not None and not infra.broker.supports_shared_subscriptions:
+                settings = settings.model_copy(update={"mqtt_version": "3.1.1"})
     agent, escalator = make_agent(settings, with_cloud=force != "local")
     try:
         if escalator is not None:

@@ -113,7 +113,11 @@ def ensure_infra(settings: Settings, *, start_worker: bool = True, worker_backen
                    TANDEM_CLOUD_MODEL=settings.cloud_model)
         cmd = [sys.executable, "-m", "tandem.cli", "worker", "--backend", worker_backend or settings.worker_backend]
         infra.worker = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
-        _wait_worker(infra)
+        try:
+            _wait_worker(infra)
+        except SetupError:
+            infra.stop()  # leave nothing running that the caller cannot stop
+            raise
         infra.notes.append(f"started a {worker_backend or settings.worker_backend} worker (pid {infra.worker.pid})")
     return infra
 
