@@ -260,12 +260,18 @@ class ReplayGuard:
 
     Every accepted message with seq > floor is still remembered, so no message is accepted twice,
     while messages reordered in flight (within the window) are still accepted. Senders must keep
-    seq increasing across restarts (`next_seq` does) and use a fresh task id for every envelope
-    they want processed; a retry with the same task id is a duplicate by design.
+    seq increasing across restarts (`next_seq` does).
+
+    Retries: a device re-sends a spooled task byte for byte (same task id, same seq), and QoS 1
+    redelivers. With `allow_repeat=True` such a repeat is not an error: `check_and_record` returns
+    True and the receiver deduplicates (the worker re-sends its stored result, the device ignores
+    a second result). A remembered task id with a *different* seq is still refused, and so is
+    anything at or below the floor (replayed or reordered beyond the window), so the repeat path
+    only ever sees the exact signed header that was accepted before.
 
     Only feed it headers from `open_envelope` (after the signature check), or a forger could
-    push floors up. Each process has its own guard: replays spread across several workers of a
-    shared subscription are caught only by expiry until the durable guard exists.
+    push floors up. Each process has its own guard; workers of one host also share a durable
+    task ledger (`cloud.ledger`) so a repeat reaching another worker is deduplicated too.
     """
 
     def __init__(self, window_s: float = 600, max_ids: int = 100_000) -> None:
@@ -294,7 +300,8 @@ class ReplayGuard:
             stream = key[:2]
             self._floor[stream] = max(self._floor.get(stream, -1), seq)
 
-    def check_and_record(self, header: Header, *, now: float | None = None) -> None:
+    def check_and_record(self, header: Header, *, now: float | None = None, allow_repeat: bool = False) -> bool:
+        """Accept and remember `header`, or raise ReplayError. True: an exact repeat (allow_repeat)."""
         if now is None:
             now = time.time()
         stream = (header.device_id, header.kind)
@@ -302,9 +309,11 @@ class ReplayGuard:
         with self._lock:
             self._forget(now)
             if key in self._seen:
+                if allow_repeat and self._seen[key][0] == header.seq:
+                    return True
                 raise ReplayError(
                     f"{header.kind} {header.task_id} from device {header.device_id} was already "
-                    f"received: dropped as a duplicate (a retry needs a new task id)"
+                    f"received: dropped as a duplicate (a retry re-sends the very same envelope)"
                 )
             floor = self._floor.get(stream, -1)
             if header.seq <= floor:
@@ -317,6 +326,7 @@ class ReplayGuard:
             last_at = next(reversed(self._seen.values()))[1] if self._seen else now
             self._seen[key] = (header.seq, max(now, last_at))
             self._forget(now)
+            return False
 
 
 _seq_lock = threading.Lock()

@@ -5,15 +5,19 @@ Layout under `keys_root` (directories 0700):
     device/<device_id>/ed25519.key   private, 0600   signs tasks
     device/<device_id>/x25519.key    private, 0600   opens results
     device/<device_id>/pool.pub.json                 the pool's public keys, pinned
+    device/<device_id>/pool.previous.pub.json        the pool's keys before a rotation (overlap)
     pool/ed25519.key                 private, 0600   signs results
     pool/x25519.key                  private, 0600   opens tasks
+    pool/previous/{ed25519,x25519}.key, overlap.json the rotated-out pair, valid until `until`
     pool/devices/<device_id>.pub.json                enrolled devices' public keys
+    pool/revoked/<device_id>.pub.json                revoked devices (kept for the record)
 
 Every file is a small JSON document with raw 32-byte keys in standard base64, chosen over PEM so
 one reader handles all files and a `schema_version` can evolve them:
 
     *.key       {"schema_version": 1, "type": "ed25519" | "x25519", "private": "<b64>"}
     *.pub.json  {"schema_version": 1, "ed25519": "<b64>", "x25519": "<b64>", "key_id": "<16 hex>"}
+    overlap.json {"schema_version": 1, "key_id": "<16 hex>", "until": <unix seconds>}
 
 `key_id` in a public file is informative and checked on load. Private files are written to a
 temporary 0600 file and hard-linked into place, so an existing key is never overwritten and a crash
@@ -21,6 +25,9 @@ never leaves half a key. A private file readable or writable by group or others 
 
 Trust model: a device trusts exactly the pinned pool keys; the pool trusts exactly the enrolled
 device files, read on every lookup, so deleting a file revokes a device without a restart.
+Rotation (`protocol.key_lifecycle.rotate_pool`) keeps the old pool pair for an overlap period:
+workers open tasks sealed to either key until it ends, and answer each task with the pair it was
+sealed to, so a device that still pins the old key keeps working until it re-pins.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import logging
 import os
 import re
 import stat
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +56,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from protocol.errors import KeyStoreError
+from protocol.errors import KeyStoreError, MisaddressedError
 from protocol.messages import DEVICE_ID_PATTERN, KEY_ID_PATTERN
 
 log = logging.getLogger(__name__)
@@ -86,6 +94,14 @@ class _PrivateKeyFile(BaseModel):
     schema_version: Literal[1] = 1
     type: Literal["ed25519", "x25519"]
     private: str
+
+
+class _OverlapFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, hide_input_in_errors=True)
+
+    schema_version: Literal[1] = 1
+    key_id: str = Field(pattern=KEY_ID_PATTERN)
+    until: float = Field(allow_inf_nan=False)
 
 
 class _PublicKeysFile(BaseModel):
@@ -206,17 +222,37 @@ def _load_private(path: Path, kind: Literal["ed25519", "x25519"], hint: str) -> 
             f"read it, replace the key"
         )
     try:
-        doc = _PrivateKeyFile.model_validate_json(path.read_bytes())
+        text = path.read_bytes()
+    except OSError as exc:
+        raise KeyStoreError(f"cannot read {path} ({exc.strerror}): check the path and its rights") from exc
+    return parse_private_key(text, kind, source=str(path), hint=hint)
+
+
+def parse_private_key(text: str | bytes, kind: Literal["ed25519", "x25519"], *, source: str = "key file",
+                      hint: str = "re-create it") -> bytes:
+    """The raw 32-byte key of a private key document; KeyStoreError (without the key) otherwise."""
+    try:
+        doc = _PrivateKeyFile.model_validate_json(text)
         if doc.type != kind:
             raise ValueError(f"holds a {doc.type} key, expected {kind}")
         return _b64_32(doc.private, kind)
-    except OSError as exc:
-        raise KeyStoreError(f"cannot read {path} ({exc.strerror}): check the path and its rights") from exc
     except (ValidationError, ValueError) as exc:
         raise KeyStoreError(
-            f"{path} is not a valid tandem {kind} private key file: restore it from a backup or "
+            f"{source} is not a valid tandem {kind} private key file: restore it from a backup or "
             f"delete it and re-enrol ({hint})"
         ) from exc
+
+
+def parse_overlap(text: str | bytes, *, source: str = "overlap file") -> tuple[str, float]:
+    """(key_id, until) of a rotation's overlap document; KeyStoreError otherwise."""
+    try:
+        doc = _OverlapFile.model_validate_json(text)
+    except ValidationError as exc:
+        raise KeyStoreError(
+            f"{source} is not a valid overlap file ({exc.error_count()} problem(s)): end the overlap "
+            f"with `tandem keys rotate-pool --end-overlap` or restore the file"
+        ) from exc
+    return doc.key_id, doc.until
 
 
 def _load_public(path: Path, hint: str) -> PublicKeys:
@@ -252,10 +288,18 @@ class DeviceKeys:
     ed25519: Ed25519PrivateKey
     x25519: X25519PrivateKey
     pool: PublicKeys
+    previous_pool: PublicKeys | None = None
+    """The pool's keys before its last rotation: results for tasks sealed to them still verify."""
 
     @property
     def public(self) -> PublicKeys:
         return PublicKeys(self.ed25519.public_key(), self.x25519.public_key())
+
+    def pool_for(self, key_id: str) -> PublicKeys:
+        """The pinned pool keys a task was sealed to (its header's key_id); the current ones else."""
+        if self.previous_pool is not None and key_id == self.previous_pool.key_id:
+            return self.previous_pool
+        return self.pool
 
     @classmethod
     def load(cls, keys_root: Path, device_id: str) -> DeviceKeys:
@@ -266,7 +310,10 @@ class DeviceKeys:
         pool_file = d / "pool.pub.json"
         if not pool_file.exists():
             raise KeyStoreError(f"device {device_id} has no pinned pool key ({pool_file}): {hint}")
-        return cls(device_id=device_id, ed25519=ed, x25519=x, pool=_load_public(pool_file, hint))
+        previous_file = d / "pool.previous.pub.json"
+        previous = _load_public(previous_file, hint) if previous_file.exists() else None
+        return cls(device_id=device_id, ed25519=ed, x25519=x, pool=_load_public(pool_file, hint),
+                   previous_pool=previous)
 
 
 @dataclass(frozen=True)
@@ -276,10 +323,36 @@ class PoolKeys:
     ed25519: Ed25519PrivateKey
     x25519: X25519PrivateKey
     root: Path
+    previous: tuple[Ed25519PrivateKey, X25519PrivateKey] | None = None
+    """The rotated-out pair, accepted until `previous_until` (unix seconds)."""
+    previous_until: float = 0.0
 
     @property
     def public(self) -> PublicKeys:
         return PublicKeys(self.ed25519.public_key(), self.x25519.public_key())
+
+    @property
+    def key_id(self) -> str:
+        return fingerprint(self.x25519.public_key())
+
+    def pair_for(self, key_id: str, now: float | None = None) -> tuple[Ed25519PrivateKey, X25519PrivateKey]:
+        """The pair a task sealed to `key_id` opens with and its result is signed with.
+
+        MisaddressedError for any other key id, and for the previous pair once its overlap ended.
+        """
+        if key_id == self.key_id:
+            return self.ed25519, self.x25519
+        if self.previous is not None and key_id == fingerprint(self.previous[1].public_key()):
+            if (time.time() if now is None else now) <= self.previous_until:
+                return self.previous
+            raise MisaddressedError(
+                f"envelope is sealed to the rotated-out pool key {key_id}, whose overlap ended: "
+                f"dropped; the device must re-pin the pool key (`tandem keys pin`)"
+            )
+        raise MisaddressedError(
+            f"envelope is sealed to key {key_id}, not to this pool ({self.key_id}): dropped; "
+            f"re-pin the device (`tandem keys pin`)"
+        )
 
     @classmethod
     def load(cls, keys_root: Path) -> PoolKeys:
@@ -287,7 +360,17 @@ class PoolKeys:
         hint = "run `tandem keys init --device <id>` on the pool host to create the pool keys"
         ed = Ed25519PrivateKey.from_private_bytes(_load_private(d / "ed25519.key", "ed25519", hint))
         x = X25519PrivateKey.from_private_bytes(_load_private(d / "x25519.key", "x25519", hint))
-        return cls(ed25519=ed, x25519=x, root=Path(keys_root))
+        previous, until = None, 0.0
+        overlap = d / "previous" / "overlap.json"
+        if overlap.exists():
+            _, until = parse_overlap(overlap.read_bytes(), source=str(overlap))
+            previous = (
+                Ed25519PrivateKey.from_private_bytes(
+                    _load_private(d / "previous" / "ed25519.key", "ed25519", hint)),
+                X25519PrivateKey.from_private_bytes(
+                    _load_private(d / "previous" / "x25519.key", "x25519", hint)),
+            )
+        return cls(ed25519=ed, x25519=x, root=Path(keys_root), previous=previous, previous_until=until)
 
     def device(self, device_id: str) -> PublicKeys:
         """Public keys of an enrolled device, read from disk on every call (deletion revokes)."""
@@ -343,7 +426,8 @@ def _entry(role: str, ident: str, path: Path, keys: PublicKeys | None, error: st
 def list_keys(keys_root: Path) -> list[dict]:
     """Fingerprints of every key under `keys_root`, for `tandem keys list`; never private material.
 
-    Each entry: role ("pool", "enrolled-device", "device", "pinned-pool"), id, key_id (X25519
+    Each entry: role ("pool", "pool-previous" (+ until), "enrolled-device", "revoked-device", "device",
+    "pinned-pool"), id, key_id (X25519
     fingerprint), ed25519_fingerprint, path, and error (why it could not be read, else None).
     """
     root = Path(keys_root)
@@ -354,6 +438,22 @@ def list_keys(keys_root: Path) -> list[dict]:
             out.append(_entry("pool", "pool", pool_dir, PoolKeys.load(root).public, None))
         except KeyStoreError as exc:
             out.append(_entry("pool", "pool", pool_dir, None, str(exc)))
+        if (pool_dir / "previous").is_dir():
+            try:
+                prev = PoolKeys.load(root)
+                if prev.previous is not None:
+                    pub = PublicKeys(prev.previous[0].public_key(), prev.previous[1].public_key())
+                    entry = _entry("pool-previous", "pool", pool_dir / "previous", pub, None)
+                    entry["until"] = prev.previous_until
+                    out.append(entry)
+            except KeyStoreError as exc:
+                out.append(_entry("pool-previous", "pool", pool_dir / "previous", None, str(exc)))
+        for f in sorted((pool_dir / "revoked").glob("*.pub.json")):
+            ident = f.name.removesuffix(".pub.json")
+            try:
+                out.append(_entry("revoked-device", ident, f, _load_public(f, ""), None))
+            except KeyStoreError as exc:
+                out.append(_entry("revoked-device", ident, f, None, str(exc)))
         for f in sorted((pool_dir / "devices").glob("*.pub.json")):
             ident = f.name.removesuffix(".pub.json")
             try:
