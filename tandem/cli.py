@@ -246,5 +246,9 @@ def model_list() -> None:
         click.echo(json.dumps(entry, default=str))
 
 
+from tandem.commands_hardware import hardware  # registered at the end: it imports from this module
+
+main.add_command(hardware)
+
 if __name__ == "__main__":
     main()

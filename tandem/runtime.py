@@ -140,9 +140,11 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.redaction import RuleRedactor
     from inference.engine import load_engine
     from protocol.keys import DeviceKeys
+    from tandem.profile import engine_options
 
-    engine = load_engine(model_dir(settings.device_model, settings), threads=settings.threads,
-                         max_context=settings.max_context)
+    opts = engine_options(settings)  # the hardware profile's threads/max_context unless set explicitly
+    engine = load_engine(model_dir(settings.device_model, settings), threads=opts.threads,
+                         max_context=opts.max_context)
     escalator = None
     if with_cloud:
         escalator = Escalator(broker_url=settings.broker_url, mqtt_version=settings.mqtt_version,

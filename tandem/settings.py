@@ -70,10 +70,15 @@ class Settings(BaseSettings):
     """Model the worker's `onnx` backend runs."""
     worker_backend: Literal["onnx", "echo"] = "onnx"
     """Backend of `tandem worker`."""
+    hardware_profile: str = "auto"
+    """Board profile (`tandem hardware detect` explains the pick): "auto" detects it, or a name from
+    hardware/profiles. The device engine takes the profile's threads and max_context unless those
+    are set explicitly here."""
     threads: int | None = None
-    """onnxruntime intra-op threads (None: all cores)."""
+    """onnxruntime intra-op threads (None: the hardware profile's)."""
     max_context: int = 2048
-    """Most tokens (prompt + answer) a generation may hold; longer prompts are refused clearly."""
+    """Most tokens (prompt + answer) a generation may hold; longer prompts are refused clearly.
+    Unless set explicitly, the hardware profile's value applies."""
     local_max_tokens: int = 200
     """Answer budget of the device model."""
     cloud_max_tokens: int = 320
