@@ -119,7 +119,7 @@ class Agent:
                                                decision.uncertainty, len(draft.token_ids))
                 continue
             try:
-                record, fut = await self._escalate(part)
+                record, fut = await self._escalate(part, len(parts))
             except EscalationError as exc:
                 notices.append(f"part {part.index + 1} answered on the device: {exc}")
                 answers.append(await self._local_answer(part, draft, on_token))
@@ -153,12 +153,14 @@ class Agent:
             answers.append(PartAnswer(part.index, result.text, "cloud"))
             traces[part.index] = PartTrace(part.index, part.text, "cloud", decision.reason, decision.uncertainty,
                                            len(draft.token_ids) if draft else 0, record.task_id, result.model)
-        if waiting and t_cloud_start is not None:
-            total_cloud = (time.perf_counter() - t_cloud_start) * 1000
-            timings["cloud_wait_after_local"] = _ms(t_wait)
-            timings["cloud_backend"] = round(cloud_backend_ms, 1)
-            timings["network_and_crypto"] = round(max(0.0, total_cloud - cloud_backend_ms), 1)
         timings["local_model"] = round(local_ms, 1)
+        if waiting and t_cloud_start is not None:
+            # first publish -> last result; the device drafted other parts meanwhile
+            round_trip = (time.perf_counter() - t_cloud_start) * 1000
+            timings["cloud_round_trip"] = round(round_trip, 1)
+            timings["cloud_backend"] = round(cloud_backend_ms, 1)
+            timings["network_and_crypto"] = round(max(0.0, round_trip - cloud_backend_ms), 1)
+            timings["waited_for_cloud"] = _ms(t_wait)
 
         t = time.perf_counter()
         final = fuse(answers, self.vault, notices)
@@ -231,10 +233,10 @@ class Agent:
             draft = await self._generate(part, stream, None)
         return PartAnswer(part.index, self.vault.restore(draft.text), "local")
 
-    async def _escalate(self, part: Part) -> tuple[SentRecord, asyncio.Future[TaskResult]]:
+    async def _escalate(self, part: Part, parts: int) -> tuple[SentRecord, asyncio.Future[TaskResult]]:
         if self.escalator is None:
             raise EscalationError("no cloud configured")
-        task = SubTask(prompt=part.text, max_tokens=self.config.cloud_max_tokens)
+        task = SubTask(prompt=part.text, max_tokens=self.config.cloud_max_tokens, part=part.index, parts=parts)
         record, fut = await self.escalator.submit(task)
         log.info("escalated part=%d task=%s bytes=%d", part.index, record.task_id, record.wire_bytes)
         return record, fut

@@ -73,8 +73,9 @@ def test_uncertain_general_part_escalates_and_personal_part_stays(engine: Engine
     assert answer.parts[0].reason == "personal data stays on the device"
     assert answer.parts[1].reason == "uncertain" and answer.parts[1].uncertainty >= 0.5
     assert [s["payload"]["prompt"] for s in answer.sent] == ["Explain how a condensing boiler works."]
+    assert (answer.sent[0]["payload"]["part"], answer.sent[0]["payload"]["parts"]) == (1, 2)
     assert answer.answer.endswith("Explain how a condensing boiler works.")  # the echo, fused in order
-    assert {"redact", "divide", "local_model", "cloud_backend", "network_and_crypto", "fusion", "total"} <= set(
+    assert {"redact", "divide", "local_model", "cloud_backend", "cloud_round_trip", "network_and_crypto", "fusion", "total"} <= set(
         answer.timings_ms)
 
 
