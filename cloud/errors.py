@@ -3,7 +3,8 @@
     TandemError                  (protocol.errors)
      └─ WorkerError
          ├─ BackendError         the LLM backend failed on a task (reported back to the device)
-         └─ UnknownBackend       a backend name that is not registered
+         ├─ UnknownBackend       a backend name that is not registered
+         └─ LedgerError          the task ledger (SQLite) cannot be opened or written
 """
 
 from __future__ import annotations
@@ -20,4 +21,8 @@ class BackendError(WorkerError):
 
 
 class UnknownBackend(WorkerError):
+    pass
+
+
+class LedgerError(WorkerError):
     pass

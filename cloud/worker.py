@@ -7,6 +7,12 @@ publishes, so a slow model never blocks MQTT keep-alives.
 
 Every refused envelope is logged with its reason and header ids only (never payload text) and
 counted in `stats`; nothing a sender can put on the wire crashes the worker.
+
+Repeats are normal: QoS 1 redelivers and devices re-send unanswered tasks byte for byte. After
+the envelope checks (an exact repeat passes the replay guard, anything else replayed does not),
+the task ledger (`cloud.ledger`) decides: run the model once, re-send the stored sealed result,
+or drop a copy that another claim is running. Tasks sealed to the pool's previous key are
+accepted during a rotation's overlap and answered with that previous pair.
 """
 
 from __future__ import annotations
@@ -17,19 +23,23 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from cloud.backends import Backend
 from cloud.errors import BackendError
+from cloud.ledger import Action, TaskLedger
 from protocol import topics
 from protocol.envelope import ReplayGuard, next_seq, open_envelope, peek_header, seal
 from protocol.errors import EnvelopeError, KeyStoreError, MisaddressedError
 from protocol.keys import PoolKeys
 from protocol.messages import Header, SubTask, TaskResult
-from protocol.mqtt import connect, make_client
+from protocol.mqtt import MqttAuth, connect, make_client
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +50,10 @@ STATUS_TOPIC = "tandem/v1/workers/{worker_id}/status"
 class WorkerStats:
     answered: int = 0
     failed: int = 0
+    resent: int = 0
+    """Repeats answered from the ledger's stored result (no model run)."""
+    busy: int = 0
+    """Repeats dropped because a live claim is running the task."""
     rejected: Counter[str] = field(default_factory=Counter)
 
 
@@ -55,7 +69,12 @@ class Worker:
         worker_id: str | None = None,
         queue_size: int = 64,
         result_ttl_s: float = 600.0,
+        ledger: TaskLedger | None = None,
+        auth: MqttAuth | None = None,
+        on_event: Callable[[str], None] | None = None,
     ) -> None:
+        """`ledger`: shared by the workers of a host (None: one in this worker's memory).
+        `on_event(name)`: "answered", "resent", "busy", "rejected:<Reason>" (for monitors)."""
         self.broker_url = broker_url
         self.keys = PoolKeys.load(keys_root)
         self.keys_root = keys_root
@@ -64,6 +83,10 @@ class Worker:
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:8]}"
         self.result_ttl_s = result_ttl_s
         self.stats = WorkerStats()
+        self.ledger = ledger if ledger is not None else TaskLedger(None, retention_s=result_ttl_s)
+        self.auth = auth
+        self.on_event = on_event
+        self._keys_loaded_at = time.monotonic()
         self._guard = ReplayGuard()
         # bounded: when full, paho's thread blocks, TCP pushes back and the broker keeps the task
         self._inbox: queue.Queue[tuple[str, bytes]] = queue.Queue(maxsize=queue_size)
@@ -87,7 +110,7 @@ class Worker:
     # -- processing thread -----------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
-        connect(self._client, self.broker_url)
+        connect(self._client, self.broker_url, auth=self.auth)
         log.info("worker ready id=%s backend=%s model=%s shared=%s", self.worker_id, self.backend.name,
                  self.backend.model, self.shared)
         try:
@@ -108,18 +131,50 @@ class Worker:
         """Verify, open, answer and publish one task; refuse anything forged or malformed."""
         try:
             device_id = topics.device_id_from_topic(topic)
-            if peek_header(wire).kind != "task":
+            peeked = peek_header(wire)
+            if peeked.kind != "task":
                 raise MisaddressedError("a result envelope arrived on a task topic")
             device = self.keys.device(device_id)  # unknown (not enrolled) device: KeyStoreError
-            header, task = open_envelope(wire, recipient=self.keys.x25519, sender_verify=device.ed25519,
-                                         payload_type=SubTask, expect_device_id=device_id, guard=self._guard)
+            signer, recipient = self._pool_pair(peeked.key_id)
+            header, task = open_envelope(wire, recipient=recipient, sender_verify=device.ed25519,
+                                         payload_type=SubTask, expect_device_id=device_id)
+            self._guard.check_and_record(header, allow_repeat=True)
         except (EnvelopeError, KeyStoreError) as exc:
             self.stats.rejected[type(exc).__name__] += 1
             log.warning("rejected envelope reason=%s topic=%s detail=%s", type(exc).__name__, topic, exc)
+            self._emit(f"rejected:{type(exc).__name__}")
             return
-        self._answer(header, task)
+        claim = self.ledger.claim(header.device_id, header.task_id, self.worker_id)
+        if claim.action is Action.RESEND:
+            assert claim.result is not None
+            self._client.publish(topics.result_topic(header.device_id), claim.result, qos=1)
+            self.stats.resent += 1
+            log.info("re-sent stored result task=%s device=%s", header.task_id, header.device_id)
+            self._emit("resent")
+        elif claim.action is Action.BUSY:
+            self.stats.busy += 1
+            log.info("dropped a copy of a running task=%s device=%s", header.task_id, header.device_id)
+            self._emit("busy")
+        else:
+            self._answer(header, task, signer)
 
-    def _answer(self, header: Header, task: SubTask) -> None:
+    def _emit(self, event: str) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _pool_pair(self, key_id: str) -> tuple[Ed25519PrivateKey, X25519PrivateKey]:
+        """The pool pair a task is sealed to; re-reads the key files (at most every 2 s) on a miss,
+        so a rotation made while the worker runs is picked up."""
+        try:
+            return self.keys.pair_for(key_id)
+        except MisaddressedError:
+            if time.monotonic() - self._keys_loaded_at < 2.0:
+                raise
+            self.keys = PoolKeys.load(self.keys_root)
+            self._keys_loaded_at = time.monotonic()
+            return self.keys.pair_for(key_id)
+
+    def _answer(self, header: Header, task: SubTask, signer: Ed25519PrivateKey) -> None:
         t0 = time.perf_counter()
         error = None
         try:
@@ -136,9 +191,11 @@ class Worker:
         device = self.keys.device(header.device_id)
         reply = Header(kind="result", device_id=header.device_id, task_id=header.task_id, seq=next_seq(),
                        issued_at=now, expires_at=now + self.result_ttl_s, key_id=device.key_id)
-        wire = seal(reply, result, device.x25519, self.keys.ed25519)
+        wire = seal(reply, result, device.x25519, signer)
+        self.ledger.complete(header.device_id, header.task_id, self.worker_id, wire)  # before it leaves
         self._client.publish(topics.result_topic(header.device_id), wire, qos=1)
         if error is None:
             self.stats.answered += 1
+            self._emit("answered")
         log.info("answered task=%s device=%s tokens=%d ms=%.0f", header.task_id, header.device_id, tokens,
                  elapsed)

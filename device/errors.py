@@ -2,10 +2,14 @@
 
     TandemError                      (protocol.errors: root of every tandem error)
      └─ DeviceError
-         └─ EscalationError          an escalation could not be delivered or answered
-             ├─ BrokerUnavailable    the MQTT broker cannot be reached
-             ├─ NoWorkers            the broker says no worker subscribes to tasks
-             └─ EscalationTimeout    no result before the deadline (the local draft answers instead)
+         ├─ EscalationError          an escalation could not be delivered or answered
+         │   ├─ BrokerUnavailable    the MQTT broker cannot be reached
+         │   ├─ NoWorkers            the broker says no worker subscribes to tasks
+         │   ├─ EscalationTimeout    no result before the caller's deadline (the local draft answers)
+         │   ├─ EscalationExpired    the escalation's expiry passed in the spool (local answer + notice)
+         │   └─ SpoolFull            the spool is at its size bound: a new escalation is refused
+         └─ SpoolError               the spool database cannot be opened, read or written
+             └─ SpoolCorrupt         a spool record does not parse (the record is kept, not dropped)
 
 Each message says what happened and what to do next; none holds unredacted user text.
 """
@@ -32,4 +36,20 @@ class NoWorkers(EscalationError):
 
 
 class EscalationTimeout(EscalationError):
+    pass
+
+
+class EscalationExpired(EscalationError):
+    pass
+
+
+class SpoolFull(EscalationError):
+    pass
+
+
+class SpoolError(DeviceError):
+    pass
+
+
+class SpoolCorrupt(SpoolError):
     pass

@@ -1,8 +1,21 @@
 """Send redacted sub-tasks to the worker pool and await their sealed results (asyncio side).
 
+Every escalation goes through the durable spool (`device.spool`): it is sealed, written to disk,
+and only then published. Until its result is stored it is re-sent, byte for byte (same task id,
+same seq, same signature), after `RetryPolicy.first_s`, then with exponential backoff, and at once
+after every reconnect to the broker: this covers a broker outage, a result published while the
+device was offline (its session is clean) and a worker that died mid-task (another member of the
+shared subscription takes the re-send). After its expiry the escalation fails with
+`EscalationExpired` and the caller answers locally with a notice. `start()` re-sends whatever an
+earlier process left in the spool (`recovered`).
+
 paho's network thread never touches agent state: its callbacks hop onto the event loop with
-`call_soon_threadsafe`, where results are opened, checked against replays and matched to the
-pending future of their task id. A second result for a finished task is ignored.
+`call_soon_threadsafe`, where results are opened, checked against replays and matched to their
+pending task. A result counts once: the spool moves a task out of `pending` in one transaction,
+so a second result (QoS 1 duplicate, a worker's stored result re-sent, a second worker's answer)
+is ignored and counted in `duplicates`. Refused envelopes are counted in `rejected` by reason and
+logged with ids only, never plaintext. Spool calls are short SQLite transactions run on the loop
+thread: that keeps "written before published" a plain sequence.
 
 `SentRecord` is what the user is shown of each escalation: exactly the payload that left the
 device (before sealing), which holds placeholders, never the vault's values.
@@ -12,20 +25,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import paho.mqtt.client as mqtt
 
-from device.errors import BrokerUnavailable, EscalationError, EscalationTimeout, NoWorkers
+from device.errors import BrokerUnavailable, EscalationExpired, EscalationTimeout, NoWorkers
+from device.spool import Spool, SpoolRecord
 from protocol import topics
-from protocol.envelope import ReplayGuard, new_task_id, next_seq, open_envelope, seal
-from protocol.errors import EnvelopeError, ProtocolError
+from protocol.envelope import ReplayGuard, new_task_id, next_seq, open_envelope, peek_header, seal
+from protocol.errors import EnvelopeError
 from protocol.keys import DeviceKeys
 from protocol.messages import Header, SubTask, TaskResult
-from protocol.mqtt import NO_MATCHING_SUBSCRIBERS, BrokerConnectError, connect, make_client
+from protocol.mqtt import NO_MATCHING_SUBSCRIBERS, BrokerConnectError, MqttAuth, connect, make_client
 
 log = logging.getLogger(__name__)
 
@@ -34,36 +50,106 @@ log = logging.getLogger(__name__)
 class SentRecord:
     task_id: str
     topic: str
-    payload: dict[str, Any]  # the SubTask exactly as sealed
+    payload: dict[str, Any]  # the SubTask exactly as sealed ({} for one recovered from the spool)
     wire_bytes: int
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When an unanswered escalation is re-sent: `first_s` after a send, then times `factor`."""
+
+    first_s: float = 60.0
+    """No result this long after a send: the worker is presumed lost and the task re-sent."""
+    factor: float = 2.0
+    max_s: float = 300.0
+    jitter: float = 0.1
+    """Fraction of random spread, so a fleet does not re-send in lockstep after an outage."""
+
+    def delay(self, attempts: int) -> float:
+        base = min(self.first_s * self.factor ** max(attempts - 1, 0), self.max_s)
+        return base * (1 + random.uniform(-self.jitter, self.jitter))
+
+
+@dataclass
+class _Inflight:
+    record: SpoolRecord
+    fut: asyncio.Future[TaskResult]
+    attempts: int = 0
+    next_at: float = 0.0
+    sent: SentRecord | None = field(default=None)
+
+
 class Escalator:
-    def __init__(self, *, broker_url: str, keys: DeviceKeys, mqtt_version: str = "5", ttl_s: float = 600.0):
+    def __init__(self, *, broker_url: str, keys: DeviceKeys, mqtt_version: str = "5", ttl_s: float = 600.0,
+                 spool: Spool | None = None, retry: RetryPolicy | None = None,
+                 no_workers: Literal["fail", "retry"] = "fail", auth: MqttAuth | None = None,
+                 tick_s: float = 0.1, on_event: Callable[[str, str], None] | None = None) -> None:
+        """`spool`: the durable spool (None: an in-memory one, nothing survives the process).
+        `no_workers`: "fail" reports MQTT 5's "no matching subscribers" at once (interactive use);
+        "retry" keeps the task and re-sends it until a worker appears or it expires.
+        `on_event(event, task_id)`: "answered", "expired", "duplicate", "rejected:<Reason>"."""
         self.broker_url = broker_url
         self.keys = keys
         self.ttl_s = ttl_s
+        self.retry = retry or RetryPolicy()
+        self.no_workers = no_workers
+        self.auth = auth
+        self.tick_s = tick_s
+        self.on_event = on_event
         self.rejected: Counter[str] = Counter()
         self.duplicates = 0
+        self.resent = 0
+        self.recovered: dict[str, asyncio.Future[TaskResult]] = {}
+        """Futures of escalations an earlier process left in the spool, by task id (after start)."""
+        self._own_spool = spool is None
+        self.spool = spool if spool is not None else Spool(None)
         self._client = make_client(f"{keys.device_id}-{new_task_id()[:8]}", mqtt_version)
         self._guard = ReplayGuard()
-        self._pending: dict[str, asyncio.Future[TaskResult]] = {}
+        self._inflight: dict[str, _Inflight] = {}
         self._mids: dict[int, str] = {}
-        self._done: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._connected = False
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
         self._client.on_publish = self._on_publish
         try:
-            await asyncio.to_thread(connect, self._client, self.broker_url)
+            await asyncio.to_thread(connect, self._client, self.broker_url, auth=self.auth)
         except BrokerConnectError as exc:
+            self._loop = None
             raise BrokerUnavailable(str(exc)) from exc
+        records, corrupt = self.spool.pending()
+        if corrupt:
+            log.error("spool holds %d unreadable row(s); they are kept and not re-sent", len(corrupt))
+        now = time.time()
+        for record in records:
+            fut = self._loop.create_future()
+            self._inflight[record.task_id] = _Inflight(record, fut, attempts=record.attempts, next_at=now)
+            self.recovered[record.task_id] = fut
+        if records:
+            log.info("recovered %d escalation(s) from the spool", len(records))
+        self._ticker = asyncio.create_task(self._tick_forever())
 
     async def close(self) -> None:
-        await asyncio.to_thread(self._disconnect)
+        """Stop sending and disconnect. Unanswered escalations stay in the spool for the next start."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            try:
+                await self._ticker
+            except asyncio.CancelledError:
+                pass
+        if self._loop is not None:
+            await asyncio.to_thread(self._disconnect)
+        for inflight in self._inflight.values():
+            if not inflight.fut.done():
+                inflight.fut.cancel()
+        self._inflight.clear()
+        if self._own_spool:
+            self.spool.close()
 
     def _disconnect(self) -> None:
         self._client.disconnect()
@@ -73,70 +159,147 @@ class Escalator:
 
     def _on_connect(self, client: mqtt.Client, userdata: object, flags: object, reason: object,
                     props: object) -> None:
+        if getattr(reason, "is_failure", False):
+            return
         client.subscribe(topics.result_topic(self.keys.device_id), qos=1)
+        if self._loop is not None:  # SUBSCRIBE goes out before any re-send: results have a route
+            self._loop.call_soon_threadsafe(self._connected_now, True)
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: object, flags: object, reason: object,
+                       props: object) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._connected_now, False)
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._deliver, bytes(message.payload))
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._deliver, bytes(message.payload))
 
     def _on_publish(self, client: mqtt.Client, userdata: object, mid: int, reason: Any, props: object) -> None:
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._published, mid, int(getattr(reason, "value", 0) or 0))
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._published, mid, int(getattr(reason, "value", 0) or 0))
 
     # -- event loop --------------------------------------------------------------------------------
+
+    def _emit(self, event: str, task_id: str) -> None:
+        if self.on_event is not None:
+            self.on_event(event, task_id)
+
+    def _connected_now(self, up: bool) -> None:
+        was, self._connected = self._connected, up
+        if up and not was:
+            now = time.time()
+            for inflight in self._inflight.values():  # results sent while we were away are gone
+                inflight.next_at = now
 
     def _published(self, mid: int, reason: int) -> None:
         task_id = self._mids.pop(mid, None)
         if task_id is None or reason != NO_MATCHING_SUBSCRIBERS:
             return
-        fut = self._pending.pop(task_id, None)
-        if fut is not None and not fut.done():
-            fut.set_exception(NoWorkers("the broker reports no worker subscribed to tasks: start one with "
-                                        "`tandem worker` (the local draft answers meanwhile)"))
+        if self.no_workers == "retry":
+            log.info("no worker subscribed yet task=%s: kept in the spool, re-sent later", task_id)
+            return
+        inflight = self._inflight.pop(task_id, None)
+        if inflight is None:
+            return
+        self.spool.abandon(task_id)
+        if not inflight.fut.done():
+            inflight.fut.set_exception(NoWorkers(
+                "the broker reports no worker subscribed to tasks: start one with `tandem worker` "
+                "(the local draft answers meanwhile)"))
 
     def _deliver(self, wire: bytes) -> None:
         try:
+            peeked = peek_header(wire)
+            inflight = self._inflight.get(peeked.task_id)
+            pool = self.keys.pool_for(inflight.record.key_id) if inflight is not None else self.keys.pool
             header, result = open_envelope(
-                wire, recipient=self.keys.x25519, sender_verify=self.keys.pool.ed25519,
-                payload_type=TaskResult, expect_device_id=self.keys.device_id, guard=self._guard,
+                wire, recipient=self.keys.x25519, sender_verify=pool.ed25519,
+                payload_type=TaskResult, expect_device_id=self.keys.device_id,
             )
+            repeat = self._guard.check_and_record(header, allow_repeat=True)
         except EnvelopeError as exc:
             self.rejected[type(exc).__name__] += 1
             log.warning("rejected result envelope reason=%s detail=%s", type(exc).__name__, exc)
+            self._emit(f"rejected:{type(exc).__name__}", "")
             return
-        fut = self._pending.pop(header.task_id, None)
-        if fut is None or result.task_id != header.task_id:
+        inflight = self._inflight.get(header.task_id)
+        if repeat or inflight is None or not self.spool.complete(header.task_id, wire):
             self.duplicates += 1
             log.info("ignored result for finished or unknown task=%s", header.task_id)
+            self._emit("duplicate", header.task_id)
             return
-        self._done.add(header.task_id)
-        if not fut.done():
-            fut.set_result(result)
+        del self._inflight[header.task_id]
+        self._emit("answered", header.task_id)
+        if not inflight.fut.done():
+            inflight.fut.set_result(result)
+
+    def _send(self, inflight: _Inflight, now: float) -> None:
+        inflight.attempts += 1
+        inflight.next_at = now + self.retry.delay(inflight.attempts)
+        info = self._client.publish(topics.task_topic(self.keys.device_id), inflight.record.wire, qos=1)
+        self._mids[info.mid] = inflight.record.task_id
+        if inflight.attempts > 1:
+            self.resent += 1
+            self.spool.attempted(inflight.record.task_id, inflight.attempts, now=now)
+            log.info("re-sent task=%s attempt=%d", inflight.record.task_id, inflight.attempts)
+
+    def _tick(self, now: float) -> None:
+        for task_id, inflight in list(self._inflight.items()):
+            if now >= inflight.record.expires_at:
+                del self._inflight[task_id]
+                if self.spool.expire(task_id, now=now):
+                    self._emit("expired", task_id)
+                    log.warning("escalation expired task=%s attempts=%d", task_id, inflight.attempts)
+                if not inflight.fut.done():
+                    inflight.fut.set_exception(EscalationExpired(
+                        f"task {task_id} got no result before it expired ({inflight.attempts} attempt(s)): "
+                        "the device answered instead; check the broker and the workers"))
+            elif self._connected and now >= inflight.next_at:
+                self._send(inflight, now)
+
+    async def _tick_forever(self) -> None:
+        next_prune = 0.0
+        while True:
+            now = time.time()
+            self._tick(now)
+            if now >= next_prune:
+                self.spool.prune(now=now)
+                next_prune = now + 600
+            await asyncio.sleep(self.tick_s)
 
     async def submit(self, task: SubTask) -> tuple[SentRecord, asyncio.Future[TaskResult]]:
-        """Seal and publish one sub-task; the future resolves with its result."""
-        if self._loop is None:
-            raise BrokerUnavailable("not connected to the broker (start() failed or was not called)")
-        now = time.time()
-        task_id = new_task_id()
-        header = Header(kind="task", device_id=self.keys.device_id, task_id=task_id, seq=next_seq(),
-                        issued_at=now, expires_at=now + self.ttl_s, key_id=self.keys.pool.key_id)
-        try:
-            wire = seal(header, task, self.keys.pool.x25519, self.keys.ed25519)
-        except ProtocolError as exc:  # e.g. OversizedEnvelope: the part stays on the device
-            raise EscalationError(f"cannot seal this part for the cloud: {exc}") from exc
-        fut: asyncio.Future[TaskResult] = self._loop.create_future()
-        self._pending[task_id] = fut
-        topic = topics.task_topic(self.keys.device_id)
-        info = self._client.publish(topic, wire, qos=1)
-        self._mids[info.mid] = task_id
-        return SentRecord(task_id, topic, task.model_dump(mode="json"), len(wire)), fut
+        """Seal, spool and publish one sub-task; the future resolves with its result.
 
-    async def wait(self, record: SentRecord, fut: asyncio.Future[TaskResult], timeout_s: float) -> TaskResult:
+        Raises BrokerUnavailable before `start()`, SpoolFull at the spool's size bound.
+        """
+        if self._loop is None:
+            raise BrokerUnavailable("the escalation client is not connected (start() was not called or "
+                                    "failed): the device answers on its own")
+        now = time.time()
+        header = Header(kind="task", device_id=self.keys.device_id, task_id=new_task_id(), seq=next_seq(),
+                        issued_at=now, expires_at=now + self.ttl_s, key_id=self.keys.pool.key_id)
+        wire = seal(header, task, self.keys.pool.x25519, self.keys.ed25519)
+        self.spool.add(header, wire, now=now)  # durable before it leaves
+        record = SpoolRecord(task_id=header.task_id, wire=wire, key_id=header.key_id, created_at=now,
+                             expires_at=header.expires_at, attempts=0)
+        inflight = _Inflight(record, self._loop.create_future(), next_at=now)
+        self._inflight[header.task_id] = inflight
+        if self._connected:
+            self._send(inflight, now)
+        sent = SentRecord(header.task_id, topics.task_topic(self.keys.device_id), task.model_dump(mode="json"),
+                          len(wire))
+        return sent, inflight.fut
+
+    async def wait(self, record: SentRecord, fut: asyncio.Future[TaskResult],
+                   timeout_s: float | None = None) -> TaskResult:
+        """The result, or EscalationError: NoWorkers, EscalationExpired, or EscalationTimeout once
+        `timeout_s` passes (the escalation is then abandoned: a late result is ignored)."""
         try:
             return await asyncio.wait_for(fut, timeout_s)
         except asyncio.TimeoutError as exc:
-            self._pending.pop(record.task_id, None)
+            inflight = self._inflight.pop(record.task_id, None)
+            if inflight is not None:
+                self.spool.abandon(record.task_id)
             raise EscalationTimeout(
                 f"no result for task {record.task_id} within {timeout_s:.0f} s: is a worker running "
                 "(`tandem worker`)? The local draft answers instead"

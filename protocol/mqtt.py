@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
@@ -22,6 +23,22 @@ NO_MATCHING_SUBSCRIBERS = 0x10  # MQTT 5 PUBACK reason: nobody subscribes to the
 
 class BrokerConnectError(ProtocolError):
     pass
+
+
+@dataclass(frozen=True)
+class MqttAuth:
+    """How a client proves itself to a secured broker (see hardware/mosquitto/).
+
+    `ca_file` verifies the broker's certificate (mqtts://); `cert_file`/`key_file` present a client
+    certificate (mutual TLS); `username`/`password` match the broker's password file. The password
+    is kept out of repr so it never reaches a log line.
+    """
+
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
 
 
 def parse_url(url: str) -> tuple[str, int, bool]:
@@ -45,11 +62,20 @@ def make_client(client_id: str, version: str = "5") -> mqtt.Client:
     return client
 
 
-def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: str | None = None) -> None:
+def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: str | None = None,
+            auth: MqttAuth | None = None) -> None:
     """Connect and start the network thread; raise BrokerConnectError unless CONNACK succeeds."""
     host, port, tls = parse_url(url)
+    auth = auth or MqttAuth(ca_file=ca_file)
     if tls:
-        client.tls_set(ca_certs=ca_file, cert_reqs=ssl.CERT_REQUIRED)
+        try:
+            client.tls_set(ca_certs=auth.ca_file or ca_file, certfile=auth.cert_file, keyfile=auth.key_file,
+                           cert_reqs=ssl.CERT_REQUIRED)
+        except (OSError, ssl.SSLError) as exc:
+            raise BrokerConnectError(f"cannot load the TLS files for {host}:{port} ({exc}): check the CA, "
+                                     "certificate and key paths (`tandem broker certs` makes them)") from exc
+    if auth.username is not None:
+        client.username_pw_set(auth.username, auth.password)
     done = threading.Event()
     outcome: dict[str, object] = {}
     previous = client.on_connect
@@ -66,6 +92,12 @@ def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: st
             client.connect(host, port, keepalive=30, clean_start=True)
         else:
             client.connect(host, port, keepalive=30)
+    except ssl.SSLError as exc:
+        client.on_connect = previous
+        raise BrokerConnectError(
+            f"TLS handshake with the MQTT broker at {host}:{port} failed ({exc.reason}): check that the "
+            "CA file signed the broker's certificate and that the host name matches it"
+        ) from exc
     except OSError as exc:
         client.on_connect = previous
         raise BrokerConnectError(
