@@ -131,5 +131,7 @@ class StepRunner:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # our own steps speak at INFO; onnxruntime's quantizer logs every skipped tensor to root at INFO
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("quantize").setLevel(logging.INFO)
     sys.exit(_child_main(Path(sys.argv[1]), Path(sys.argv[2])))
