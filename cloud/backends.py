@@ -7,6 +7,7 @@ tests). Later backends (OpenAI-compatible servers, llama.cpp in-process) registe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -33,16 +34,24 @@ class Backend(Protocol):
 
 
 class EchoBackend:
-    """Returns the prompt: measures the transport and crypto, not a model."""
+    """Returns the prompt: measures the transport and crypto, not a model.
+
+    `delay_s` makes each answer take that long, so fault tests can kill a worker mid-task.
+    """
 
     name: ClassVar[str] = "echo"
     can_stream: ClassVar[bool] = True
+
+    def __init__(self, delay_s: float = 0.0) -> None:
+        self.delay_s = delay_s
 
     @property
     def model(self) -> str:
         return "echo"
 
     def generate(self, task: SubTask) -> Iterator[str]:
+        if self.delay_s > 0:
+            time.sleep(self.delay_s)
         yield task.prompt
 
 

@@ -35,7 +35,7 @@ from cloud.backends import Backend
 from cloud.errors import BackendError
 from cloud.ledger import Action, TaskLedger
 from protocol import topics
-from protocol.envelope import ReplayGuard, next_seq, open_envelope, peek_header, seal
+from protocol.envelope import ReplayGuard, next_seq, open_envelope, peek_header, seal, wire_digest
 from protocol.errors import EnvelopeError, KeyStoreError, MisaddressedError
 from protocol.keys import PoolKeys
 from protocol.messages import Header, SubTask, TaskResult
@@ -71,10 +71,11 @@ class Worker:
         result_ttl_s: float = 600.0,
         ledger: TaskLedger | None = None,
         auth: MqttAuth | None = None,
-        on_event: Callable[[str], None] | None = None,
+        on_event: Callable[[str, str], None] | None = None,
     ) -> None:
         """`ledger`: shared by the workers of a host (None: one in this worker's memory).
-        `on_event(name)`: "answered", "resent", "busy", "rejected:<Reason>" (for monitors)."""
+        `on_event(name, ref)`: "answered", "resent", "busy" with the task id, "rejected:<Reason>"
+        with the refused envelope's `wire_digest` (for monitors)."""
         self.broker_url = broker_url
         self.keys = PoolKeys.load(keys_root)
         self.keys_root = keys_root
@@ -141,8 +142,10 @@ class Worker:
             self._guard.check_and_record(header, allow_repeat=True)
         except (EnvelopeError, KeyStoreError) as exc:
             self.stats.rejected[type(exc).__name__] += 1
-            log.warning("rejected envelope reason=%s topic=%s detail=%s", type(exc).__name__, topic, exc)
-            self._emit(f"rejected:{type(exc).__name__}")
+            digest = wire_digest(wire)
+            log.warning("rejected envelope reason=%s topic=%s digest=%s detail=%s", type(exc).__name__, topic,
+                        digest, exc)
+            self._emit(f"rejected:{type(exc).__name__}", digest)
             return
         claim = self.ledger.claim(header.device_id, header.task_id, self.worker_id)
         if claim.action is Action.RESEND:
@@ -150,17 +153,17 @@ class Worker:
             self._client.publish(topics.result_topic(header.device_id), claim.result, qos=1)
             self.stats.resent += 1
             log.info("re-sent stored result task=%s device=%s", header.task_id, header.device_id)
-            self._emit("resent")
+            self._emit("resent", header.task_id)
         elif claim.action is Action.BUSY:
             self.stats.busy += 1
             log.info("dropped a copy of a running task=%s device=%s", header.task_id, header.device_id)
-            self._emit("busy")
+            self._emit("busy", header.task_id)
         else:
             self._answer(header, task, signer)
 
-    def _emit(self, event: str) -> None:
+    def _emit(self, event: str, ref: str) -> None:
         if self.on_event is not None:
-            self.on_event(event)
+            self.on_event(event, ref)
 
     def _pool_pair(self, key_id: str) -> tuple[Ed25519PrivateKey, X25519PrivateKey]:
         """The pool pair a task is sealed to; re-reads the key files (at most every 2 s) on a miss,
@@ -196,6 +199,6 @@ class Worker:
         self._client.publish(topics.result_topic(header.device_id), wire, qos=1)
         if error is None:
             self.stats.answered += 1
-            self._emit("answered")
+            self._emit("answered", header.task_id)
         log.info("answered task=%s device=%s tokens=%d ms=%.0f", header.task_id, header.device_id, tokens,
                  elapsed)

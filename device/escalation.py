@@ -37,7 +37,15 @@ import paho.mqtt.client as mqtt
 from device.errors import BrokerUnavailable, EscalationExpired, EscalationTimeout, NoWorkers
 from device.spool import Spool, SpoolRecord
 from protocol import topics
-from protocol.envelope import ReplayGuard, new_task_id, next_seq, open_envelope, peek_header, seal
+from protocol.envelope import (
+    ReplayGuard,
+    new_task_id,
+    next_seq,
+    open_envelope,
+    peek_header,
+    seal,
+    wire_digest,
+)
 from protocol.errors import EnvelopeError
 from protocol.keys import DeviceKeys
 from protocol.messages import Header, SubTask, TaskResult
@@ -87,7 +95,8 @@ class Escalator:
         """`spool`: the durable spool (None: an in-memory one, nothing survives the process).
         `no_workers`: "fail" reports MQTT 5's "no matching subscribers" at once (interactive use);
         "retry" keeps the task and re-sends it until a worker appears or it expires.
-        `on_event(event, task_id)`: "answered", "expired", "duplicate", "rejected:<Reason>"."""
+        `on_event(event, ref)`: "answered", "expired", "duplicate" with the task id, and
+        "rejected:<Reason>" with the refused envelope's `wire_digest`."""
         self.broker_url = broker_url
         self.keys = keys
         self.ttl_s = ttl_s
@@ -219,8 +228,9 @@ class Escalator:
             repeat = self._guard.check_and_record(header, allow_repeat=True)
         except EnvelopeError as exc:
             self.rejected[type(exc).__name__] += 1
-            log.warning("rejected result envelope reason=%s detail=%s", type(exc).__name__, exc)
-            self._emit(f"rejected:{type(exc).__name__}", "")
+            digest = wire_digest(wire)
+            log.warning("rejected result envelope reason=%s digest=%s detail=%s", type(exc).__name__, digest, exc)
+            self._emit(f"rejected:{type(exc).__name__}", digest)
             return
         inflight = self._inflight.get(header.task_id)
         if repeat or inflight is None or not self.spool.complete(header.task_id, wire):

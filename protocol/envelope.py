@@ -19,6 +19,7 @@ schema (and an optional replay check last, so that only authenticated headers en
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import struct
@@ -369,3 +370,9 @@ def next_seq() -> int:
 
 def new_task_id() -> str:
     return uuid.uuid4().hex
+
+
+def wire_digest(wire: bytes) -> str:
+    """A short id of raw wire bytes (first 8 bytes of sha256, hex): names a refused envelope in
+    logs and counters without any of its content."""
+    return hashlib.sha256(bytes(wire)).hexdigest()[:16]

@@ -83,7 +83,7 @@ def start_broker(port: int | None = None, *, prefer: str = "mosquitto", workdir:
     port = port or free_port()
     workdir = Path(workdir or tempfile.mkdtemp(prefix="tandem-broker-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    kind = "mosquitto" if prefer == "mosquitto" and mosquitto_path() else "amqtt"
+    kind = "mosquitto" if prefer in ("mosquitto", "mosquitto-only") and mosquitto_path() else "amqtt"
     if kind == "amqtt" and prefer == "mosquitto-only":
         raise BrokerStartError("mosquitto is not installed: `apt-get install mosquitto`")
     config = workdir / ("mosquitto.conf" if kind == "mosquitto" else "amqtt.yaml")

@@ -250,5 +250,9 @@ from tandem.commands_hardware import hardware  # registered at the end: it impor
 
 main.add_command(hardware)
 
+from tandem.commands_chaos import chaos
+
+main.add_command(chaos)
+
 if __name__ == "__main__":
     main()

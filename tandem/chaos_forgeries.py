@@ -1,0 +1,78 @@
+"""What an attacker on the broker can send, for `tandem chaos`: each must be refused.
+
+The attacker has captured real envelopes (`task_wire`, `result_wire`) and holds keys of its own
+(a rogue Ed25519/X25519 pair), but none of the device's or pool's private keys. Each forgery
+names the topic it goes to and whether the pool or the device must refuse it. A byte-identical
+copy of a real envelope is not a forgery (it is a duplicate, deduplicated): it is not listed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from protocol import topics
+from protocol.envelope import make_header, seal
+from protocol.keys import PublicKeys
+from protocol.messages import MAX_WIRE_BYTES, SubTask, TaskResult
+
+
+@dataclass(frozen=True)
+class Forgery:
+    name: str
+    topic: str
+    wire: bytes
+    target: str  # "pool" | "device"
+
+
+def _flip_ciphertext(wire: bytes) -> bytes:
+    env = json.loads(wire)
+    ct = bytearray(base64.b64decode(env["ciphertext"]))
+    ct[len(ct) // 2] ^= 0x01
+    env["ciphertext"] = base64.b64encode(bytes(ct)).decode()
+    return json.dumps(env).encode()
+
+
+def _bump_seq(wire: bytes) -> bytes:
+    env = json.loads(wire)
+    env["header"]["seq"] += 1
+    return json.dumps(env).encode()
+
+
+def forgeries(*, device_id: str, other_device_id: str, pool: PublicKeys, device: PublicKeys,
+              task_wire: bytes, result_wire: bytes) -> list[Forgery]:
+    """One batch, every kind once."""
+    rogue_ed, rogue_x = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
+    task_t, result_t = topics.task_topic(device_id), topics.result_topic(device_id)
+    now = time.time()
+    nonce = os.urandom(8).hex().encode()  # each batch's garbage differs, so refusals attribute exactly
+    rogue_task = seal(make_header("task", device_id, pool.x25519), SubTask(prompt="forged"), pool.x25519, rogue_ed)
+    unenrolled = seal(make_header("task", "chaos-rogue", pool.x25519), SubTask(prompt="hi"), pool.x25519, rogue_ed)
+    expired_h = make_header("task", device_id, pool.x25519, ttl_s=60, now=now - 3600)
+    expired = seal(expired_h, SubTask(prompt="stale"), pool.x25519, rogue_ed)
+    rh = make_header("result", device_id, device.x25519, task_id=json.loads(task_wire)["header"]["task_id"])
+    fake = TaskResult(task_id=rh.task_id, text="forged", model="x", backend="x", tokens=0)
+    rogue_result = seal(rh, fake, device.x25519, rogue_ed)
+    wrong_key_h = make_header("result", device_id, rogue_x.public_key(), task_id=rh.task_id)
+    wrong_key = seal(wrong_key_h, fake, rogue_x.public_key(), rogue_ed)
+    return [
+        Forgery("tampered-task-ciphertext", task_t, _flip_ciphertext(task_wire), "pool"),
+        Forgery("tampered-task-header", task_t, _bump_seq(task_wire), "pool"),
+        Forgery("task-signed-by-rogue-key", task_t, rogue_task, "pool"),
+        Forgery("task-replayed-as-other-device", topics.task_topic(other_device_id), task_wire, "pool"),
+        Forgery("task-from-unenrolled-device", topics.task_topic("chaos-rogue"), unenrolled, "pool"),
+        Forgery("expired-task", task_t, expired, "pool"),
+        Forgery("result-on-task-topic", task_t, result_wire, "pool"),
+        Forgery("garbage-task", task_t, b"\xff\x00 not an envelope " + nonce, "pool"),
+        Forgery("oversized-task", task_t, b"{" + nonce + b" " * (MAX_WIRE_BYTES + 10) + b"}", "pool"),
+        Forgery("tampered-result", result_t, _flip_ciphertext(result_wire), "device"),
+        Forgery("result-signed-by-rogue-key", result_t, rogue_result, "device"),
+        Forgery("result-sealed-to-another-key", result_t, wrong_key, "device"),
+        Forgery("garbage-result", result_t, b"[" + nonce + b"]", "device"),
+    ]
