@@ -182,37 +182,6 @@ def worker(backend: str | None, model: str | None) -> None:
         _fail(exc)
 
 
-# -- keys ---------------------------------------------------------------------------------------
-
-@main.group()
-def keys() -> None:
-    """Create and list device and worker-pool keys."""
-
-
-@keys.command("init")
-@click.option("--device", "device_id", default=None, help="Device id (default: settings.device_id).")
-def keys_init(device_id: str | None) -> None:
-    """Create pool and device keys (never overwrites), enrol the device, pin the pool key."""
-    from protocol.keys import init_keys
-
-    settings = _settings(device_id=device_id)
-    try:
-        init_keys(settings.keys_dir, settings.device_id)
-    except TandemError as exc:
-        _fail(exc)
-    click.echo(f"keys ready in {settings.keys_dir} (device {settings.device_id})")
-
-
-@keys.command("list")
-def keys_list() -> None:
-    """List key sets and fingerprints (never private material)."""
-    from protocol.keys import list_keys
-
-    settings = _settings()
-    for entry in list_keys(settings.keys_dir):
-        click.echo(json.dumps(entry))
-
-
 # -- models -------------------------------------------------------------------------------------
 
 @main.group()
@@ -253,6 +222,10 @@ main.add_command(hardware)
 from tandem.commands_chaos import chaos
 
 main.add_command(chaos)
+
+from tandem.commands_keys import keys
+
+main.add_command(keys)
 
 if __name__ == "__main__":
     main()
