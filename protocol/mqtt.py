@@ -94,6 +94,8 @@ def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: st
             client.connect(host, port, keepalive=30)
     except ssl.SSLError as exc:
         client.on_connect = previous
+        _abandon(client)
+        _close_leaked_tls_socket(exc)
         raise BrokerConnectError(
             f"TLS handshake with the MQTT broker at {host}:{port} failed ({exc.reason}): check that the "
             "CA file signed the broker's certificate and that the host name matches it"
@@ -106,12 +108,30 @@ def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: st
         ) from exc
     client.loop_start()
     if not done.wait(timeout):
-        client.loop_stop()
+        _abandon(client)
         client.on_connect = previous
         raise BrokerConnectError(f"the broker at {host}:{port} did not answer CONNECT within {timeout:.0f} s")
     # keep a chained handler so reconnects still reach the caller's callback
     reason = outcome["reason"]
     if getattr(reason, "is_failure", False):
-        client.loop_stop()
+        _abandon(client)
         raise BrokerConnectError(f"the broker at {host}:{port} refused the connection: {reason}")
     log.info("mqtt connected host=%s port=%d tls=%s", host, port, tls)
+
+
+def _abandon(client: mqtt.Client) -> None:
+    """Stop a client whose connection failed, and close its socket (no reconnect, no leak)."""
+    client.loop_stop()
+    sock = client.socket()
+    if sock is not None:
+        sock.close()
+
+
+def _close_leaked_tls_socket(exc: BaseException) -> None:
+    """paho 2.2's `_ssl_wrap_socket` drops its socket when the handshake fails; close it here."""
+    tb = exc.__traceback__
+    while tb is not None:
+        sock = tb.tb_frame.f_locals.get("ssl_sock")
+        if isinstance(sock, ssl.SSLSocket):
+            sock.close()
+        tb = tb.tb_next

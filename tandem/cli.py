@@ -227,5 +227,9 @@ from tandem.commands_keys import keys
 
 main.add_command(keys)
 
+from tandem.commands_broker import broker
+
+main.add_command(broker)
+
 if __name__ == "__main__":
     main()
