@@ -215,9 +215,15 @@ def model_list() -> None:
         click.echo(json.dumps(entry, default=str))
 
 
-from tandem.commands_hardware import hardware  # registered at the end: it imports from this module
+# -- commands in their own modules (each imports its dependencies when it runs) ---------------------
+
+from tandem.commands_hardware import hardware
 
 main.add_command(hardware)
+
+from tandem.commands_chat import chat
+
+main.add_command(chat)
 
 from tandem.commands_chaos import chaos
 

@@ -74,12 +74,12 @@ class Infra:
             self.broker.stop()
 
 
-def workers_online(broker_url: str, wait_s: float = 0.6) -> list[str]:
+def workers_online(broker_url: str, wait_s: float = 0.6, mqtt_version: str = "5") -> list[str]:
     """Worker ids whose retained status says online."""
     from cloud.worker import STATUS_TOPIC
 
     online: dict[str, bool] = {}
-    client = make_client(f"probe-{os.getpid()}-{time.monotonic_ns() % 100000}")
+    client = make_client(f"probe-{os.getpid()}-{time.monotonic_ns() % 100000}", mqtt_version)
 
     def on_message(c: object, u: object, msg: object) -> None:
         worker = msg.topic.split("/")[3]  # type: ignore[attr-defined]
@@ -107,14 +107,14 @@ def ensure_infra(settings: Settings, *, start_worker: bool = True, worker_backen
     mqtt_version = settings.mqtt_version
     if infra.broker is not None and not infra.broker.supports_shared_subscriptions:
         mqtt_version = "3.1.1"  # the embedded broker speaks 3.1.1 only
-    if start_worker and not workers_online(settings.broker_url):
+    if start_worker and not workers_online(settings.broker_url, mqtt_version=mqtt_version):
         env = dict(os.environ, TANDEM_BROKER_URL=settings.broker_url, TANDEM_MQTT_VERSION=mqtt_version,
                    TANDEM_KEYS_DIR=str(settings.keys_dir), TANDEM_MODELS_DIR=str(settings.models_dir),
                    TANDEM_CLOUD_MODEL=settings.cloud_model)
         cmd = [sys.executable, "-m", "tandem.cli", "worker", "--backend", worker_backend or settings.worker_backend]
         infra.worker = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
         try:
-            _wait_worker(infra)
+                _wait_worker(infra, mqtt_version)
         except SetupError:
             infra.stop()  # leave nothing running that the caller cannot stop
             raise
@@ -122,34 +122,39 @@ def ensure_infra(settings: Settings, *, start_worker: bool = True, worker_backen
     return infra
 
 
-def _wait_worker(infra: Infra, timeout_s: float = 120) -> None:
+def _wait_worker(infra: Infra, mqtt_version: str, timeout_s: float = 120) -> None:
     assert infra.worker is not None
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if infra.worker.poll() is not None:
             raise SetupError(f"the worker exited with code {infra.worker.returncode}; see its log above")
         with contextlib.suppress(BrokerConnectError):
-            if workers_online(infra.broker_url, 0.3):
+            if workers_online(infra.broker_url, 0.3, mqtt_version):
                 return
     raise SetupError(f"the worker did not come online within {timeout_s:.0f} s")
 
 
+def make_escalator(settings: Settings):  # -> Escalator, not started
+    """The device's escalation client as settings describe it; `tandem chat`/`serve` build one per
+    connection attempt while the broker is down."""
+    from device.escalation import Escalator
+    from protocol.keys import DeviceKeys
+
+    return Escalator(broker_url=settings.broker_url, mqtt_version=settings.mqtt_version,
+                     keys=DeviceKeys.load(settings.keys_dir, settings.device_id),
+                     ttl_s=settings.escalation.ttl_s)
+
+
 def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.agent import Agent, AgentConfig
-    from device.escalation import Escalator
     from device.redaction import RuleRedactor
     from inference.engine import load_engine
-    from protocol.keys import DeviceKeys
     from tandem.profile import engine_options
 
     opts = engine_options(settings)  # the hardware profile's threads/max_context unless set explicitly
     engine = load_engine(model_dir(settings.device_model, settings), threads=opts.threads,
                          max_context=opts.max_context)
-    escalator = None
-    if with_cloud:
-        escalator = Escalator(broker_url=settings.broker_url, mqtt_version=settings.mqtt_version,
-                              keys=DeviceKeys.load(settings.keys_dir, settings.device_id),
-                              ttl_s=settings.escalation.ttl_s)
+    escalator = make_escalator(settings) if with_cloud else None
     config = AgentConfig(threshold=settings.escalation.threshold, probe_tokens=settings.escalation.probe_tokens,
                          local_max_tokens=settings.local_max_tokens, cloud_max_tokens=settings.cloud_max_tokens,
                          timeout_s=settings.escalation.timeout_s,
