@@ -139,3 +139,27 @@ def test_unenrolled_device_is_refused(mosquitto: BrokerProcess, keys_root: Path,
 
     asyncio.run(go())
     _wait_rejected(echo_worker, "KeyStoreError")
+
+
+def test_mqtt_311_round_trip(mosquitto: BrokerProcess, keys_root: Path) -> None:
+    worker = Worker(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend(), mqtt_version="3.1.1")
+    assert not worker.shared  # no $share on 3.1.1: a plain subscription
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    time.sleep(0.3)
+
+    async def go() -> str:
+        esc = Escalator(broker_url=mosquitto.url, keys=DeviceKeys.load(keys_root, "dev-a"), mqtt_version="3.1.1")
+        await esc.start()
+        try:
+            record, fut = await esc.submit(SubTask(prompt="over 3.1.1"))
+            return (await esc.wait(record, fut, 10)).text
+        finally:
+            await esc.close()
+
+    try:
+        assert asyncio.run(go()) == "over 3.1.1"
+    finally:
+        stop.set()
+        thread.join(10)
