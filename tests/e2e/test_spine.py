@@ -106,7 +106,9 @@ def test_ask_escalates_sealed_placeholders_and_restores_pii(worker_process: tupl
             assert _leaks(payload, PII + plain) == [], payload[:200]
         assert len(results) == 2
 
-        # a replayed and a tampered task are refused by the worker, and get no answer
+        # a byte-exact replay is deduplicated (the stored sealed result is re-sent, the model does not
+        # run again; only the device can open it); a tampered task is refused and gets no answer
+        first_task = json.loads(task_wires[0])["header"]["task_id"]
         observer.publish(topics.task_topic(DEVICE), task_wires[0])
         env_doc = json.loads(task_wires[1])
         env_doc["header"]["expires_at"] += 60
@@ -115,12 +117,14 @@ def test_ask_escalates_sealed_placeholders_and_restores_pii(worker_process: tupl
         log_text = ""
         while time.monotonic() < deadline:
             log_text = worker_log.read_text()
-            if "reason=ReplayError" in log_text and "reason=SignatureError" in log_text:
+            if f"re-sent stored result task={first_task}" in log_text and "reason=SignatureError" in log_text:
                 break
             time.sleep(0.1)
-        assert "reason=ReplayError" in log_text and "reason=SignatureError" in log_text, log_text[-2000:]
+        assert f"re-sent stored result task={first_task}" in log_text, log_text[-2000:]
+        assert "reason=SignatureError" in log_text, log_text[-2000:]
         time.sleep(0.5)
-        assert len(observer.on(topics.result_topic(DEVICE))) == 2
+        assert log_text.count("answered task=") == 2, "the model must run once per task"
+        assert len(observer.on(topics.result_topic(DEVICE))) == 3  # two answers + the re-sent one
         # the worker's log holds no PII and no request text
         assert _leaks(log_text.encode(), PII + plain) == []
     finally:
