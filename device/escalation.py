@@ -95,7 +95,7 @@ class Escalator:
         """`spool`: the durable spool (None: an in-memory one, nothing survives the process).
         `no_workers`: "fail" reports MQTT 5's "no matching subscribers" at once (interactive use);
         "retry" keeps the task and re-sends it until a worker appears or it expires.
-        `on_event(event, ref)`: "answered", "expired", "duplicate" with the task id, and
+        `on_event(event, ref)`: "answered", "expired", "duplicate", "resent" with the task id, and
         "rejected:<Reason>" with the refused envelope's `wire_digest`."""
         self.broker_url = broker_url
         self.keys = keys
@@ -250,6 +250,7 @@ class Escalator:
         self._mids[info.mid] = inflight.record.task_id
         if inflight.attempts > 1:
             self.resent += 1
+            self._emit("resent", inflight.record.task_id)
             self.spool.attempted(inflight.record.task_id, inflight.attempts, now=now)
             log.info("re-sent task=%s attempt=%d", inflight.record.task_id, inflight.attempts)
 

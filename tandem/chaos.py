@@ -81,6 +81,7 @@ class ChaosReport:
     forgeries_tried: int = 0
     forgeries_rejected: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    forgeries_missed: list[str] = field(default_factory=list)
     faults: dict[str, int] = field(default_factory=dict)
     duplicates_injected: int = 0
     device_duplicates_ignored: int = 0
@@ -145,7 +146,7 @@ class Chaos:
         self.ledger = self.dir / "worker-ledger.sqlite"
         self.report = ChaosReport()
         self.answer_lines: Counter[str] = Counter()
-        self._forged: set[str] = set()
+        self._forged: dict[str, str] = {}
         self._workers: list[subprocess.Popen[bytes]] = []
         self._device: subprocess.Popen[bytes] | None = None
         self._readers: list[threading.Thread] = []
@@ -188,10 +189,11 @@ class Chaos:
 
     def _read_answers(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            parts = line.decode("ascii", "replace").split()
-            if len(parts) == 2 and parts[0] == "answered":
-                self.answer_lines[parts[1]] += 1
+        with proc.stdout:
+            for line in proc.stdout:
+                parts = line.decode("ascii", "replace").split()
+                if len(parts) == 2 and parts[0] == "answered":
+                    self.answer_lines[parts[1]] += 1
 
     def _stats(self) -> list[dict[str, object]]:
         out = []
@@ -212,7 +214,11 @@ class Chaos:
         return total
 
     def _device_finished(self) -> bool:
-        return self._device is not None and self._device.poll() == 0
+        """The current device process reports every accepted escalation settled."""
+        if self._device is None or self._device.poll() is not None:
+            return False
+        return any(d.get("role") == "device" and d.get("pid") == self._device.pid and d.get("finished")
+                   for d in self._stats())
 
     def _device_ready(self, timeout: float = 15.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -280,7 +286,7 @@ class Chaos:
         for f in batch:
             self._tap.publish(f.topic, f.wire)
         self.report.forgeries_tried += len(batch)
-        self._forged.update(wire_digest(f.wire) for f in batch)
+        self._forged.update({wire_digest(f.wire): f.name for f in batch})
         deadline = time.monotonic() + 10
         while not {wire_digest(f.wire) for f in batch} <= self._rejected_digests() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -306,11 +312,13 @@ class Chaos:
             self.say("faults done; waiting for every escalation to be answered")
             while time.monotonic() < deadline:
                 assert self._device is not None
+                if self._device_finished() and self._accepted_so_far() >= self.cfg.tasks:
+                    if self.cfg.forge and time.monotonic() < deadline - 12:
+                        self._forge()  # one last batch while the device still listens
+                    self.report.finished = True
+                    break
                 if self._device.poll() is not None:
-                    if self._device.returncode == 0 and self._accepted_so_far() >= self.cfg.tasks:
-                        self.report.finished = True
-                        break
-                    self._start_device()  # it failed for another reason: start it again
+                    self._start_device()  # it failed on its own: start it again
                 time.sleep(0.1)
         finally:
             self._stop_all()
@@ -379,11 +387,14 @@ class Chaos:
         r.answered_twice = len(twice)
         rejected = self._rejections()
         r.rejected_by_reason = dict(sorted(rejected.items()))  # refusal events (QoS 1 may repeat one)
-        r.forgeries_rejected = len(self._forged & self._rejected_digests())
+        refused = self._rejected_digests()
+        r.forgeries_rejected = sum(1 for d in self._forged if d in refused)
+        r.forgeries_missed = sorted(name for d, name in self._forged.items() if d not in refused)
         for doc in self._stats():
             counts = dict(doc.get("counts", {}))  # type: ignore[call-overload]
             if doc.get("role") == "device":
                 r.device_duplicates_ignored += int(counts.get("duplicate", 0))
+                r.device_resends += int(counts.get("resent", 0))
             else:
                 r.worker_results_resent += int(counts.get("resent", 0))
 
@@ -399,6 +410,7 @@ def render(report: ChaosReport) -> str:
         (f"rejected forgeries   {r.forgeries_rejected} / {r.forgeries_tried} tried "
          f"({', '.join(f'{k} {v}' for k, v in r.rejected_by_reason.items()) or 'none'})"),
         f"faults               {', '.join(f'{k} x{v}' for k, v in r.faults.items()) or 'none'}",
+        f"device re-sends      {r.device_resends} (unanswered tasks sent again, same task id)",
         (f"duplicates injected  {r.duplicates_injected} (device ignored {r.device_duplicates_ignored} "
          f"second results; workers re-sent {r.worker_results_resent} stored results)"),
         f"elapsed              {r.elapsed_s:.1f} s{'' if r.finished else ' (time limit reached)'}",

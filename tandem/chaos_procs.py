@@ -6,7 +6,8 @@
 Both write their counters to `<stats>/<role>-<pid>.json` after every event (atomic replace), so
 a `kill -9` loses nothing already counted. The device prints `answered <task_id>` for every result
 it accepts; it submits until its spool has accepted N escalations in total (across restarts),
-re-sends what an earlier (killed) run left in the spool, and exits 0 once nothing is pending.
+re-sends what an earlier (killed) run left in the spool, marks `finished` in its counter file
+once nothing is pending, and stays connected until SIGTERM (then exits 0).
 Prompts are synthetic ("chaos task <n>"): no user data is involved.
 """
 
@@ -115,6 +116,11 @@ async def _device(args: argparse.Namespace) -> int:
         await asyncio.sleep(interval)
     outcomes = await asyncio.gather(*futures, return_exceptions=True)
     failed = [o for o in outcomes if isinstance(o, BaseException)]
+    # stay connected (refusing forgeries, ignoring duplicates) until the harness says stop
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    stats.set("finished", not failed)
+    await stop.wait()
     await esc.close()
     spool.close()
     return 1 if failed else 0

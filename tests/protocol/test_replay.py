@@ -109,3 +109,18 @@ def test_new_task_id_is_uuid4_hex():
     ids = {new_task_id() for _ in range(100)}
     assert len(ids) == 100
     assert all(re.fullmatch(r"[0-9a-f]{32}", i) and i[12] == "4" for i in ids)
+
+
+def test_an_exact_repeat_passes_when_allowed_and_nothing_else_does():
+    guard = ReplayGuard(window_s=10)
+    h = _h(seq=100)
+    assert guard.check_and_record(h, now=0, allow_repeat=True) is False
+    assert guard.check_and_record(h, now=1, allow_repeat=True) is True  # retry / QoS 1 duplicate
+    with pytest.raises(ReplayError, match="already received"):
+        guard.check_and_record(h.model_copy(update={"seq": 101}), now=1, allow_repeat=True)
+    with pytest.raises(ReplayError, match="already received"):
+        guard.check_and_record(h, now=1)  # the default stays strict
+    # beyond the window the task id is forgotten and its seq is the floor: refused as a replay
+    guard.check_and_record(_h(seq=200), now=5)
+    with pytest.raises(ReplayError, match="at or below 100"):
+        guard.check_and_record(h, now=11, allow_repeat=True)

@@ -1,0 +1,56 @@
+"""The worker pool's task ledger: one model run per task id, stored results re-sent, leases."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from cloud.ledger import Action, TaskLedger
+
+
+def test_first_claim_runs_repeats_are_busy_then_resent(tmp_path: Path) -> None:
+    ledger = TaskLedger(tmp_path / "l.sqlite", lease_s=10)
+    assert ledger.claim("d", "t", "w1", now=0).action is Action.RUN
+    assert ledger.claim("d", "t", "w2", now=1).action is Action.BUSY
+    assert ledger.claim("d", "t", "w1", now=1).action is Action.BUSY  # a QoS 1 copy at the same worker
+    ledger.complete("d", "t", "w1", b"sealed", now=2)
+    claim = ledger.claim("d", "t", "w2", now=3)
+    assert (claim.action, claim.result) == (Action.RESEND, b"sealed")
+    assert ledger.claim("other-device", "t", "w2", now=3).action is Action.RUN
+
+
+def test_a_dead_workers_claim_expires_and_another_runs_it(tmp_path: Path) -> None:
+    ledger = TaskLedger(tmp_path / "l.sqlite", lease_s=5)
+    assert ledger.claim("d", "t", "w1", now=0).action is Action.RUN
+    assert ledger.claim("d", "t", "w2", now=4).action is Action.BUSY
+    assert ledger.claim("d", "t", "w2", now=6).action is Action.RUN
+    ledger.complete("d", "t", "w2", b"from w2", now=7)
+    ledger.complete("d", "t", "w1", b"late w1", now=8)  # the first stored result wins
+    assert ledger.claim("d", "t", "w3", now=9).result == b"from w2"
+
+
+def test_workers_sharing_one_file_run_each_task_once(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    ledgers = [TaskLedger(path, lease_s=60) for _ in range(4)]
+    runs: list[str] = []
+
+    def work(i: int) -> None:
+        for n in range(50):
+            if ledgers[i].claim("d", f"t{n}", f"w{i}").action is Action.RUN:
+                runs.append(f"t{n}")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(runs) == sorted(f"t{n}" for n in range(50))
+
+
+def test_old_rows_are_pruned() -> None:
+    ledger = TaskLedger(None, lease_s=1, retention_s=100)
+    ledger.claim("d", "t", "w", now=0)
+    ledger.complete("d", "t", "w", b"r", now=0)
+    ledger._next_prune = 0
+    assert ledger.claim("d", "t2", "w", now=500).action is Action.RUN
+    assert ledger.claim("d", "t", "w", now=500).action is Action.RUN  # forgotten: the task expired long ago
