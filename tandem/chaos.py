@@ -285,8 +285,9 @@ class Chaos:
                           device=keys.public, task_wire=tasks[0], result_wire=results[0])
         for f in batch:
             self._tap.publish(f.topic, f.wire)
-        self.report.forgeries_tried += len(batch)
+        # distinct forgeries: a re-addressed capture can repeat across batches byte for byte
         self._forged.update({wire_digest(f.wire): f.name for f in batch})
+        self.report.forgeries_tried = len(self._forged)
         deadline = time.monotonic() + 10
         while not {wire_digest(f.wire) for f in batch} <= self._rejected_digests() and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -137,12 +137,17 @@ def _wait_worker(infra: Infra, mqtt_version: str, timeout_s: float = 120) -> Non
 def make_escalator(settings: Settings):  # -> Escalator, not started
     """The device's escalation client as settings describe it; `tandem chat`/`serve` build one per
     connection attempt while the broker is down."""
-    from device.escalation import Escalator
+    from device.escalation import Escalator, RetryPolicy
+    from device.spool import Spool
     from protocol.keys import DeviceKeys
+    from tandem import locations
 
+    esc = settings.escalation
+    spool_path = esc.spool_path or locations.state_dir() / "spool" / f"{settings.device_id}.sqlite"
     return Escalator(broker_url=settings.broker_url, mqtt_version=settings.mqtt_version,
                      keys=DeviceKeys.load(settings.keys_dir, settings.device_id),
-                     ttl_s=settings.escalation.ttl_s)
+                     ttl_s=esc.ttl_s, spool=Spool(spool_path, max_tasks=esc.spool_max_tasks),
+                     retry=RetryPolicy(first_s=esc.retry_s))
 
 
 def make_agent(settings: Settings, *, with_cloud: bool = True):

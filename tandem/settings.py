@@ -45,6 +45,12 @@ class EscalationSettings(BaseModel):
     """How long the device waits for a cloud result before it answers locally with a notice."""
     ttl_s: float = 600.0
     """Expiry written into every escalation header; workers refuse older tasks."""
+    spool_path: Path | None = None
+    """Durable spool of accepted escalations (SQLite, WAL). None: `<state dir>/spool/<device_id>.sqlite`."""
+    spool_max_tasks: int = 1000
+    """Size bound of the spool: beyond it new escalations are refused (answered locally), never dropped."""
+    retry_s: float = 60.0
+    """An unanswered escalation is re-sent (same task id) after this long, then with backoff."""
 
 
 class Settings(BaseSettings):

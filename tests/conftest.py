@@ -12,6 +12,12 @@ from tandem.broker import BrokerProcess, mosquitto_path, start_broker
 from tandem.settings import Settings
 
 
+@pytest.fixture(autouse=True)
+def _state_dir_under_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """State (the device's escalation spool) goes under the test's temp dir, never the home dir."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture(scope="session")
 def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProcess]:
     """One Mosquitto for the session, on a free loopback port."""

@@ -109,3 +109,60 @@ def test_well_formed_envelopes_with_random_crypto_fields(ciphertext, signature):
     doc["ciphertext"] = base64.b64encode(ciphertext).decode()
     doc["signature"] = base64.b64encode(signature).decode()
     _receive(json.dumps(doc).encode())
+
+
+# -- parsers added with the spool and the key lifecycle (issue 5) ------------------------------------
+
+from device.errors import SpoolCorrupt
+from device.spool import SpoolRecord
+from protocol.errors import KeyStoreError
+from protocol.keys import PublicKeys, parse_overlap, parse_private_key
+
+ROW_VALUE = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40) | st.binary(max_size=64)
+
+
+@FUZZ
+@given(st.lists(ROW_VALUE, min_size=0, max_size=8))
+def test_spool_rows_of_any_shape(row):
+    try:
+        SpoolRecord.from_row(tuple(row))
+    except SpoolCorrupt:
+        pass
+
+
+@FUZZ
+@given(st.data())
+def test_spool_rows_with_mutated_wire(data):
+    wire = bytearray(VALID)
+    i = data.draw(st.integers(0, len(wire) - 1))
+    wire[i] ^= 1 << data.draw(st.integers(0, 7))
+    row = (HEADER.task_id, bytes(wire), HEADER.key_id, NOW, HEADER.expires_at, data.draw(st.integers(-2, 5)))
+    try:
+        SpoolRecord.from_row(row)
+    except SpoolCorrupt:
+        pass
+
+
+@FUZZ
+@given(st.text(max_size=300) | JSON.map(lambda v: json.dumps(v)))
+def test_key_files_of_any_content(text):
+    for parse in (lambda t: PublicKeys.from_json(t), lambda t: parse_private_key(t, "x25519"),
+                  lambda t: parse_private_key(t, "ed25519"), lambda t: parse_overlap(t)):
+        try:
+            parse(text)
+        except KeyStoreError:
+            pass
+
+
+@FUZZ
+@given(st.sampled_from(["ed25519", "x25519", "key_id", "schema_version"]), JSON | st.just("__delete__"))
+def test_public_key_file_field_mutations(field, value):
+    doc = json.loads(PublicKeys(DEV_ED.public_key(), POOL_X.public_key()).to_json())
+    if value == "__delete__":
+        doc.pop(field)
+    else:
+        doc[field] = value
+    try:
+        PublicKeys.from_json(json.dumps(doc, allow_nan=True))
+    except KeyStoreError:
+        pass
