@@ -8,8 +8,12 @@
          │   ├─ EscalationTimeout    no result before the caller's deadline (the local draft answers)
          │   ├─ EscalationExpired    the escalation's expiry passed in the spool (local answer + notice)
          │   └─ SpoolFull            the spool is at its size bound: a new escalation is refused
-         └─ SpoolError               the spool database cannot be opened, read or written
-             └─ SpoolCorrupt         a spool record does not parse (the record is kept, not dropped)
+         ├─ SpoolError               the spool database cannot be opened, read or written
+         │   └─ SpoolCorrupt         a spool record does not parse (the record is kept, not dropped)
+         └─ RedactionError           the redactor or its model cannot run
+             ├─ VaultError           the vault file cannot be read, decrypted or written
+             └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
+                                     and policy forbids both answering locally and escalating
 
 Each message says what happened and what to do next; none holds unredacted user text.
 """
@@ -52,4 +56,16 @@ class SpoolError(DeviceError):
 
 
 class SpoolCorrupt(SpoolError):
+    pass
+
+
+class RedactionError(DeviceError):
+    pass
+
+
+class VaultError(RedactionError):
+    pass
+
+
+class PolicyRefusal(RedactionError):
     pass

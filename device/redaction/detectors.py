@@ -51,20 +51,72 @@ PHONE_REGIONS: tuple[str | None, ...] = (None, "US", "GB", "DE", "CH", "FR", "IT
 _MIN_PHONE_DIGITS = 7  # shorter "valid" national numbers (a 6-digit German one) are mostly ids
 # Cheap gate before the (comparatively slow) matcher.
 _DIGIT_RUN_RE = re.compile(rf"\d(?:[\s().\-/]*\d){{{_MIN_PHONE_DIGITS - 1},}}")
+# A word like these right before a number says it is a phone number ...
+_PHONE_CONTEXT_RE = re.compile(
+    r"(?:phone|mobile|cell|call|tel|text|sms|whatsapp|fax|reach|ring|number|hotline|"
+    r"telefon|handy|anrufen|ruf|nummer|appel+e[rz]?|t[ée]l[ée]phone|portable|num[ée]ro|"
+    r"chiama|telefono|cellulare|numero|llama|tel[ée]fono|m[óo]vil|bel|telefoon|mobiel|nummer)"
+    r"(?:\W{1,3}(?:at|is|me|on|under|unter|au|est|ist|es|al|op|number|nummer|no))*\W{0,3}$",
+    re.IGNORECASE,
+)
+# ... and these say it is an order, invoice or account number that only looks like one.
+_ID_CONTEXT_RE = re.compile(
+    r"(?:order|invoice|ticket|ref(?:erence)?|id|no|nr|account|acct|po|tracking|case|booking|"
+    r"customer|contract|policy|serial|bestellung|rechnung|kunden|facture|commande|fattura|ordine|"
+    r"factura|pedido|factuur|bestelling|#)\W{0,4}$",
+    re.IGNORECASE,
+)
 
 
 def find_phones(text: str) -> Iterator[Span]:
+    """Numbers `phonenumbers` calls valid: any grouping after "+"/"00", the region's own otherwise.
+
+    Without a country prefix a digit run is only a phone number when its grouping is one the
+    region uses (Leniency.STRICT_GROUPING: "Invoice 2024-000123" is a valid US number to VALID),
+    and never right after "order", "invoice", "#"... A phone word ("call", "Tel.", "Handy")
+    right before a number admits numbers that are merely possible (a made-up one is still PII).
+    """
     if not _DIGIT_RUN_RE.search(text):
         return
     from phonenumbers import Leniency, PhoneNumberMatcher  # imported on first use: it is large
 
     seen: set[tuple[int, int]] = set()
+
+    def accept(start: int, end: int) -> bool:
+        return (start, end) not in seen and _plausible_phone(text, start, end) and not any(
+            s < end and start < e for s, e in seen)
+
     for region in PHONE_REGIONS:
-        for match in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
-            span = (match.start, match.end)
-            if span not in seen and _plausible_phone(text, *span):
+        for leniency in (Leniency.VALID, Leniency.STRICT_GROUPING) if region else (Leniency.VALID,):
+            for match in PhoneNumberMatcher(text, region or "ZZ", leniency=leniency):
+                span = (match.start, match.end)
+                international = match.raw_string.lstrip("(").startswith(("+", "00"))
+                if leniency == Leniency.VALID and region and not international:
+                    continue  # national formats must pass STRICT_GROUPING
+                before = text[max(0, span[0] - 24):span[0]]
+                if not international and _ID_CONTEXT_RE.search(before):
+                    continue
+                if accept(*span):
+                    seen.add(span)
+                    yield Span("PHONE", *span)
+    for m in _DIGIT_RUN_RE.finditer(text):
+        if _PHONE_CONTEXT_RE.search(text[max(0, m.start() - 40):m.start()]):
+            yield from _possible_phone(text, m.start(), m.end(), seen, accept)
+
+
+def _possible_phone(text: str, start: int, end: int, seen: set[tuple[int, int]], accept) -> Iterator[Span]:  # noqa: ANN001
+    from phonenumbers import Leniency, PhoneNumberMatcher
+
+    # include a leading "+" or "(" that the digit run does not cover
+    while start > 0 and text[start - 1] in "+(":
+        start -= 1
+    for region in PHONE_REGIONS[1:]:
+        for match in PhoneNumberMatcher(text[start:end + 12], region, leniency=Leniency.POSSIBLE):
+            span = (start + match.start, start + match.end)
+            if accept(*span):
                 seen.add(span)
                 yield Span("PHONE", *span)
+                return
 
 
 def _plausible_phone(text: str, start: int, end: int) -> bool:

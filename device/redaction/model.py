@@ -18,9 +18,13 @@ if TYPE_CHECKING:
 # inserted placeholder or a run of characters that stood together in the original text.
 PLACEHOLDER_RE = re.compile(r"<[A-Z_]+_\d+>", re.ASCII)
 
-# Entity types the v1 rule redactor knows, in priority order: when two candidate spans overlap the
+# Entity types the redactor knows, in priority order: when two candidate spans overlap the
 # earlier type wins (a Luhn-valid card inside an API key is part of the key, not a card).
-TYPES: tuple[str, ...] = ("API_KEY", "CARD", "IBAN", "EMAIL", "SSN", "MAC", "IP", "PHONE", "PERSON")
+# STREET_ADDRESS and most PERSON mentions come from the learned model (`ner`); rules cover the rest.
+TYPES: tuple[str, ...] = (
+    "API_KEY", "CARD", "IBAN", "EMAIL", "SSN", "MAC", "IP", "GPS", "DATE_OF_BIRTH", "PHONE",
+    "STREET_ADDRESS", "PERSON",
+)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,21 @@
-"""`RuleRedactor`: the v1 redactor, built from validated rules only (no model, stdlib + phonenumbers).
+"""`RuleRedactor`: validated rules for structured PII, plus an optional learned span model.
 
 Detectors propose candidate spans independently; overlaps are settled by type priority (secrets
 before cards before IBANs before e-mails, ... see `model.TYPES`), then by the longer span, then by
 the earlier one. Text between entities is copied unchanged, so text without PII comes back
-byte-identical.
+byte-identical. With a `ner` model (see `device.redaction.ner`) its PERSON and STREET_ADDRESS spans
+join the rule candidates; names it finds also feed the rule that catches later bare mentions
+("Keller" after "Anna Keller").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol
 
+from device.redaction.addresses import find_addresses
 from device.redaction.credentials import find_secrets
+from device.redaction.dates import find_birth_dates
 from device.redaction.detectors import (
     Span,
     find_cards,
@@ -21,6 +26,7 @@ from device.redaction.detectors import (
     find_phones,
     find_ssns,
 )
+from device.redaction.geo import find_coordinates
 from device.redaction.model import PLACEHOLDER_RE, TYPES, Entity, Redaction
 from device.redaction.person import find_persons
 from device.redaction.vault import Vault
@@ -33,22 +39,32 @@ _DETECTORS: dict[str, Callable[[str], Iterator[Span]]] = {
     "SSN": find_ssns,
     "MAC": find_macs,
     "IP": find_ips,
+    "GPS": find_coordinates,
+    "DATE_OF_BIRTH": find_birth_dates,
     "PHONE": find_phones,
+    "STREET_ADDRESS": find_addresses,
     # PERSON needs the vault (names from earlier turns), so it is called separately.
 }
 _PRIORITY = {kind: rank for rank, kind in enumerate(TYPES)}
 
 
-class RuleRedactor:
-    """Redacts the entity `types` given (all of `model.TYPES` when None)."""
+class SpanModel(Protocol):
+    """A learned detector: spans of the types it knows (`device.redaction.ner.NerModel`)."""
 
-    def __init__(self, types: Iterable[str] | None = None) -> None:
+    def spans(self, text: str) -> Iterable[Span]: ...
+
+
+class RuleRedactor:
+    """Redacts the entity `types` given (all of `model.TYPES` when None), with rules and `ner`."""
+
+    def __init__(self, types: Iterable[str] | None = None, ner: SpanModel | None = None) -> None:
         chosen = TYPES if types is None else tuple(types)
         unknown = sorted(set(chosen) - set(TYPES))
         if unknown:
             raise ValueError(f"unknown entity types {unknown}; known: {', '.join(TYPES)}")
         # Keep priority order whatever order the caller used.
         self.types: tuple[str, ...] = tuple(kind for kind in TYPES if kind in chosen)
+        self.ner = ner
 
     def redact(self, text: str, vault: Vault | None = None) -> Redaction:
         """Replace each detected entity with its vault placeholder (a fresh vault when None)."""
@@ -67,9 +83,12 @@ class RuleRedactor:
         return Redaction("".join(parts), tuple(entities))
 
     def _candidates(self, text: str, vault: Vault) -> Iterator[Span]:
+        learned = [s for s in self.ner.spans(text) if s.type in self.types] if self.ner is not None else []
+        yield from learned
         for kind in self.types:
             if kind == "PERSON":
-                yield from find_persons(text, known=vault.values_of("PERSON"))
+                names = [text[s.start:s.end] for s in learned if s.type == "PERSON"]
+                yield from find_persons(text, known=[*vault.values_of("PERSON"), *names])
             else:
                 yield from _DETECTORS[kind](text)
 

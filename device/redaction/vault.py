@@ -70,3 +70,29 @@ class Vault:
     def __repr__(self) -> str:
         # Never show values: reprs end up in logs and tracebacks.
         return f"<Vault with {len(self)} entries>"
+
+    # -- persistence (see `device.redaction.vault_store`) ------------------------------------------
+    def to_dict(self) -> dict[str, object]:
+        """Everything needed to continue the conversation: entries, counters, reserved placeholders."""
+        return {
+            "entries": [[kind, value, placeholder] for (kind, value), placeholder in self._by_key.items()],
+            "counts": dict(self._counts),
+            "reserved": sorted(self._reserved),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Vault:
+        vault = cls()
+        entries = data.get("entries", [])
+        counts = data.get("counts", {})
+        reserved = data.get("reserved", [])
+        if not (isinstance(entries, list) and isinstance(counts, dict) and isinstance(reserved, list)):
+            raise ValueError("vault data has the wrong shape")
+        for kind, value, placeholder in entries:
+            if not (isinstance(value, str) and PLACEHOLDER_RE.fullmatch(placeholder) and _TYPE_RE.fullmatch(kind)):
+                raise ValueError("vault entry has the wrong shape")
+            vault._by_key[(kind, value)] = placeholder
+            vault._by_placeholder[placeholder] = value
+        vault._counts = {str(k): int(v) for k, v in counts.items()}
+        vault._reserved = {str(r) for r in reserved}
+        return vault

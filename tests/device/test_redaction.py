@@ -185,7 +185,7 @@ def test_later_mentions_of_a_detected_name_are_redacted(redactor: RuleRedactor) 
         "invalid IP 999.1.1.1 and 256.0.0.1 and 01.2.3.4",
         "not v6: std::vector, a::b, ::1, 10:30:45",
         "not an email: user@localhost, @handle, a@b",
-        "not a phone: 12345, 1234567, PID 376887, coordinates 47.376887, 8.541694",
+        "not a phone: 12345, 1234567, PID 376887, version 47.376887",
         "not a key: sk-short, AKIA123, password: no, token: 5, max_tokens=100, secret: none",
         "not a JWT: eyJub3Rqc29u.eyJ4Ijox.sig",
         "Paris Hilton? Friday Monday Python. Mark Twain? June Carter? Will Smith?",
@@ -246,7 +246,8 @@ def test_unknown_type_is_rejected() -> None:
 def test_all_types_are_detected_in_one_text() -> None:
     text = (
         "Anna Keller, anna@example.com, +41 79 555 12 34, 4111 1111 1111 1111, "
-        "DE89 3704 0044 0532 0130 00, 10.0.0.7, 00:1A:2B:3C:4D:5E, 123-45-6789, AKIAIOSFODNN7EXAMPLE"
+        "DE89 3704 0044 0532 0130 00, 10.0.0.7, 00:1A:2B:3C:4D:5E, 123-45-6789, AKIAIOSFODNN7EXAMPLE, "
+        "born 12.03.1985, at 47.376887, 8.541694, lives at Hauptstraße 5, 10115 Berlin"
     )
     vault = Vault()
     result = RuleRedactor().redact(text, vault)

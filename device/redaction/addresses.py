@@ -1,0 +1,69 @@
+"""Street addresses by rule: the fallback when the NER model is not built, and a second opinion.
+
+A street address needs a house number next to a street word: "12 Baker Street", "Hauptstraße 5",
+"Bahnhofstr. 21a", "12, rue de la Paix", "Via Roma 12", "Calle Mayor, 5", "Kalverstraat 12". A
+postcode + town that follows ("10115 Berlin", "London NW1 6XE") belongs to the same address. A street
+without a number ("on Main Street", "Kurfürstendamm") names a place, not a home, and stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from device.redaction.detectors import Span
+
+_NUM = r"[0-9]{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:\s?[-/]\s?[0-9]{1,5}[a-z]?)?"
+_CAP = r"[A-ZÄÖÜÀ-ÝŁŚŻ][\w'’.-]*"
+# English-style: number first, capitalised words, then a street type.
+_EN_TYPES = (
+    r"Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Dr\.?|Court|Ct\.?|Way|Place|"
+    r"Pl\.?|Square|Sq\.?|Terrace|Crescent|Close|Parkway|Pkwy\.?|Circle|Cir\.?|Highway|Hwy\.?|Trail|Row|"
+    r"Gardens|Grove|Hill|Mews|Walk|Green|Rise|Vale|View|Park|Loop|Pike|Plaza|Alley|Motorway|Cape|Track|"
+    r"Heights|Meadows?|Ridge|Crossing|Point|Estates?|Ports?|Junction|Fields?|Falls|Isle|Lakes?|Manor|Mall"
+)
+_EN_RE = re.compile(
+    r"(?<![\w.,])(?:(?:Flat|Apt\.?|Unit|Suite)\s+\w{1,5},?\s+)?[0-9]{1,6}[a-zA-Z]?,?\s+(?:" + _CAP + r"\s+){1,4}(?:" + _EN_TYPES + r")"
+    r"(?![\w])(?:,?\s+(?:Apt\.?|Suite|Unit|Flat|#)\s*[\w-]{1,6})?"
+)
+# Germanic/Nordic/Dutch compounds ending in a street word, then the number.
+_COMPOUND_RE = re.compile(
+    r"(?<![\w])(?:" + _CAP + r"[ -])?" + r"[\wÄÖÜäöüß'’.-]*?"
+    r"(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer|steig|pfad|chaussee|markt|hof|"
+    r"gracht|laan|straat|plein|kade|dijk|singel|park|gade|vej|gatan|vägen|torget|katu|tie|väg|ulica|ul\.)"
+    r"\s+" + _NUM + r"(?![\w])",
+    re.IGNORECASE,
+)
+# Romance: street type first; the number before ("12, rue ...") or after ("Via Roma 12").
+_ROM_TYPES = (
+    r"rue|avenue|av\.|boulevard|bd\.?|place|chemin|all[ée]e|impasse|quai|route|cours|via|viale|piazza|"
+    r"piazzale|corso|vicolo|largo|contrada|strada|borgo|calle|avenida|avda\.?|plaza|paseo|camino|carrer|"
+    r"traves[íi]a|ronda|glorieta|callej[óo]n|rua|pra[çc]a|travessa|largo|estrada|alameda|ulica|aleja"
+)
+_ROM_AFTER_RE = re.compile(
+    r"(?<![\w])(?:" + _ROM_TYPES + r")\s+(?:[\w'’.-]+\s+){0,5}?[\w'’.-]+,?\s+(?:n[°º.]?\s*)?" + _NUM + r"(?![\w])",
+    re.IGNORECASE,
+)
+_ROM_BEFORE_RE = re.compile(
+    r"(?<![\w.,])" + _NUM + r"(?:\s?(?:bis|ter))?,?\s+(?:" + _ROM_TYPES + r")\s+(?:(?:de|du|des|la|le|l'|d'|del|della|"
+    r"dei|di|do|da|dos|das)\s+)*(?:[\w'’-]+)(?:\s+[A-ZÀ-Ý][\w'’-]+){0,3}",
+    re.IGNORECASE,
+)
+# A postcode and town after the street ("10115 Berlin", "75002 Paris", "1012 NX Amsterdam",
+# "London NW1 6XE", "Springfield, IL 62704").
+_TAIL_RE = re.compile(
+    r"(?:,|\n|\s)\s*(?:"
+    r"(?:[A-Z]{1,2}-)?[0-9]{4,5}(?:\s?[A-Z]{2})?,?\s+" + _CAP + r"(?:[ -]" + _CAP + r"){0,3}"
+    r"|" + _CAP + r"(?:[ -]" + _CAP + r"){0,2},?\s+(?:[A-Z]{2}\s+[0-9]{5}(?:-[0-9]{4})?|[A-Z]{1,2}[0-9][A-Z0-9]?\s?[0-9][A-Z]{2})"
+    r")"
+)
+
+
+def find_addresses(text: str) -> Iterator[Span]:
+    for pattern in (_EN_RE, _COMPOUND_RE, _ROM_AFTER_RE, _ROM_BEFORE_RE):
+        for m in pattern.finditer(text):
+            end = m.end()
+            tail = _TAIL_RE.match(text, end)
+            if tail is not None:
+                end = tail.end()
+            yield Span("STREET_ADDRESS", m.start(), end)
