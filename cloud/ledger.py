@@ -68,16 +68,24 @@ class TaskLedger:
         self.retention_s = retention_s
         self._lock = threading.Lock()
         self._next_prune = 0.0
-        try:
-            self._db = sqlite3.connect(str(path) if path is not None else ":memory:", isolation_level=None,
-                                       check_same_thread=False, timeout=10)
-            if path is not None:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(SCHEMA)
-        except sqlite3.Error as exc:
-            raise LedgerError(f"cannot open the task ledger at {path} ({exc}): check the path and its "
-                              "rights") from exc
+        for attempt in range(20):  # workers of a pool starting together race to set WAL mode
+            try:
+                self._db = sqlite3.connect(str(path) if path is not None else ":memory:", isolation_level=None,
+                                           check_same_thread=False, timeout=10)
+                if path is not None:
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute(SCHEMA)
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 19:
+                    raise LedgerError(f"cannot open the task ledger at {path} ({exc}): check the path and "
+                                      "its rights") from exc
+                self._db.close()
+                time.sleep(0.05 * (attempt + 1))
+            except sqlite3.Error as exc:
+                raise LedgerError(f"cannot open the task ledger at {path} ({exc}): check the path and its "
+                                  "rights") from exc
 
     def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:

@@ -105,6 +105,8 @@ class _Tap:
     def __init__(self, url: str) -> None:
         self.tasks: list[bytes] = []
         self.results: list[bytes] = []
+        self.own: set[str] = set()
+        """Digests of what the harness published itself: never captured as genuine traffic."""
         self._lock = threading.Lock()
         self.client = make_client(f"chaos-tap-{os.getpid()}")
         self.client.on_message = self._on_message
@@ -113,6 +115,8 @@ class _Tap:
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         with self._lock:
+            if wire_digest(msg.payload) in self.own:
+                return
             (self.tasks if "/task/" in msg.topic else self.results).append(bytes(msg.payload))
 
     def sample(self, k: int) -> tuple[list[bytes], list[bytes]]:
@@ -121,6 +125,8 @@ class _Tap:
         return random.sample(tasks, min(k, len(tasks))), random.sample(results, min(k, len(results)))
 
     def publish(self, topic: str, wire: bytes) -> None:
+        with self._lock:
+            self.own.add(wire_digest(wire))
         self.client.publish(topic, wire, qos=1)
 
     def close(self) -> None:
