@@ -24,6 +24,7 @@ from device.errors import EscalationError
 from device.escalation import Escalator, SentRecord
 from device.fusion import PartAnswer, fuse
 from device.redaction.model import Redactor
+from device.redaction.policy import RedactionPolicy
 from device.redaction.vault import Vault
 from device.routing import EntropyRouter, RouteDecision, capability_gap
 from inference.chat_format import Message
@@ -81,9 +82,10 @@ class AgentConfig:
 
 class Agent:
     def __init__(self, engine: Engine, redactor: Redactor, config: AgentConfig,
-                 escalator: Escalator | None = None) -> None:
+                 escalator: Escalator | None = None, policy: RedactionPolicy | None = None) -> None:
         self.engine = engine
         self.redactor = redactor
+        self.policy = policy or RedactionPolicy()  # parts it holds never escalate, not even forced
         self.config = config
         self.escalator = escalator
         self.router = EntropyRouter(config.threshold)
@@ -177,6 +179,10 @@ class Agent:
 
     async def _decide(self, part: Part, force: str | None,
                       on_token: Callable[[int, str], None] | None) -> tuple[RouteDecision, Generation | None]:
+        verdict = self.policy.check(part.text, self.vault)
+        if not verdict.escalate and force != "local":
+            decision, draft = await self._decide(part, "local", on_token)
+            return RouteDecision("local", verdict.reason, decision.uncertainty), draft
         if force == "cloud" and self.escalator is not None:
             return RouteDecision("cloud", "forced", None), None
         gap = capability_gap(part.text)

@@ -142,16 +142,15 @@ def demo(text: str, force: str | None) -> None:
 @click.option("--jsonl", is_flag=True, help='Read JSON lines {"text": ...} on stdin, write one result per line.')
 def redact(text: str | None, jsonl: bool) -> None:
     """Redact PII from TEXT (or stdin JSON lines with --jsonl) into typed placeholders."""
-    from device.redaction import RuleRedactor, redact_jsonl
+    from device.redaction import redact_jsonl
+    from tandem.redaction_setup import device_redactor
 
+    redactor = device_redactor(_settings())
     if jsonl:
-        for line in redact_jsonl(sys.stdin):
+        for line in redact_jsonl(sys.stdin, redactor):
             click.echo(line)
-        return
-    if text is None:
-        text = sys.stdin.read()
-    result = RuleRedactor().redact(text)
-    click.echo(result.text)
+    else:
+        click.echo(redactor.redact(sys.stdin.read() if text is None else text).text)
 
 
 # -- worker -------------------------------------------------------------------------------------
@@ -236,6 +235,12 @@ main.add_command(keys)
 from tandem.commands_broker import broker
 
 main.add_command(broker)
+
+from tandem.commands_eval import eval_group
+from tandem.commands_ner import train_ner
+
+main.add_command(eval_group)
+model.add_command(train_ner)
 
 if __name__ == "__main__":
     main()

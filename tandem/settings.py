@@ -53,6 +53,22 @@ class EscalationSettings(BaseModel):
     """An unanswered escalation is re-sent (same task id) after this long, then with backoff."""
 
 
+class RedactionSettings(BaseModel):
+    """How the device finds PII and what it does with each type."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ner: Literal["auto", "build", "off"] = "auto"
+    """Learned name/address detector: "auto" uses it when built (else rules, with one notice),
+    "build" trains it on first use (needs the quantize extra, a few minutes), "off" uses rules only."""
+    actions: dict[str, Literal["redact", "keep", "block"]] = Field(default_factory=dict)
+    """Per entity type (PERSON, STREET_ADDRESS, EMAIL, PHONE, API_KEY, ...): "redact" (default),
+    "keep" (left in the text, also when escalating) or "block" (redacted, and a part holding it is
+    always answered on the device)."""
+    vault_ttl_s: float = 7 * 24 * 3600.0
+    """Stored (encrypted) conversation vaults are deleted this long after their last use."""
+
+
 class Settings(BaseSettings):
     """Everything a tandem process reads from config. Each field documents itself."""
 
@@ -90,6 +106,7 @@ class Settings(BaseSettings):
     cloud_max_tokens: int = 320
     """Answer budget asked of the cloud worker."""
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    redaction: RedactionSettings = Field(default_factory=RedactionSettings)
 
     @classmethod
     def settings_customise_sources(

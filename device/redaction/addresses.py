@@ -29,10 +29,9 @@ _EN_RE = re.compile(
 # Germanic/Nordic/Dutch compounds ending in a street word, then the number.
 _COMPOUND_RE = re.compile(
     r"(?<![\w])(?:" + _CAP + r"[ -])?" + r"[\wÄÖÜäöüß'’.-]*?"
-    r"(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer|steig|pfad|chaussee|markt|hof|"
+    r"(?i:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer|steig|pfad|chaussee|markt|hof|"
     r"gracht|laan|straat|plein|kade|dijk|singel|park|gade|vej|gatan|vägen|torget|katu|tie|väg|ulica|ul\.)"
     r"\s+" + _NUM + r"(?![\w])",
-    re.IGNORECASE,
 )
 # Romance: street type first; the number before ("12, rue ...") or after ("Via Roma 12").
 _ROM_TYPES = (

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
+from device.redaction.model import Redactor
 from device.redaction.rules import RuleRedactor
 from device.redaction.vault import Vault
 
 
-def redact_jsonl(lines: Iterable[str], redactor: RuleRedactor | None = None) -> Iterator[str]:
+def redact_jsonl(lines: Iterable[str], redactor: Redactor | None = None) -> Iterator[str]:
     """Yield one JSON line (no trailing newline) per input line; each line gets a fresh vault."""
     redactor = RuleRedactor() if redactor is None else redactor
     for number, line in enumerate(lines, start=1):

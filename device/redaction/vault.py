@@ -87,7 +87,7 @@ class Vault:
         counts = data.get("counts", {})
         reserved = data.get("reserved", [])
         if not (isinstance(entries, list) and isinstance(counts, dict) and isinstance(reserved, list)):
-            raise ValueError("vault data has the wrong shape")
+            raise TypeError("vault data has the wrong shape")
         for kind, value, placeholder in entries:
             if not (isinstance(value, str) and PLACEHOLDER_RE.fullmatch(placeholder) and _TYPE_RE.fullmatch(kind)):
                 raise ValueError("vault entry has the wrong shape")

