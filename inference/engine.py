@@ -1,9 +1,11 @@
 """Text generation over onnxruntime with a KV cache: the device's own language model.
 
-The graph is an optimum `text-generation-with-past` export (inputs `input_ids`, `attention_mask`,
-optional `position_ids`, `past_key_values.N.key/value`; outputs `logits`, `present.N.key/value`).
-The KV cache stays in onnxruntime's OrtValues between steps (I/O binding), so the per-token loop
-copies only the last row of logits to numpy.
+Two graph layouts run through the same loop (see :mod:`inference.graphs`): onnxruntime-genai
+builder graphs with fused GroupQueryAttention and ONE preallocated KV buffer per layer shared by past
+and present (``kv_cache = "shared"`` in the manifest: the fast path), and optimum
+``text-generation-with-past`` exports whose present tensors grow per step (``"concat"``). Either way
+the decode step binds its inputs and the [1, 1, vocab] logits output to arrays allocated once, so the
+per-token Python work is: bind the mask length, run, pick the token from the logits.
 
 Every generated token carries its log-probability and the entropy of the model's distribution at
 that step: the escalation policy reads them to decide whether the device is unsure.
@@ -23,11 +25,10 @@ import numpy as np
 
 from inference.chat_format import Message, render
 from inference.errors import ContextTooLong, ModelError
+from inference.graphs import ConcatKV, GraphRunner, SharedKV
 from inference.manifest import Manifest, load_manifest
 
 log = logging.getLogger(__name__)
-
-_ORT_DTYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16}
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Engine:
         threads: int | None = None,
         providers: Sequence[str] | None = None,
         max_context: int | None = None,
+        allow_spinning: bool | None = None,
     ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -99,31 +101,38 @@ class Engine:
         if threads:
             opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
+        if allow_spinning is not None:  # hardware profiles turn it off on boards that share their cores
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if allow_spinning else "0")
         onnx_path = self.model_dir / self.manifest.onnx_file
+        self.providers = list(providers or ["CPUExecutionProvider"])
         try:
-            self.session = ort.InferenceSession(
-                str(onnx_path), opts, providers=list(providers or ["CPUExecutionProvider"])
-            )
+            self.session = ort.InferenceSession(str(onnx_path), opts, providers=self.providers)
             self.tokenizer = Tokenizer.from_file(str(self.model_dir / self.manifest.tokenizer_file))
         except Exception as exc:  # onnxruntime/tokenizers raise bare RuntimeError/Exception subclasses
             raise ModelError(
                 f"could not load model {self.manifest.name} from {self.model_dir}: {exc}; "
                 "rebuild it with `tandem model build NAME --force`"
             ) from exc
-
-        inputs = {i.name: i for i in self.session.get_inputs()}
-        self._has_position_ids = "position_ids" in inputs
-        self._past_names = [n for n in inputs if n.startswith("past_key_values.")]
-        outputs = [o.name for o in self.session.get_outputs()]
-        self._present_names = [n.replace("past_key_values.", "present.") for n in self._past_names]
-        missing = [n for n in ["logits", *self._present_names] if n not in outputs]
-        if missing or not self._past_names:
-            raise ModelError(f"{onnx_path} is not a KV-cache decoder export (missing {missing or 'past'}); "
-                             "export with task text-generation-with-past")
-        first = inputs[self._past_names[0]]
-        self._kv_heads, self._head_dim = int(first.shape[1]), int(first.shape[3])
-        self._kv_dtype = _ORT_DTYPES[first.type]
+        self._runner = self._make_runner(onnx_path)
         self._eos = set(self.manifest.eos_token_ids)
+
+    def _make_runner(self, onnx_path: Path) -> GraphRunner:
+        inputs = {i.name: i for i in self.session.get_inputs()}
+        past = [n for n in inputs if n.startswith("past_key_values.")]
+        outputs = {o.name for o in self.session.get_outputs()}
+        missing = [n for n in ["logits", *(p.replace("past_key_values.", "present.") for p in past)]
+                   if n not in outputs]
+        if missing or not past:
+            raise ModelError(f"{onnx_path} is not a KV-cache decoder (missing {missing or 'past'}); "
+                             "rebuild it with `tandem model build NAME --force`")
+        if self.manifest.kv_cache == "shared":
+            if not (self.manifest.num_kv_heads and self.manifest.head_size):
+                raise ModelError(f"manifest of {self.model_dir} lacks num_kv_heads/head_size for its shared "
+                                 "KV cache; rebuild it with `tandem model build NAME --force`")
+            return SharedKV(self.session, self.providers, self.manifest.num_kv_heads,
+                            self.manifest.head_size, self.max_context)
+        first = inputs[past[0]]
+        return ConcatKV(self.session, self.providers, int(first.shape[1]), int(first.shape[3]))
 
     # -- text helpers -------------------------------------------------------------------------
 
@@ -175,11 +184,11 @@ class Engine:
         ids: list[int] = []
         logprobs: list[float] = []
         entropies: list[float] = []
-        printed = ""
+        text = _Detokenizer(self.tokenizer)
         finish = "length"
 
         t0 = time.perf_counter()
-        logits, past = self._forward(np.asarray([prompt_ids], dtype=np.int64), None, 0)
+        logits = self._runner.prefill(np.asarray([prompt_ids], dtype=np.int64))
         t_prefill = time.perf_counter()
         past_len = n_prompt
         for _ in range(params.max_new_tokens):
@@ -190,11 +199,7 @@ class Engine:
             ids.append(token)
             logprobs.append(logprob)
             entropies.append(entropy)
-            # incremental detokenization: emit only complete characters
-            text = self.decode(ids)
-            delta = "" if text.endswith("\ufffd") else text[len(printed):]
-            if delta:
-                printed = text
+            delta = text.add(token)
             if on_token is not None:
                 on_token(TokenEvent(token, delta, logprob, entropy))
             if cancel is not None and cancel.is_set():
@@ -202,7 +207,7 @@ class Engine:
                 break
             if len(ids) == params.max_new_tokens:
                 break
-            logits, past = self._forward(np.asarray([[token]], dtype=np.int64), past, past_len)
+            logits = self._runner.step(token, past_len)
             past_len += 1
         t_end = time.perf_counter()
         return Generation(
@@ -216,43 +221,51 @@ class Engine:
             decode_ms=(t_end - t_prefill) * 1000,
         )
 
-    def _forward(self, input_ids: np.ndarray, past: list | None, past_len: int) -> tuple[np.ndarray, list]:
-        """One graph run; returns last-position logits (float32) and the present KV OrtValues."""
-        seq = input_ids.shape[1]
-        binding = self.session.io_binding()
-        binding.bind_cpu_input("input_ids", input_ids)
-        binding.bind_cpu_input("attention_mask", np.ones((1, past_len + seq), dtype=np.int64))
-        if self._has_position_ids:
-            positions = np.arange(past_len, past_len + seq, dtype=np.int64)[None, :]
-            binding.bind_cpu_input("position_ids", positions)
-        if past is None:
-            empty = np.zeros((1, self._kv_heads, 0, self._head_dim), dtype=self._kv_dtype)
-            for name in self._past_names:
-                binding.bind_cpu_input(name, empty)
-        else:
-            # the previous step's present tensors become this step's past, without a copy
-            for name, value in zip(self._past_names, past):
-                binding.bind_ortvalue_input(name, value)
-        binding.bind_output("logits", "cpu")
-        for name in self._present_names:
-            binding.bind_output(name, "cpu")
-        self.session.run_with_iobinding(binding)
-        outs = binding.get_outputs()
-        logits = outs[0].numpy()[0, -1].astype(np.float32, copy=False)
-        return logits, outs[1:]
+    def full_logits(self, ids: Sequence[int]) -> np.ndarray:
+        """Last-position logits of ``ids`` computed from scratch (no cache reuse): a test reference."""
+        return np.array(self._runner.prefill(np.asarray([ids], dtype=np.int64)), dtype=np.float32)
+
+
+class _Detokenizer:
+    """Incremental detokenization that emits only complete characters, in O(1) per token.
+
+    Decodes a short window (from a few tokens back) instead of the whole answer each step; the
+    printable text is whatever the window's decode adds beyond what it decoded one step earlier.
+    """
+
+    def __init__(self, tokenizer: object) -> None:
+        self._tok = tokenizer
+        self._ids: list[int] = []
+        self._prefix = 0  # window start
+        self._read = 0  # tokens already turned into text
+
+    def add(self, token: int) -> str:
+        self._ids.append(token)
+        decode = self._tok.decode  # type: ignore[attr-defined]
+        before = decode(self._ids[self._prefix : self._read], skip_special_tokens=True)
+        after = decode(self._ids[self._prefix :], skip_special_tokens=True)
+        if after.endswith("\ufffd") or len(after) <= len(before):
+            return ""  # an incomplete multi-byte character (or a special token): wait
+        self._prefix, self._read = self._read, len(self._ids)
+        return after[len(before) :]
 
 
 def _pick(logits: np.ndarray, params: SamplingParams, rng: np.random.Generator) -> tuple[int, float, float]:
-    """Choose the next token; return it with its log-probability and the distribution's entropy."""
-    z = logits.astype(np.float64)
+    """Choose the next token; return it with its log-probability and the distribution's entropy.
+
+    float32 throughout (a 262k vocabulary costs ~0.3 ms here); entropy = log Z - sum(p * z) with z
+    the max-shifted logits, so one exp pass serves both the entropy and the log-probability.
+    """
+    z = logits.astype(np.float32, copy=True)
     z -= z.max()
-    logp = z - np.log(np.exp(z).sum())
-    p = np.exp(logp)
-    entropy = float(-(p * logp).sum())
+    e = np.exp(z)
+    total = float(e.sum())
+    log_total = float(np.log(total))
+    entropy = log_total - float(np.dot(e, z)) / total
     if params.temperature <= 0:
-        token = int(np.argmax(logp))
+        token = int(np.argmax(z))
     else:
-        q = np.exp((logp - logp.max()) / params.temperature)
+        q = np.exp(z.astype(np.float64) / params.temperature)
         q /= q.sum()
         if params.top_p < 1.0:
             order = np.argsort(-q)
@@ -261,12 +274,18 @@ def _pick(logits: np.ndarray, params: SamplingParams, rng: np.random.Generator) 
             mask[keep] = q[keep]
             q = mask / mask.sum()
         token = int(rng.choice(len(q), p=q))
-    return token, float(logp[token]), entropy
+    return token, float(z[token]) - log_total, max(entropy, 0.0)
 
 
-def load_engine(model_dir: Path, *, threads: int | None = None, max_context: int | None = None) -> Engine:
+def load_engine(
+    model_dir: Path,
+    *,
+    threads: int | None = None,
+    max_context: int | None = None,
+    allow_spinning: bool | None = None,
+) -> Engine:
     t0 = time.perf_counter()
-    engine = Engine(model_dir, threads=threads, max_context=max_context)
+    engine = Engine(model_dir, threads=threads, max_context=max_context, allow_spinning=allow_spinning)
     log.info("loaded model name=%s precision=%s ms=%.0f", engine.name, engine.manifest.precision,
              (time.perf_counter() - t0) * 1000)
     return engine

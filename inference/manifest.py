@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -28,6 +29,11 @@ class Manifest(BaseModel):
     eos_token_ids: list[int]
     pad_token_id: int | None = None
     context_length: int = 2048
+    #: "concat" (optimum export: present grows per step) or "shared" (GroupQueryAttention graph with
+    #: one KV buffer per layer for past and present; needs the two sizes below to allocate it).
+    kv_cache: Literal["concat", "shared"] = "concat"
+    num_kv_heads: int | None = None
+    head_size: int | None = None
 
 
 def load_manifest(model_dir: Path) -> Manifest:

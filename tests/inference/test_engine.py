@@ -28,8 +28,7 @@ def test_kv_cache_decoding_matches_full_recompute(engine: Engine) -> None:
     seq = list(ids)
     expected = []
     for _ in range(len(gen.token_ids)):
-        logits, _ = engine._forward(np.asarray([seq], dtype=np.int64), None, 0)
-        token = int(np.argmax(logits))
+        token = int(np.argmax(engine.full_logits(seq)))
         expected.append(token)
         seq.append(token)
     assert list(gen.token_ids) == expected
