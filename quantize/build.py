@@ -5,13 +5,17 @@ Steps, each resumable (see :mod:`quantize.steps`), in ``<cache_root>/<name>/<sha
     gguf_to_hf        hf/                 transformers checkpoint, fp32 (child process)
     tokenizer_fix     hf/tokenizer.json   added tokens, BOS and eos repaired from the GGUF header
     tokenizer_parity                      compared with llama.cpp on the same GGUF
-    export            onnx-fp32/          optimum text-generation-with-past, lm_head untied (child)
-    variant-<p>       <p>/                one complete model dir per precision (child)
-    eval-<p>          eval/<p>.json       greedy answers, fp32 and each candidate (child)
+    variant-<p>       <p>/                GroupQueryAttention graph from onnxruntime-genai's builder
+                                          (its own venv, see quantize.gqa); fp32 is the reference
+    eval-<p>          eval/<p>.json       held-out perplexity, top-1 agreement, speed (child process)
 
+The chosen dir holds ``quality.json`` / ``quality.md`` (every measured variant) next to the model.
 ``default`` (a one-line file) names the precision ``precision="auto"`` chose. After a successful
-auto build the large intermediates (hf/, onnx-fp32/, unchosen variants) are deleted together with
-their done-files, so a later request for another precision redoes exactly the steps it needs.
+build the large intermediates (hf/, unchosen variants) are deleted together with their done-files;
+the eval results stay, so a later request for another precision rebuilds only that variant.
+
+The optimum export path (:mod:`quantize.export`, :mod:`quantize.variants`: ``kv_cache = "concat"``
+graphs) remains for the tiny test model and the optimum peer of ``tandem bench engine``.
 """
 
 from __future__ import annotations
@@ -24,15 +28,24 @@ from pathlib import Path
 from typing import Any
 
 from quantize.build_layout import DEFAULT_FILE, MANIFEST_FILE, PIPELINE_VERSION
-from quantize.errors import QuantizeError
 from quantize.manifest import TOKENIZER_FILE, read_manifest, write_manifest
+from quantize.quality import check_floor, write_reports
 from quantize.sources import get_source, locate_gguf
 from quantize.steps import StepRunner
 from quantize.tokenizer_fix import TokenizerInfo
 
 logger = logging.getLogger(__name__)
 
-PRECISIONS = ("auto", "fp32", "int8", "int4", "int4-emb8")
+PRECISIONS = ("auto", "fp32", "fp16", "int8", "int4", "int4-emb8", "int4-b64", "int4-b128", "int4-sym")
+#: Variants measured when precision="auto" (fp32 is always built as the reference).
+#: (plain int4, with a 4-bit embedding and head, loops on long answers: FACTS.md; build it by name)
+AUTO_CANDIDATES: tuple[str, ...] = ("int4-emb8", "int8")
+#: Agreement within this much of the best accepted candidate counts as a tie; the smaller file wins.
+TIE_BAND = 0.02
+CRITERION = (
+    "top-1 next-token agreement with fp32 on quantize/data/heldout.txt >= the floor; among those, the "
+    f"smallest file within {TIE_BAND} of the best agreement; fp32 if none qualifies"
+)
 
 
 def build_root(name: str, cache_root: Path, gguf_sha256: str) -> Path:
@@ -75,43 +88,6 @@ def make_model_dir(runner: StepRunner, precision: str, fp32_dir: Path, tokenizer
     return out
 
 
-def select_variant(
-    runner: StepRunner,
-    fp32_dir: Path,
-    candidates: dict[str, Path],
-    tokenizer: TokenizerInfo,
-    tokenizer_json: Path,
-) -> tuple[str, dict[str, Any]]:
-    """Evaluate fp32 and each candidate; return the chosen name and the manifest's ``selection``."""
-    from quantize.evaluate import CRITERION, chat_prompts, choose, compare, evaluate_variant, load_answers
-    from quantize.export import size_mb
-
-    prompts = chat_prompts(tokenizer_json, tokenizer.default_system, tokenizer.chat_format)
-    eval_dir = runner.build_dir / "eval"
-    eval_dir.mkdir(exist_ok=True)
-    eos = tokenizer.eos_token_ids
-    results: dict[str, dict[str, Any]] = {}
-    for name, model_dir in {"fp32": fp32_dir, **candidates}.items():
-        out = eval_dir / f"{name}.json"
-        if not out.exists():
-            runner.forget(f"eval-{name}")
-        runner.run(f"eval-{name}", evaluate_variant, str(model_dir / "model.onnx"), prompts, eos, str(out))
-        results[name] = {"answers": load_answers(out), "size_mb": size_mb(model_dir)}
-    reference = results["fp32"]["answers"]
-    table: dict[str, dict[str, Any]] = {}
-    for name, res in results.items():
-        row = compare(reference, res["answers"], eos)
-        table[name] = {
-            "agreement": row["agreement"],
-            "eos_ok": row["eos_ok"],
-            "size_mb": res["size_mb"],
-            "per_prompt": row["per_prompt"],
-            "tokens_per_second": row["tokens_per_second"],
-        }
-    chosen = choose(table)
-    return chosen, {"criterion": CRITERION, "chosen": chosen, "candidates": table}
-
-
 def finish_model_dir(
     model_dir: Path,
     runner: StepRunner,
@@ -123,6 +99,8 @@ def finish_model_dir(
     parity: dict[str, Any],
     selection: dict[str, Any],
     started: float,
+    graph: dict[str, Any] | None = None,
+    quality: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     seconds = {step: rec["seconds"] for step, rec in runner.timings().items()}
     seconds["total_this_run"] = round(time.perf_counter() - started, 2)
@@ -135,6 +113,8 @@ def finish_model_dir(
         parity=parity,
         selection=selection,
         build_seconds=seconds,
+        graph=graph,
+        quality=quality,
     )
 
 
@@ -148,9 +128,16 @@ def build_model(
     progress: bool = True,
     keep_intermediates: bool = False,
 ) -> Path:
-    """Build (or find already built) model ``name`` at ``precision``; return the dir to load."""
-    if precision not in PRECISIONS:
-        raise QuantizeError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+    """Build (or find already built) model ``name`` at ``precision``; return the dir to load.
+
+    ``precision`` is ``auto`` (measure ``AUTO_CANDIDATES``, ship the smallest variant within
+    ``TIE_BAND`` of the best agreement above the floor) or a variant name (see :mod:`quantize.gqa`);
+    an explicit variant below the agreement floor raises :class:`VariantRefused` with the reason.
+    """
+    from quantize.gqa import parse_variant
+
+    if precision != "auto":
+        parse_variant(precision)  # a typed error for a name the builder cannot make
     started = time.perf_counter()
     source = get_source(name)
     gguf_path, digest = locate_gguf(name, Path(cache_root))
@@ -163,41 +150,42 @@ def build_model(
 
     runner = StepRunner(root, progress=progress)
     runner.say(f"building {name} ({precision}) from {gguf_path.name} into {root}")
-    hf_dir, fp32_dir = root / "hf", root / "onnx-fp32"
-    from quantize.convert import gguf_to_hf
-    from quantize.export import export_onnx
-
-    if not runner.is_done("gguf_to_hf"):
-        runner.forget("tokenizer_fix")
-        runner.forget("tokenizer_parity")
-        shutil.rmtree(hf_dir, ignore_errors=True)
-    runner.run("gguf_to_hf", gguf_to_hf, str(gguf_path), str(hf_dir))
-    tokenizer = TokenizerInfo(
-        **runner.run("tokenizer_fix", _fix_tokenizer_step, str(hf_dir), str(gguf_path), isolate=False)
-    )
-    tokenizer_json = hf_dir / TOKENIZER_FILE
-    parity = runner.run("tokenizer_parity", _parity_step, str(tokenizer_json), str(gguf_path), isolate=False)
-    if not runner.is_done("export"):
-        shutil.rmtree(fp32_dir, ignore_errors=True)
-    runner.run("export", export_onnx, str(hf_dir), str(fp32_dir))
-
-    from quantize.variants import AUTO_CANDIDATES
-
+    hf_dir, tokenizer, tokenizer_json, parity = prepare_hf(runner, gguf_path)
     wanted = AUTO_CANDIDATES if precision == "auto" else (precision,)
-    dirs = {p: make_model_dir(runner, p, fp32_dir, tokenizer_json) for p in wanted}
+    variants = ("fp32", *(p for p in wanted if p != "fp32"))
+    graphs = {
+        p: make_gqa_dir(runner, p, hf_dir, tokenizer_json)
+        for p in variants
+        if not (root / "eval" / f"{p}.json").exists() or precision == p
+    }
+    runtime = {"schema_version": 1, "name": name, "chat_format": tokenizer.chat_format,
+               "bos_token_id": tokenizer.bos_token_id, "eos_token_ids": tokenizer.eos_token_ids,
+               "context_length": tokenizer.context_length}
+    manifests = {p: {**runtime, "precision": p, **{k: g[k] for k in ("kv_cache", "num_kv_heads", "head_size")}}
+                 for p, g in graphs.items()}
+    reports = measure_variants(runner, {p: root / p for p in variants}, parity,
+                               {p: parse_variant(p).describe() for p in variants}, manifests)
     if precision == "auto":
-        chosen, selection = select_variant(runner, fp32_dir, dirs, tokenizer, tokenizer_json)
-        if chosen not in dirs:  # fp32 fallback
-            dirs[chosen] = make_model_dir(runner, chosen, fp32_dir, tokenizer_json)
+        chosen = choose(reports)
     else:
-        chosen, selection = precision, {"criterion": f"explicit precision {precision!r}", "candidates": {}}
-    model_dir = dirs[chosen]
+        chosen = precision
+        check_floor(reports[chosen])
+    if chosen not in graphs:
+        graphs[chosen] = make_gqa_dir(runner, chosen, hf_dir, tokenizer_json)
+    model_dir = root / chosen
+    write_reports(model_dir, name, reports, chosen)
     src = {
         "package": source.package_label,
         "version": source.version,
         "gguf_sha256": digest,
         "upstream": source.upstream,
         "licence": source.licence,
+    }
+    selection = {
+        "criterion": CRITERION if precision == "auto" else f"explicit precision {precision!r}",
+        "chosen": chosen,
+        "candidates": {p: {k: r[k] for k in ("top1_agreement", "perplexity", "file_mb", "accepted")}
+                       for p, r in reports.items()},
     }
     finish_model_dir(
         model_dir,
@@ -209,19 +197,91 @@ def build_model(
         parity=parity,
         selection=selection,
         started=started,
+        graph=graphs[chosen],
+        quality=reports[chosen],
     )
     read_manifest(model_dir)  # hashes just written must verify
     if precision == "auto":
         (root / (DEFAULT_FILE + ".tmp")).write_text(chosen + "\n")
         (root / (DEFAULT_FILE + ".tmp")).replace(default)
-        if not keep_intermediates:
-            for p, d in dirs.items():
-                if p != chosen:
-                    runner.forget(f"variant-{p}", d)
     if not keep_intermediates:
-        for step, path in (("export", fp32_dir), ("gguf_to_hf", hf_dir)):
-            runner.forget(step, path)
+        for p in variants:
+            if p != chosen and not _ready(root / p):
+                runner.forget(f"variant-{p}", root / p)
+        runner.forget("gguf_to_hf", hf_dir)
         runner.forget("tokenizer_fix")
         runner.forget("tokenizer_parity")
+        shutil.rmtree(root / "builder-work", ignore_errors=True)
     runner.say(f"{name}: {chosen} ready in {model_dir} ({time.perf_counter() - started:.0f} s this run)")
     return model_dir
+
+
+def prepare_hf(runner: StepRunner, gguf_path: Path) -> tuple[Path, TokenizerInfo, Path, dict[str, Any]]:
+    """Steps gguf_to_hf, tokenizer_fix, tokenizer_parity: the fp32 checkpoint and its fixed tokenizer."""
+    from quantize.convert import gguf_to_hf
+
+    hf_dir = runner.build_dir / "hf"
+    if not runner.is_done("gguf_to_hf"):
+        runner.forget("tokenizer_fix")
+        runner.forget("tokenizer_parity")
+        shutil.rmtree(hf_dir, ignore_errors=True)
+    runner.run("gguf_to_hf", gguf_to_hf, str(gguf_path), str(hf_dir))
+    tokenizer = TokenizerInfo(
+        **runner.run("tokenizer_fix", _fix_tokenizer_step, str(hf_dir), str(gguf_path), isolate=False)
+    )
+    tokenizer_json = hf_dir / TOKENIZER_FILE
+    parity = runner.run("tokenizer_parity", _parity_step, str(tokenizer_json), str(gguf_path), isolate=False)
+    return hf_dir, tokenizer, tokenizer_json, parity
+
+
+def make_gqa_dir(runner: StepRunner, variant: str, hf_dir: Path, tokenizer_json: Path) -> dict[str, Any]:
+    """Step ``variant-<variant>``: a GroupQueryAttention model dir built by onnxruntime-genai's builder."""
+    from quantize.gqa import build_variant
+
+    out = runner.build_dir / variant
+    if not runner.is_done(f"variant-{variant}"):
+        shutil.rmtree(out, ignore_errors=True)
+    graph = runner.run(f"variant-{variant}", build_variant, str(hf_dir), str(out), variant,
+                       str(runner.build_dir / "builder-work"), isolate=False)
+    shutil.copyfile(tokenizer_json, out / TOKENIZER_FILE)
+    return graph
+
+
+def measure_variants(
+    runner: StepRunner,
+    dirs: dict[str, Path],
+    parity: dict[str, Any],
+    descriptions: dict[str, str],
+    manifests: dict[str, dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """Steps ``eval-<variant>`` (child processes): quality reports, fp32 first as the reference."""
+    import json
+
+    from quantize.export import size_mb
+    from quantize.quality import evaluate_model, make_report
+
+    eval_dir = runner.build_dir / "eval"
+    eval_dir.mkdir(exist_ok=True)
+    scores: dict[str, dict[str, Any]] = {}
+    for variant, model_dir in dirs.items():
+        out = eval_dir / f"{variant}.json"
+        if not out.exists():
+            runner.forget(f"eval-{variant}")
+        runner.run(f"eval-{variant}", evaluate_model, str(model_dir), str(out), manifests.get(variant))
+        scores[variant] = json.loads(out.read_text())
+    reference = scores.get("fp32")
+    return {
+        v: make_report(v, s, None if v == "fp32" else reference, file_mb=size_mb(dirs[v]), parity=parity,
+                       description=descriptions[v])
+        for v, s in scores.items()
+    }
+
+
+def choose(reports: dict[str, dict[str, Any]]) -> str:
+    """The smallest accepted candidate within ``TIE_BAND`` of the best agreement; fp32 if none."""
+    ok = {v: r for v, r in reports.items() if v != "fp32" and r["accepted"]}
+    if not ok:
+        return "fp32"
+    best = max(r["top1_agreement"] for r in ok.values())
+    tied = [v for v, r in ok.items() if r["top1_agreement"] >= best - TIE_BAND]
+    return min(tied, key=lambda v: ok[v]["file_mb"])

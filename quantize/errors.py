@@ -11,6 +11,7 @@ with ``raise ... from exc`` so callers (the ``tandem model`` CLI) only handle th
     │   └── SourceIntegrityError   the assembled file's sha256 differs from the pinned one
     ├── BuildStepError             a pipeline step (conversion, export, quantization) failed
     ├── TokenizerParityError       the converted tokenizer disagrees with llama.cpp on too many strings
+    ├── VariantRefused             a variant's top-1 agreement with fp32 is below the configured floor
     └── ManifestError              a model dir's manifest is missing, malformed or its hashes differ
 """
 
@@ -56,6 +57,10 @@ class BuildStepError(QuantizeError):
 
 class TokenizerParityError(QuantizeError):
     """The fixed tokenizer matched the reference tokenizer on too few strings."""
+
+
+class VariantRefused(QuantizeError):
+    """A quantized variant scored below the agreement floor; the message says by how much."""
 
 
 class ManifestError(QuantizeError):

@@ -36,6 +36,8 @@ class GGUFMeta:
     add_eos_token: bool
     chat_template: str | None
     context_length: int | None
+    #: SentencePiece piece scores, read only for SPM vocabularies without merges (Gemma 3)
+    scores: tuple[float, ...] = ()
 
     def added_tokens(self) -> list[tuple[int, str, bool]]:
         """``(id, content, special)`` for every control or user-defined token."""
@@ -69,13 +71,17 @@ def read_gguf_meta(path: Path) -> GGUFMeta:
     # llama.cpp defaults: SentencePiece ("llama") vocabularies add BOS, BPE ("gpt2") ones do not.
     add_bos = get("tokenizer.ggml.add_bos_token", tok_model == "llama")
     ctx = get(f"{arch}.context_length")
+    merges = tuple(str(m) for m in get("tokenizer.ggml.merges", []))  # type: ignore[union-attr]
+    scores: tuple[float, ...] = ()
+    if tok_model == "llama" and not merges and "tokenizer.ggml.scores" in fields:
+        scores = tuple(float(x) for x in get("tokenizer.ggml.scores"))  # type: ignore[union-attr]
     return GGUFMeta(
         architecture=arch,
         tokenizer_model=tok_model,
         pre_tokenizer=None if get("tokenizer.ggml.pre") is None else str(get("tokenizer.ggml.pre")),
         tokens=tokens,
         token_types=types,
-        merges=tuple(str(m) for m in get("tokenizer.ggml.merges", [])),  # type: ignore[union-attr]
+        merges=merges,
         bos_token_id=opt_int("tokenizer.ggml.bos_token_id"),
         eos_token_id=opt_int("tokenizer.ggml.eos_token_id"),
         eot_token_id=opt_int("tokenizer.ggml.eot_token_id"),
@@ -85,4 +91,5 @@ def read_gguf_meta(path: Path) -> GGUFMeta:
         add_eos_token=bool(get("tokenizer.ggml.add_eos_token", False)),
         chat_template=None if get("tokenizer.chat_template") is None else str(get("tokenizer.chat_template")),
         context_length=None if ctx is None else int(ctx),  # type: ignore[call-overload]
+        scores=scores,
     )

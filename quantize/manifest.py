@@ -40,6 +40,8 @@ def write_manifest(
     parity: dict[str, Any],
     selection: dict[str, Any],
     build_seconds: dict[str, float],
+    graph: dict[str, Any] | None = None,
+    quality: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -55,6 +57,11 @@ def write_manifest(
         "eos_token_ids": tokenizer.eos_token_ids,
         "pad_token_id": tokenizer.pad_token_id,
         "context_length": tokenizer.context_length,
+        # "shared": GroupQueryAttention graph, one KV buffer per layer (quantize.gqa); "concat": optimum
+        "kv_cache": (graph or {}).get("kv_cache", "concat"),
+        "num_kv_heads": (graph or {}).get("num_kv_heads"),
+        "head_size": (graph or {}).get("head_size"),
+        "quality": quality,
         "tokenizer_parity": parity,
         "selection": selection,
         "build_seconds": build_seconds,

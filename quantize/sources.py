@@ -36,7 +36,7 @@ class ModelSource:
     packages: tuple[str, ...]
     version: str
     #: ``single``: one file in one package; ``parts``: concatenate one file per package in order;
-    #: ``assemble``: the first package's module has ``assemble(out_path=...)``.
+    #: ``assemble``: the first package's module has ``assemble(output_path=...)``.
     kind: str
     #: Path of the file relative to each package's module directory (one per package for ``parts``).
     files: tuple[str, ...]
@@ -216,7 +216,7 @@ def locate_gguf(name: str, cache_root: Path) -> tuple[Path, str]:
             digest = h.hexdigest()
         else:  # "assemble": the package concatenates and verifies its own chunks
             module = importlib.import_module(source.modules[0])
-            module.assemble(out_path=str(tmp))
+            module.assemble(output_path=str(tmp), overwrite=True)
             digest = sha256_file(tmp)
         _check(source, digest)
         final = gguf_dir / f"{digest}.gguf"

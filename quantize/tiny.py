@@ -121,3 +121,42 @@ def build_tiny_model(out_dir: Path, precisions: tuple[str, ...] = ("fp32",), iso
             started=started,
         )
     return dirs[0]
+
+
+def build_tiny_gqa_model(out_dir: Path, variants: tuple[str, ...] = ("fp32",)) -> Path:
+    """The baby model as onnxruntime-genai builder graphs (``kv_cache = "shared"``); first variant's dir.
+
+    Needs the builder's venv (:func:`quantize.gqa.genai_python`); ~10 s, most of it importing torch.
+    """
+    from quantize.build import finish_model_dir, make_gqa_dir
+
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    runner = StepRunner(out_dir, progress=False, isolate=False)
+    hf_dir = out_dir / "hf"
+    info = TokenizerInfo(**runner.run("tiny_hf", lambda: make_tiny_hf(hf_dir).__dict__))
+    parity = {"reference": "none (tiny test model: no GGUF)", "checked": 0, "matched": 0, "mismatches": []}
+    source = {
+        "package": None,
+        "version": None,
+        "gguf_sha256": None,
+        "upstream": f"random init, tandem tiny Llama (seed {SEED})",
+        "licence": "Apache-2.0",
+    }
+    dirs = []
+    for variant in variants:
+        graph = make_gqa_dir(runner, variant, hf_dir, hf_dir / TOKENIZER_FILE)
+        finish_model_dir(
+            out_dir / variant,
+            runner,
+            name="tiny",
+            precision=variant,
+            source=source,
+            tokenizer=info,
+            parity=parity,
+            selection={"criterion": f"explicit precision {variant!r}", "candidates": {}},
+            started=started,
+            graph=graph,
+        )
+        dirs.append(out_dir / variant)
+    return dirs[0]

@@ -98,8 +98,14 @@ def fix_tokenizer(hf_dir: Path, meta: GGUFMeta) -> TokenizerInfo:
     from tokenizers import Tokenizer
     from transformers import PreTrainedTokenizerFast
 
+    from quantize.spm_bpe import needs_rebuild, rebuild_spm_bpe
+
     tok = Tokenizer.from_file(str(hf_dir / "tokenizer.json"))
     fixes = []
+    if needs_rebuild(meta):
+        tok = rebuild_spm_bpe(meta)
+        fixes.append("rebuilt as SentencePiece BPE (byte fallback, merges ranked by GGUF scores); the "
+                     "converted Unigram model split words llama.cpp keeps whole")
     added = add_missing_tokens(tok, meta.added_tokens())
     if added:
         fixes.append(f"registered {len(added)} added tokens from GGUF token types: {', '.join(added)}")

@@ -75,3 +75,11 @@ def cloud_model_dir(real_settings: Settings) -> Path:
     from tandem.runtime import model_dir
 
     return model_dir(real_settings.cloud_model, real_settings, progress=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_gqa_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same tiny Llama as an onnxruntime-genai builder graph (GroupQueryAttention, shared KV), fp32."""
+    from quantize.tiny import build_tiny_gqa_model
+
+    return build_tiny_gqa_model(tmp_path_factory.mktemp("tiny-gqa"))

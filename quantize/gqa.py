@@ -1,0 +1,173 @@
+"""transformers checkpoint -> GroupQueryAttention ONNX graph, via onnxruntime-genai's model builder.
+
+The builder writes graphs with fused ``GroupQueryAttention`` whose past and present KV share one
+buffer, ``MatMulNBits`` weights, a quantized embedding shared with the head, and (``prune_lm_head``)
+logits for the last position only: a 100-token prefill then computes one row of a 49k-262k vocabulary
+head instead of 100. tandem's own engine runs the result (``kv_cache = "shared"``), so per-token
+log-probabilities stay available; onnxruntime-genai itself can run the same dir (``genai_config.json``).
+
+The builder needs transformers >= 5 while optimum-onnx caps it below 4.58, so it runs in its own venv
+(``TANDEM_GENAI_VENV``, default ``~/.cache/tandem/genai-venv``; scripts/setup creates it).
+
+Variant names: ``fp32``, ``fp16`` (GPU profiles), ``int8`` (8-bit MatMulNBits, per-block), and
+``int4[-b32|-b64|-b128][-sym][-emb8]``: 4-bit MatMulNBits, block size (default 32), asymmetric
+unless ``-sym``, embedding and head at 4 bit unless ``-emb8`` (8 bit). accuracy_level=4 (int8 compute).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from quantize.errors import BuildStepError, QuantizeError
+
+GENAI_CONFIG = "genai_config.json"
+_INT4 = re.compile(r"^int4(?:-b(?P<block>32|64|128))?(?P<sym>-sym)?(?P<emb8>-emb8)?$")
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    name: str
+    precision: str  # builder precision: fp32 | fp16 | int8 | int4
+    execution_provider: str = "cpu"
+    block_size: int = 32
+    symmetric: bool = False
+    emb8: bool = False
+
+    def extra_options(self) -> list[str]:
+        opts = ["prune_lm_head=true"]
+        if self.precision in ("int4", "int8"):
+            opts += [
+                "accuracy_level=4",
+                f"block_size={self.block_size}",
+                f"is_symmetric={'true' if self.symmetric else 'false'}",
+                "op_types_to_quantize=MatMul/Gather",
+            ]
+            if self.emb8:
+                opts.append("matmul_mixed_precision=last_matmul:int8")
+            elif self.precision == "int4":
+                # builder 0.18 writes an invalid graph for a 4-bit embedding shared with the head
+                opts.append("shared_embeddings=false")
+        return opts
+
+    def describe(self) -> str:
+        if self.precision in ("fp32", "fp16"):
+            return f"{self.precision} GroupQueryAttention graph ({self.execution_provider})"
+        head = "8-bit" if self.emb8 or self.precision == "int8" else "4-bit"
+        sym = "symmetric" if self.symmetric else "asymmetric"
+        return (f"{self.precision} MatMulNBits block {self.block_size} {sym}, accuracy_level 4; "
+                f"embedding and lm_head {head}; GroupQueryAttention, shared KV buffer")
+
+
+def parse_variant(name: str) -> VariantSpec:
+    if name in ("fp32", "int8"):
+        return VariantSpec(name, name)
+    if name == "fp16":
+        return VariantSpec(name, "fp16", execution_provider="cuda")
+    m = _INT4.match(name)
+    if m is None:
+        raise QuantizeError(
+            f"unknown variant {name!r}: fp32, fp16, int8, or int4[-b32|-b64|-b128][-sym][-emb8]"
+        )
+    return VariantSpec(name, "int4", block_size=int(m["block"] or 32), symmetric=bool(m["sym"]),
+                       emb8=bool(m["emb8"]))
+
+
+def genai_python() -> Path:
+    """The interpreter of the builder's venv, or a typed error that says how to create it."""
+    venv = Path(os.environ.get("TANDEM_GENAI_VENV") or Path.home() / ".cache" / "tandem" / "genai-venv")
+    python = venv / "bin" / "python"
+    if not python.exists():
+        raise QuantizeError(
+            f"onnxruntime-genai's model builder is not installed (no {python}); run scripts/setup, or: "
+            f"python3 -m venv {venv} && {venv}/bin/pip install torch==2.13.0 && "
+            f"{venv}/bin/pip install onnxruntime-genai 'transformers>=5' onnx onnx_ir"
+        )
+    return python
+
+
+def _builder_input(hf_dir: Path, work: Path) -> Path:
+    """A view of ``hf_dir`` whose config the builder accepts (Gemma 3: flat rope parameters)."""
+    config = json.loads((hf_dir / "config.json").read_text())
+    rope = config.get("rope_parameters")
+    if not isinstance(rope, dict) or "rope_type" in rope:
+        return hf_dir
+    # transformers >= 5 nests rope settings per attention type; the builder reads a flat 'rope_type'
+    view = work / "builder-input"
+    view.mkdir(parents=True, exist_ok=True)
+    for f in hf_dir.iterdir():
+        target = view / f.name
+        if f.name != "config.json" and not target.exists():
+            target.symlink_to(f.resolve())
+    flat = rope.get("full_attention", next(iter(rope.values())))
+    config["rope_parameters"] = {**flat, "rope_type": flat.get("rope_type", "default")}
+    (view / "config.json").write_text(json.dumps(config, indent=2))
+    return view
+
+
+def repair_shared_head(onnx_path: Path) -> list[str]:
+    """Point the embedding at the 8-bit head weights the builder actually wrote.
+
+    With ``shared_embeddings`` and an 8-bit last MatMul, builder 0.18 names the tensors the shared
+    ``GatherBlockQuantized`` reads ``<w>_Q8G32`` / ``<w>_scale`` / ``<w>_zp`` but stores them as
+    ``<w>_Q8`` / ``<w>_scales`` / ``<w>_zero_points``; onnxruntime then refuses the graph.
+    """
+    import onnx
+
+    model = onnx.load(str(onnx_path), load_external_data=False)
+    inits = {i.name for i in model.graph.initializer}
+    fixed = []
+    for node in model.graph.node:
+        for k, name in enumerate(node.input):
+            if not name or name in inits:
+                continue
+            for bad, good in (("_Q8G32", "_Q8"), ("_scale", "_scales"), ("_zp", "_zero_points")):
+                if name.endswith(bad) and name[: -len(bad)] + good in inits:
+                    node.input[k] = name[: -len(bad)] + good
+                    fixed.append(name)
+    if fixed:
+        onnx.save_model(model, str(onnx_path))  # weights stay in the external data file
+    return fixed
+
+
+def build_variant(hf_dir: str, out_dir: str, variant: str, cache_dir: str) -> dict[str, object]:
+    """Run the builder for ``variant`` into ``out_dir``; return the graph facts the manifest needs."""
+    spec = parse_variant(variant)
+    out, work = Path(out_dir), Path(cache_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    src = _builder_input(Path(hf_dir), work)
+    cmd = [str(genai_python()), "-m", "onnxruntime_genai.models.builder", "-i", str(src), "-o", str(out),
+           "-p", spec.precision, "-e", spec.execution_provider, "-c", str(work / "builder-cache"),
+           "--extra_options", *spec.extra_options()]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stdout.splitlines()[-15:])
+        raise BuildStepError(f"onnxruntime-genai builder failed for {variant} (exit {proc.returncode}):\n{tail}")
+    print(proc.stdout[-2000:], file=sys.stderr)
+    fixed = repair_shared_head(out / "model.onnx")
+    decoder = json.loads((out / GENAI_CONFIG).read_text())["model"]["decoder"]
+    for extra in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
+        (out / extra).unlink(missing_ok=True)  # the build ships its own fixed tokenizer
+    return {
+        "kv_cache": "shared",
+        "num_kv_heads": int(decoder["num_key_value_heads"]),
+        "head_size": int(decoder["head_size"]),
+        "num_layers": int(decoder["num_hidden_layers"]),
+        "description": spec.describe(),
+        "repaired": fixed,
+    }
+
+
+def set_genai_threads(model_dir: Path, threads: int) -> None:
+    """Write intra-op threads into ``genai_config.json`` (onnxruntime-genai runs at half speed without)."""
+    path = model_dir / GENAI_CONFIG
+    config = json.loads(path.read_text())
+    config["model"]["decoder"]["session_options"].update(
+        {"intra_op_num_threads": threads, "inter_op_num_threads": 1}
+    )
+    path.write_text(json.dumps(config, indent=2))
