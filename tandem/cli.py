@@ -242,5 +242,9 @@ from tandem.commands_ner import train_ner
 main.add_command(eval_group)
 model.add_command(train_ner)
 
+from tandem.commands_bench import bench
+
+main.add_command(bench)
+
 if __name__ == "__main__":
     main()
