@@ -1,8 +1,12 @@
 """LLM backends of the worker: one small interface, a plain registry.
 
 A backend turns one opened sub-task into text chunks (`generate` yields them as they come).
-Built-ins: `onnx` (the tandem inference engine on a model from the cache) and `echo` (for load
-tests). Later backends (OpenAI-compatible servers, llama.cpp in-process) register the same way.
+Built-ins: `onnx` (the tandem inference engine on a model from the cache), `echo` (for load
+tests), `openai` (any OpenAI-compatible server, `cloud.backend_openai`) and `llamacpp` (a GGUF
+in-process, `cloud.backend_llamacpp`). Each module imports its third-party binding only when its
+backend is made, so a worker needs only the binding of the backend it runs.
+
+A backend that reports a token count exposes `last_tokens` for the calling thread's last answer.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from cloud.errors import BackendError, UnknownBackend
 from protocol.messages import SubTask
@@ -87,9 +91,23 @@ class OnnxBackend:
         yield from chunks
 
 
+def _openai(**kwargs: Any) -> Backend:
+    from cloud.backend_openai import OpenAIBackend
+
+    return OpenAIBackend(**kwargs)
+
+
+def _llamacpp(**kwargs: Any) -> Backend:
+    from cloud.backend_llamacpp import LlamaCppBackend
+
+    return LlamaCppBackend(**kwargs)
+
+
 BACKENDS: dict[str, Callable[..., Backend]] = {
     "echo": EchoBackend,
     "onnx": OnnxBackend,
+    "openai": _openai,
+    "llamacpp": _llamacpp,
 }
 
 
