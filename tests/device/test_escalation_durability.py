@@ -87,7 +87,8 @@ def test_a_restarted_device_re_sends_its_spool_with_the_same_task_id(
         return record.task_id
 
     async def after(task_id: str) -> str:
-        esc = Escalator(broker_url=own_mosquitto.url, keys=DeviceKeys.load(keys_root, "dev-a"), spool=Spool(path))
+        esc = Escalator(broker_url=own_mosquitto.url, keys=DeviceKeys.load(keys_root, "dev-a"), spool=Spool(path),
+                        no_workers="retry", retry=RetryPolicy(first_s=0.3))  # the worker may still be subscribing
         await esc.start()
         try:
             assert list(esc.recovered) == [task_id]
