@@ -224,6 +224,10 @@ from tandem.commands_chat import chat
 
 main.add_command(chat)
 
+from tandem.commands_serve import serve
+
+main.add_command(serve)
+
 from tandem.commands_chaos import chaos
 
 main.add_command(chaos)

@@ -8,18 +8,10 @@ from pathlib import Path
 import pytest
 
 from device.tui import SessionStartError
-from quantize.build_layout import DEFAULT_FILE, PIPELINE_VERSION
 from tandem.broker import BrokerProcess, free_port
 from tandem.chat_session import open_session
 from tandem.settings import Settings
-
-
-def _models_dir_with_tiny(tiny_model: Path, root: Path) -> Path:
-    build = root / "tiny" / f"000000000000-p{PIPELINE_VERSION}"
-    build.mkdir(parents=True)
-    (build / "fp32").symlink_to(tiny_model, target_is_directory=True)
-    (build / DEFAULT_FILE).write_text("fp32\n")
-    return root
+from tests.tandem.tiny_layout import models_dir_with_tiny
 
 
 @pytest.fixture
@@ -31,7 +23,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_broker_down_gives_a_local_session_with_a_notice(tiny_model: Path, isolated: Path) -> None:
-    settings = Settings(models_dir=_models_dir_with_tiny(tiny_model, isolated / "models"), device_model="tiny",
+    settings = Settings(models_dir=models_dir_with_tiny(tiny_model, isolated / "models"), device_model="tiny",
                         keys_dir=isolated / "keys", device_id="dev-t", hardware_profile="raspberry-pi-4",
                         broker_url=f"mqtt://127.0.0.1:{free_port()}")
     lines: list[str] = []
@@ -53,7 +45,7 @@ def test_broker_down_gives_a_local_session_with_a_notice(tiny_model: Path, isola
 
 
 def test_session_connects_to_a_running_broker(tiny_model: Path, isolated: Path, mosquitto: BrokerProcess) -> None:
-    settings = Settings(models_dir=_models_dir_with_tiny(tiny_model, isolated / "models"), device_model="tiny",
+    settings = Settings(models_dir=models_dir_with_tiny(tiny_model, isolated / "models"), device_model="tiny",
                         keys_dir=isolated / "keys", device_id="dev-t", broker_url=mosquitto.url)
 
     async def go() -> None:

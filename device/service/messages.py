@@ -1,0 +1,38 @@
+"""What local programs send to `tandem serve` and what they get back (socket and MQTT alike)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = 1
+    text: str = Field(min_length=1, max_length=32_000)
+    force: Literal["local", "cloud"] | None = None
+    id: str | None = Field(default=None, max_length=200)
+    """Echoed in the reply: the correlation id of the JSON fallback (and of socket clients)."""
+    reply_to: str | None = Field(default=None, max_length=500)
+    """MQTT 3.1.1 fallback: where to publish the reply (MQTT 5 clients set a response topic)."""
+
+
+class AskReply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = 1
+    id: str | None = None
+    ok: bool
+    error: str | None = None
+    answer: str | None = None
+    route: str | None = None
+    sent: list[dict[str, Any]] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    parts: list[dict[str, Any]] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def failure(cls, error: str, request_id: str | None = None) -> AskReply:
+        return cls(ok=False, error=error, id=request_id)
