@@ -91,25 +91,6 @@ def genai_python() -> Path:
     return python
 
 
-def _builder_input(hf_dir: Path, work: Path) -> Path:
-    """A view of ``hf_dir`` whose config the builder accepts (Gemma 3: flat rope parameters)."""
-    config = json.loads((hf_dir / "config.json").read_text())
-    rope = config.get("rope_parameters")
-    if not isinstance(rope, dict) or "rope_type" in rope:
-        return hf_dir
-    # transformers >= 5 nests rope settings per attention type; the builder reads a flat 'rope_type'
-    view = work / "builder-input"
-    view.mkdir(parents=True, exist_ok=True)
-    for f in hf_dir.iterdir():
-        target = view / f.name
-        if f.name != "config.json" and not target.exists():
-            target.symlink_to(f.resolve())
-    flat = rope.get("full_attention", next(iter(rope.values())))
-    config["rope_parameters"] = {**flat, "rope_type": flat.get("rope_type", "default")}
-    (view / "config.json").write_text(json.dumps(config, indent=2))
-    return view
-
-
 def repair_shared_head(onnx_path: Path) -> list[str]:
     """Point the embedding at the 8-bit head weights the builder actually wrote.
 
@@ -140,8 +121,8 @@ def build_variant(hf_dir: str, out_dir: str, variant: str, cache_dir: str) -> di
     spec = parse_variant(variant)
     out, work = Path(out_dir), Path(cache_dir)
     work.mkdir(parents=True, exist_ok=True)
-    src = _builder_input(Path(hf_dir), work)
-    cmd = [str(genai_python()), "-m", "onnxruntime_genai.models.builder", "-i", str(src), "-o", str(out),
+    main = Path(__file__).with_name("genai_builder_main.py")  # flattens Gemma 3's rope config first
+    cmd = [str(genai_python()), str(main), "-i", str(hf_dir), "-o", str(out),
            "-p", spec.precision, "-e", spec.execution_provider, "-c", str(work / "builder-cache"),
            "--extra_options", *spec.extra_options()]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
@@ -161,13 +142,3 @@ def build_variant(hf_dir: str, out_dir: str, variant: str, cache_dir: str) -> di
         "description": spec.describe(),
         "repaired": fixed,
     }
-
-
-def set_genai_threads(model_dir: Path, threads: int) -> None:
-    """Write intra-op threads into ``genai_config.json`` (onnxruntime-genai runs at half speed without)."""
-    path = model_dir / GENAI_CONFIG
-    config = json.loads(path.read_text())
-    config["model"]["decoder"]["session_options"].update(
-        {"intra_op_num_threads": threads, "inter_op_num_threads": 1}
-    )
-    path.write_text(json.dumps(config, indent=2))
