@@ -9,10 +9,13 @@ device and the link retries in the background.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
+import signal
 import sys
+from collections.abc import Sequence
 from functools import partial
 
 from device.cloud_link import CloudLink
@@ -25,23 +28,33 @@ log = logging.getLogger(__name__)
 _LINE_END = re.compile(rb"[\r\n]+")
 
 
-async def build_with_progress(name: str, settings: Settings, progress: Progress) -> None:
-    """`tandem model build NAME` in a child process, its stderr forwarded line by line."""
+async def build_with_progress(name: str, settings: Settings, progress: Progress,
+                              command: Sequence[str] | None = None) -> None:
+    """`tandem model build NAME` (or `command`, for tests) in a child process, its stderr forwarded."""
     progress(f"model {name} is not built yet: building it once into {settings.models_dir} (minutes)")
+    argv = list(command or [sys.executable, "-m", "tandem.cli", "model", "build", name])
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tandem.cli", "model", "build", name,
+        *argv,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         env=dict(os.environ, TANDEM_MODELS_DIR=str(settings.models_dir)),  # the cache this session reads
+        start_new_session=True,  # its own process group: quitting stops the build's step children too
     )
     assert proc.stderr is not None
     buffer, last = b"", ""
-    while chunk := await proc.stderr.read(4096):
-        *lines, buffer = _LINE_END.split(buffer + chunk)  # tqdm redraws with \r: each redraw is a line
-        for raw in lines:
-            line = raw.decode("utf-8", errors="replace").strip()
-            if line:
-                last = line
-                progress(line)
+    try:
+        while chunk := await proc.stderr.read(4096):
+            *lines, buffer = _LINE_END.split(buffer + chunk)  # tqdm redraws with \r: each redraw is a line
+            for raw in lines:
+                line = raw.decode("utf-8", errors="replace").strip()
+                if line:
+                    last = line
+                    progress(line)
+    finally:
+        if not proc.stderr.at_eof():
+            # the user quit mid-build: stop it (the build resumes at the first unfinished step next time)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            await proc.wait()
     code = await proc.wait()
     if code != 0:
         raise SessionStartError(

@@ -67,3 +67,53 @@ def test_model_that_cannot_be_built_is_a_clear_error_after_progress(isolated: Pa
         asyncio.run(open_session(settings, lines.append))
     assert any("is not built yet" in line for line in lines)
     assert len(lines) >= 3  # the child's own error line came through as progress
+
+
+def test_build_progress_streams_lines_and_quitting_stops_the_whole_build(isolated: Path) -> None:
+    import os
+    import sys
+    import time
+
+    from tandem.chat_session import build_with_progress
+
+    pid_file = isolated / "grandchild.pid"
+    # a "build" that reports progress with \r redraws, then waits on a child of its own, as the steps do
+    script = (
+        "import subprocess, sys, time\n"
+        "sys.stderr.write('step 1: running\\n10%\\r50%\\r'); sys.stderr.flush()\n"
+        f"p = subprocess.Popen(['sleep', '60']); open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
+        "p.wait()\n"
+    )
+    lines: list[str] = []
+    settings = Settings(models_dir=isolated / "models")
+
+    async def go() -> None:
+        task = asyncio.create_task(build_with_progress("m", settings, lines.append, [sys.executable, "-c", script]))
+        while not pid_file.exists() or "50%" not in lines:
+            await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(go())
+    assert lines[1:] == ["step 1: running", "10%", "50%"]
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the build's own child kept running after the chat quit")
+
+
+def test_a_failed_build_names_its_last_line(isolated: Path) -> None:
+    import sys
+
+    from tandem.chat_session import build_with_progress
+
+    script = "import sys; sys.stderr.write('error: the build tools are missing (torch)\\n'); sys.exit(2)"
+    with pytest.raises(SessionStartError, match=r"building it failed \(error: the build tools are missing"):
+        asyncio.run(build_with_progress("m", Settings(models_dir=isolated / "m"), lambda line: None,
+                                        [sys.executable, "-c", script]))
