@@ -64,9 +64,11 @@ def _genai_dir(model_dir: Path, threads: int, tmp: Path) -> Path:
 def _child(python: str, request: dict[str, Any], tmp: Path) -> dict[str, Any]:
     path = tmp / f"request-{request['engine']}.json"
     path.write_text(json.dumps(request))
-    script = Path(__file__).with_name("bench_engines.py")
+    # -m, not the file's path: a script's own dir goes first on sys.path, and tandem/trace.py or
+    # tandem/profile.py would then shadow the standard library modules of the same name
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.run([python, str(script), str(path)], capture_output=True, text=True, env=env, check=False)
+    proc = subprocess.run([python, "-m", "tandem.bench_engines", str(path)], capture_output=True, text=True,
+                          env=env, check=False)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
