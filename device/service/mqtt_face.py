@@ -44,6 +44,7 @@ class MqttFace:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
+        self._stopping = False
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -72,6 +73,7 @@ class MqttFace:
 
     async def stop(self) -> None:
         """Say offline (retained) before leaving: a clean stop does not fire the last will."""
+        self._stopping = True
         if self.publish_state in self.service.listeners:
             self.service.listeners.remove(self.publish_state)
         for task in list(self._tasks):
@@ -100,7 +102,8 @@ class MqttFace:
     def _on_disconnect(self, client: mqtt.Client, userdata: object, flags: object, reason: Any,
                        props: object) -> None:
         self._hop(self.connected.clear)
-        log.info("mqtt face disconnected reason=%s; paho reconnects", reason)
+        if not self._stopping:
+            log.info("mqtt face disconnected reason=%s; paho reconnects", reason)
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         props = message.properties if self._v5 else None
