@@ -28,6 +28,10 @@ MANIFEST_KEYS = {
     "tokenizer_parity",
     "selection",
     "build_seconds",
+    "kv_cache",
+    "num_kv_heads",
+    "head_size",
+    "quality",
 }
 
 
@@ -47,6 +51,7 @@ def test_tiny_model_manifest_is_valid(tiny_model: Path) -> None:
     assert set(manifest) == MANIFEST_KEYS
     assert manifest["chat_format"] == "chatml"
     assert manifest["bos_token_id"] is None
+    assert manifest["kv_cache"] == "concat"  # the optimum export; builder graphs say "shared"
     assert set(manifest["files"]) == {"model.onnx", "tokenizer.json"}
     for name, digest in manifest["files"].items():
         assert sha256_file(tiny_model / name) == digest
