@@ -19,7 +19,7 @@ class Message:
     content: str
 
 
-def render(fmt: str, messages: Sequence[Message], default_system: str | None) -> str:
+def render(fmt: str | None, messages: Sequence[Message], default_system: str | None) -> str:
     """The prompt text for `messages`, ending where the assistant's answer begins."""
     if fmt != "chatml":
         raise ModelError(f"chat format {fmt!r} is not supported by this engine (supported: chatml); "

@@ -23,7 +23,7 @@ class Manifest(BaseModel):
     precision: str
     onnx_file: str = "model.onnx"
     tokenizer_file: str = "tokenizer.json"
-    chat_format: str = "chatml"
+    chat_format: str | None = "chatml"  # None: a base model (completion prompts only)
     default_system: str | None = None
     bos_token_id: int | None = None
     eos_token_ids: list[int]
