@@ -114,7 +114,7 @@ def ensure_infra(settings: Settings, *, start_worker: bool = True, worker_backen
         cmd = [sys.executable, "-m", "tandem.cli", "worker", "--backend", worker_backend or settings.worker_backend]
         infra.worker = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
         try:
-                _wait_worker(infra, mqtt_version)
+            _wait_worker(infra, mqtt_version)
         except SetupError:
             infra.stop()  # leave nothing running that the caller cannot stop
             raise
