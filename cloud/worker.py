@@ -5,6 +5,18 @@ the pool; each worker uses a clean session so that a dead worker holds no tasks.
 thread only enqueues raw messages; one processing thread verifies, opens, runs the backend and
 publishes, so a slow model never blocks MQTT keep-alives.
 
+Flow control: tasks are acknowledged (MQTT PUBACK) only once handled, and the worker announces
+MQTT 5 Receive Maximum = `queue_size`, so the broker sends it at most that many unacknowledged
+tasks and keeps the rest; `concurrency` threads take them from the inbox, which is as large.
+Brokers that over-send (Mosquitto 2.0.11 sends a whole window more after each PUBACK) meet the
+bounded inbox: paho's thread then waits for a free slot and TCP pushes back, so memory stays
+bounded either way (that wait lasts at most one task; keep tasks well under 1.5 x keepalive).
+A full worker therefore stops taking tasks instead of queueing them in memory. On stop it
+unsubscribes, finishes what it holds for up to `grace_s`, and releases the rest unacknowledged:
+devices re-send them (brokers that re-dispatch a shared subscription's unacknowledged messages,
+EMQX and HiveMQ, hand them to another worker at once). Optional per-device limits
+(`cloud.limits`) answer over-limit tasks with an error result; `metrics` counts everything.
+
 Every refused envelope is logged with its reason and header ids only (never payload text) and
 counted in `stats`; nothing a sender can put on the wire crashes the worker.
 
@@ -17,6 +29,7 @@ accepted during a rotation's overlap and answered with that previous pair.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -30,13 +43,17 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from cloud.backends import Backend
 from cloud.errors import BackendError
 from cloud.ledger import Action, TaskLedger
+from cloud.limits import DeviceLimiter
+from cloud.metrics import WorkerMetrics
 from protocol import topics
 from protocol.envelope import ReplayGuard, next_seq, open_envelope, peek_header, seal, wire_digest
-from protocol.errors import EnvelopeError, KeyStoreError, MisaddressedError
+from protocol.errors import EnvelopeError, KeyStoreError, MisaddressedError, TandemError
 from protocol.keys import PoolKeys
 from protocol.messages import Header, SubTask, TaskResult
 from protocol.mqtt import MqttAuth, connect, make_client
@@ -54,6 +71,8 @@ class WorkerStats:
     """Repeats answered from the ledger's stored result (no model run)."""
     busy: int = 0
     """Repeats dropped because a live claim is running the task."""
+    limited: int = 0
+    """Tasks answered with an error because their device is over its rate limit or quota."""
     rejected: Counter[str] = field(default_factory=Counter)
 
 
@@ -72,10 +91,16 @@ class Worker:
         ledger: TaskLedger | None = None,
         auth: MqttAuth | None = None,
         on_event: Callable[[str, str], None] | None = None,
+        concurrency: int = 1,
+        grace_s: float = 20.0,
+        metrics: WorkerMetrics | None = None,
+        limiter: DeviceLimiter | None = None,
     ) -> None:
         """`ledger`: shared by the workers of a host (None: one in this worker's memory).
         `on_event(name, ref)`: "answered", "resent", "busy" with the task id, "rejected:<Reason>"
-        with the refused envelope's `wire_digest` (for monitors)."""
+        with the refused envelope's `wire_digest` (for monitors).
+        `queue_size`: tasks held unacknowledged at most; `concurrency`: tasks run at once;
+        `grace_s`: how long a stopping worker finishes what it holds (see the module docstring)."""
         self.broker_url = broker_url
         self.keys = PoolKeys.load(keys_root)
         self.keys_root = keys_root
@@ -90,10 +115,28 @@ class Worker:
         self._keys_loaded_at = time.monotonic()
         self._guard = ReplayGuard()
         # bounded: when full, paho's thread blocks, TCP pushes back and the broker keeps the task
-        self._inbox: queue.Queue[tuple[str, bytes]] = queue.Queue(maxsize=queue_size)
+        self._inbox: queue.Queue[tuple[str, bytes, tuple[int, int, int]]] = queue.Queue(maxsize=queue_size)
+        self.concurrency = max(1, concurrency)
+        self.grace_s = grace_s
+        self.metrics = metrics
+        self.limiter = limiter if limiter is not None and limiter.active else None
+        self.connected = False
+        self.stopping = False
+        self._held = 0
+        self._held_lock = threading.Lock()
+        self._generation = 0  # bumped per connection: a PUBACK never goes to a later session's mid
         self._client = make_client(self.worker_id, mqtt_version)
+        self._client.manual_ack_set(True)  # PUBACK once handled: the broker's window bounds what we hold
+        if mqtt_version == "5":
+            # MQTT 5 Receive Maximum: the broker sends at most `queue_size` unacknowledged tasks, so the
+            # inbox never fills and paho's thread never blocks. protocol.mqtt.connect takes no CONNECT
+            # properties, so they ride on this client's connect(); paho keeps them for reconnects.
+            props = Properties(PacketTypes.CONNECT)
+            props.ReceiveMaximum = min(queue_size, 65535)
+            self._client.connect = functools.partial(self._client.connect, properties=props)  # type: ignore[method-assign]
         self._client.on_message = self._on_message
         self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
         status = STATUS_TOPIC.format(worker_id=self.worker_id)
         self._client.will_set(status, b"offline", qos=1, retain=True)
 
@@ -101,32 +144,105 @@ class Worker:
 
     def _on_connect(self, client: mqtt.Client, userdata: object, flags: object, reason: object,
                     props: object) -> None:
+        self._generation += 1
+        self.connected = not getattr(reason, "is_failure", False)
+        if self.metrics is not None and self.connected:
+            self.metrics.connected.inc()
+        if self.stopping:
+            return
         # (re)subscribe on every connect: clean sessions forget subscriptions
         client.subscribe(topics.worker_subscription(self.shared), qos=1)
         client.publish(STATUS_TOPIC.format(worker_id=self.worker_id), b"online", qos=1, retain=True)
 
+    def _on_disconnect(self, client: mqtt.Client, userdata: object, flags: object, reason: object,
+                       props: object) -> None:
+        if self.connected and self.metrics is not None:
+            self.metrics.connected.dec()
+        self.connected = False
+
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
-        self._inbox.put((message.topic, bytes(message.payload)))
+        self._hold(+1)
+        # never blocks while the inbox is at least the broker's in-flight window (see the docstring);
+        # if it does, paho stops reading and TCP pushes back: still bounded
+        self._inbox.put((message.topic, bytes(message.payload), (self._generation, message.mid, message.qos)))
+
+    def _hold(self, delta: int) -> None:
+        with self._held_lock:
+            self._held += delta
+        if self.metrics is not None:
+            self.metrics.held.inc(delta)
+
+    @property
+    def held(self) -> int:
+        """Tasks received and not yet acknowledged (waiting in the inbox or running)."""
+        return self._held
+
+    def _ack(self, ack: tuple[int, int, int]) -> None:
+        generation, mid, qos = ack
+        if qos > 0 and generation == self._generation:
+            self._client.ack(mid, qos)
+        self._hold(-1)
 
     # -- processing thread -----------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
+        """Take tasks until `stop` is set, then shut down gracefully (see the module docstring)."""
         connect(self._client, self.broker_url, auth=self.auth)
-        log.info("worker ready id=%s backend=%s model=%s shared=%s", self.worker_id, self.backend.name,
-                 self.backend.model, self.shared)
+        log.info("worker ready id=%s backend=%s model=%s shared=%s concurrency=%d", self.worker_id,
+                 self.backend.name, self.backend.model, self.shared, self.concurrency)
+        draining, abandon = threading.Event(), threading.Event()
+        threads = [threading.Thread(target=self._process, args=(draining, abandon), daemon=True,
+                                    name=f"{self.worker_id}-{i}") for i in range(self.concurrency)]
+        for t in threads:
+            t.start()
         try:
-            while not stop.is_set():
-                try:
-                    topic, wire = self._inbox.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-                self.handle(topic, wire)
+            while not stop.wait(0.2) and any(t.is_alive() for t in threads):
+                pass
         finally:
-            info = self._client.publish(STATUS_TOPIC.format(worker_id=self.worker_id), b"offline", qos=1,
-                                        retain=True)
+            self._shutdown(threads, draining, abandon)
+
+    def _process(self, draining: threading.Event, abandon: threading.Event) -> None:
+        while not abandon.is_set():
+            try:
+                topic, wire, ack = self._inbox.get(timeout=0.1)
+            except queue.Empty:
+                if draining.is_set():
+                    return
+                continue
+            try:
+                self.handle(topic, wire)
+            except TandemError as exc:  # e.g. the ledger's disk is full: report, keep serving
+                log.error("task failed in the worker error=%s detail=%s", type(exc).__name__, exc)
+            finally:
+                self._ack(ack)
+
+    def _shutdown(self, threads: list[threading.Thread], draining: threading.Event,
+                  abandon: threading.Event) -> None:
+        self.stopping = True
+        if self.connected:
+            self._client.unsubscribe(topics.worker_subscription(self.shared))  # take no new tasks
+        draining.set()
+        deadline = time.monotonic() + self.grace_s
+        for t in threads:
+            t.join(max(deadline - time.monotonic(), 0.0))
+        abandon.set()
+        released = 0
+        while True:  # tasks not started within the grace period: released unacknowledged
+            try:
+                self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            released += 1
+            self._hold(-1)
+        if released or any(t.is_alive() for t in threads):
+            log.warning("worker stopping id=%s released=%d unanswered task(s) (devices re-send them)",
+                        self.worker_id, released + sum(t.is_alive() for t in threads))
+        info = self._client.publish(STATUS_TOPIC.format(worker_id=self.worker_id), b"offline", qos=1,
+                                    retain=True)
+        if self.connected:
             info.wait_for_publish(timeout=2)
-            self._client.disconnect()
-            self._client.loop_stop()
+        self._client.disconnect()
+        self._client.loop_stop()
 
     def handle(self, topic: str, wire: bytes) -> None:
         """Verify, open, answer and publish one task; refuse anything forged or malformed."""
@@ -146,16 +262,22 @@ class Worker:
             log.warning("rejected envelope reason=%s topic=%s digest=%s detail=%s", type(exc).__name__, topic,
                         digest, exc)
             self._emit(f"rejected:{type(exc).__name__}", digest)
+            if self.metrics is not None:
+                self.metrics.rejected.labels(type(exc).__name__).inc()
             return
         claim = self.ledger.claim(header.device_id, header.task_id, self.worker_id)
         if claim.action is Action.RESEND:
             assert claim.result is not None
             self._client.publish(topics.result_topic(header.device_id), claim.result, qos=1)
             self.stats.resent += 1
+            if self.metrics is not None:
+                self.metrics.tasks.labels(self.backend.name, "resent").inc()
             log.info("re-sent stored result task=%s device=%s", header.task_id, header.device_id)
             self._emit("resent", header.task_id)
         elif claim.action is Action.BUSY:
             self.stats.busy += 1
+            if self.metrics is not None:
+                self.metrics.tasks.labels(self.backend.name, "busy").inc()
             log.info("dropped a copy of a running task=%s device=%s", header.task_id, header.device_id)
             self._emit("busy", header.task_id)
         else:
@@ -180,12 +302,21 @@ class Worker:
     def _answer(self, header: Header, task: SubTask, signer: Ed25519PrivateKey) -> None:
         t0 = time.perf_counter()
         error = None
-        try:
-            text = "".join(self.backend.generate(task))
-        except BackendError as exc:
-            text, error = "", str(exc)
-            self.stats.failed += 1
-        tokens = int(getattr(self.backend, "last_tokens", 0))
+        outcome = "answered"
+        refusal = self.limiter.admit(header.device_id) if self.limiter is not None else None
+        if refusal is not None:
+            text, error, outcome = "", refusal, "limited"
+            self.stats.limited += 1
+            log.info("limited task=%s device=%s reason=%s", header.task_id, header.device_id, refusal)
+        else:
+            try:
+                text = "".join(self.backend.generate(task))
+            except BackendError as exc:
+                text, error, outcome = "", str(exc), "failed"
+                self.stats.failed += 1
+        tokens = int(getattr(self.backend, "last_tokens", 0)) if refusal is None else 0
+        if self.limiter is not None and tokens:
+            self.limiter.spend(header.device_id, tokens)
         elapsed = (time.perf_counter() - t0) * 1000
         result = TaskResult(task_id=header.task_id, text=text, model=self.backend.model,
                             backend=self.backend.name, tokens=tokens,
@@ -197,6 +328,9 @@ class Worker:
         wire = seal(reply, result, device.x25519, signer)
         self.ledger.complete(header.device_id, header.task_id, self.worker_id, wire)  # before it leaves
         self._client.publish(topics.result_topic(header.device_id), wire, qos=1)
+        if self.metrics is not None:
+            self.metrics.task_done(self.backend.name, outcome, time.perf_counter() - t0, tokens,
+                                   None if outcome != "failed" else "BackendError")
         if error is None:
             self.stats.answered += 1
             self._emit("answered", header.task_id)

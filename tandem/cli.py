@@ -250,5 +250,9 @@ from tandem.commands_bench import bench
 
 main.add_command(bench)
 
+from tandem.commands_worker import worker as pool_worker  # replaces the single-worker command above
+
+main.add_command(pool_worker)
+
 if __name__ == "__main__":
     main()

@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from cloud.config import WorkerSettings
 from tandem import locations
 
 
@@ -90,8 +91,12 @@ class Settings(BaseSettings):
     """Model the device runs (a name from `tandem model list`)."""
     cloud_model: str = "qwen2.5-coder-0.5b-instruct"
     """Model the worker's `onnx` backend runs."""
-    worker_backend: Literal["onnx", "echo"] = "onnx"
-    """Backend of `tandem worker`."""
+    worker_backend: Literal["onnx", "echo", "openai", "llamacpp"] = "onnx"
+    """Backend of `tandem worker`: `onnx` runs `cloud_model` with the tandem engine, `llamacpp` a GGUF
+    in-process, `openai` any OpenAI-compatible server, `echo` answers with the prompt (load tests)."""
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    """Worker pool: workers per process, concurrency, health/metrics port, backend options, device
+    limits (`[worker]`, `[worker.openai]`, `[worker.limits.devices.<id>]`; env `TANDEM_WORKER__...`)."""
     hardware_profile: str = "auto"
     """Board profile (`tandem hardware detect` explains the pick): "auto" detects it, or a name from
     hardware/profiles. The device engine takes the profile's threads and max_context unless those
