@@ -116,6 +116,16 @@ class Engine:
         self._runner = self._make_runner(onnx_path)
         self._eos = set(self.manifest.eos_token_ids)
 
+    def _sliding_window(self) -> int:
+        """Sliding-window attention (Gemma 3) needs a KV buffer at least one window long."""
+        import json
+
+        path = self.model_dir / "genai_config.json"
+        if not path.exists():
+            return 0
+        decoder = json.loads(path.read_text(encoding="utf-8"))["model"]["decoder"]
+        return int((decoder.get("sliding_window") or {}).get("window_size", 0))
+
     def _make_runner(self, onnx_path: Path) -> GraphRunner:
         inputs = {i.name: i for i in self.session.get_inputs()}
         past = [n for n in inputs if n.startswith("past_key_values.")]
@@ -130,7 +140,7 @@ class Engine:
                 raise ModelError(f"manifest of {self.model_dir} lacks num_kv_heads/head_size for its shared "
                                  "KV cache; rebuild it with `tandem model build NAME --force`")
             return SharedKV(self.session, self.providers, self.manifest.num_kv_heads,
-                            self.manifest.head_size, self.max_context)
+                            self.manifest.head_size, max(self.max_context, self._sliding_window()))
         first = inputs[past[0]]
         return ConcatKV(self.session, self.providers, int(first.shape[1]), int(first.shape[3]))
 

@@ -98,7 +98,8 @@ def evaluate_model(
         provisional.write_text(json.dumps(runtime_manifest))
     try:
         started = time.perf_counter()
-        engine = Engine(Path(model_dir), threads=threads, max_context=EVAL_TOKENS + SPEED_PROMPT_TOKENS + 64)
+        # >= 512: Gemma 3's sliding-window attention needs a KV buffer at least one window long
+        engine = Engine(Path(model_dir), threads=threads, max_context=1024)
         load_ms = (time.perf_counter() - started) * 1000
     finally:
         if runtime_manifest is not None:
