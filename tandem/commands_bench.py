@@ -212,3 +212,8 @@ def bench_engine(model_name: str | None, threads: int | None, runs: int, as_json
                        f"RSS {ratio['rss']}x")
     if "rss_vs_model_files" in report["tandem_ratio"]:
         click.echo(f"tandem peak RSS / model files: {report['tandem_ratio']['rss_vs_model_files']}x")
+
+
+from tandem.bench_worker import bench_worker
+
+bench.add_command(bench_worker)
