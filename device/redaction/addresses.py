@@ -39,14 +39,14 @@ _ROM_TYPES = (
     r"piazzale|corso|vicolo|largo|contrada|strada|borgo|calle|avenida|avda\.?|plaza|paseo|camino|carrer|"
     r"traves[íi]a|ronda|glorieta|callej[óo]n|rua|pra[çc]a|travessa|largo|estrada|alameda|ulica|aleja"
 )
+_PARTICLE = r"(?:de|del|della|dei|di|da|do|dos|das|du|des|la|le|los|las|l'|d')\s+"
 _ROM_AFTER_RE = re.compile(
-    r"(?<![\w])(?:" + _ROM_TYPES + r")\s+(?:[\w'’.-]+\s+){0,5}?[\w'’.-]+,?\s+(?:n[°º.]?\s*)?" + _NUM + r"(?![\w])",
-    re.IGNORECASE,
+    r"(?<![\w])(?i:" + _ROM_TYPES + r")\s+(?:" + _PARTICLE + r"|" + _CAP + r"\s+){0,5}?(?:" + _CAP + r"|[0-9]+),?\s+"
+    r"(?:n[°º.]?\s*)?" + _NUM + r"(?![\w])",
 )
 _ROM_BEFORE_RE = re.compile(
-    r"(?<![\w.,])" + _NUM + r"(?:\s?(?:bis|ter))?,?\s+(?:" + _ROM_TYPES + r")\s+(?:(?:de|du|des|la|le|l'|d'|del|della|"
-    r"dei|di|do|da|dos|das)\s+)*(?:[\w'’-]+)(?:\s+[A-ZÀ-Ý][\w'’-]+){0,3}",
-    re.IGNORECASE,
+    r"(?<![\w.,])" + _NUM + r"(?:\s?(?:bis|ter))?,?\s+(?i:" + _ROM_TYPES + r")\s+(?i:" + _PARTICLE + r")*"
+    r"(?:[\w'’-]+)(?:\s+[A-ZÀ-Ý][\w'’-]+){0,3}",
 )
 # A postcode and town after the street ("10115 Berlin", "75002 Paris", "1012 NX Amsterdam",
 # "London NW1 6XE", "Springfield, IL 62704").

@@ -62,12 +62,7 @@ _TRAILING_PUNCT = ".,)]}:"
 # Values that say there is no secret ("secret: none"); "changeme" and friends stay redacted.
 _NOT_SECRETS = frozenset({"none", "null", "nil", "true", "false", "empty", "unset", "required", "optional"})
 # Words after "my password is" that describe the password instead of being it.
-_NOT_VALUES = frozenset("""
-here there the this that my your his her our their not too very still also now stored saved written
-correct wrong expired weak strong missing incorrect invalid hidden secret forgotten changed reset
-what where somewhere long short safe unsafe same different case sensitive required needed empty
-hier dort nicht sehr noch falsch richtig abgelaufen ici pas très trop faux correct aquí muy también
-""".split())
+_NOT_VALUES = frozenset(["here", "there", "the", "this", "that", "my", "your", "his", "her", "our", "their", "not", "too", "very", "still", "also", "now", "stored", "saved", "written", "correct", "wrong", "expired", "weak", "strong", "missing", "incorrect", "invalid", "hidden", "secret", "forgotten", "changed", "reset", "what", "where", "somewhere", "long", "short", "safe", "unsafe", "same", "different", "case", "sensitive", "required", "needed", "empty", "hier", "dort", "nicht", "sehr", "noch", "falsch", "richtig", "abgelaufen", "ici", "pas", "très", "trop", "faux", "correct", "aquí", "muy", "también"])
 
 
 def find_secrets(text: str) -> Iterator[Span]:
@@ -91,8 +86,8 @@ def find_secrets(text: str) -> Iterator[Span]:
             yield Span("API_KEY", start, end)
     for m in _SENTENCE_RE.finditer(text):
         start, end = m.start(1), m.end(1)
-        while end > start and text[end - 1] in _TRAILING_PUNCT + "!?":
-            end -= 1  # "... is hunter2." keeps the full stop; a trailing "!" inside a password is rare
+        while end > start and text[end - 1] in _TRAILING_PUNCT:
+            end -= 1  # "... is hunter2." keeps the full stop visible; a "!" or "?" may be part of it
         value = text[start:end].lower()
         if end - start >= _MIN_CONTEXT_VALUE and value not in _NOT_SECRETS and value not in _NOT_VALUES:
             yield Span("API_KEY", start, end)

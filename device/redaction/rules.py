@@ -27,6 +27,7 @@ from device.redaction.detectors import (
     find_ssns,
 )
 from device.redaction.geo import find_coordinates
+from device.redaction.grow import grow
 from device.redaction.model import PLACEHOLDER_RE, TYPES, Entity, Redaction
 from device.redaction.person import find_persons
 from device.redaction.vault import Vault
@@ -83,7 +84,7 @@ class RuleRedactor:
         return Redaction("".join(parts), tuple(entities))
 
     def _candidates(self, text: str, vault: Vault) -> Iterator[Span]:
-        learned = [s for s in self.ner.spans(text) if s.type in self.types] if self.ner is not None else []
+        learned = [grow(text, s) for s in self.ner.spans(text) if s.type in self.types] if self.ner is not None else []
         yield from learned
         for kind in self.types:
             if kind == "PERSON":

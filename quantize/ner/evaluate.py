@@ -1,7 +1,7 @@
 """`tandem eval redact`: a seeded, labelled request set and the figures for tandem (and Presidio).
 
 Scoring is about what leaves the device, so it is type-agnostic: a gold entity counts as found
-when every non-space character of it lies inside some redacted span (a name hidden as an address
+when every letter and digit of it lies inside some redacted span (the comma in "Keller, Anna" may stay) (a name hidden as an address
 is still hidden; half a name is not). Precision counts redacted spans that touch a gold entity.
 "PII-free untouched" is the share of requests without PII that come back unchanged, and "point
 kept" the share of the template's own content words (what the request is about) left visible.
@@ -82,7 +82,7 @@ def score(name: str, samples: list[Sample], redact: Callable[[str], Spans]) -> S
             covered[s:e] = b"\x01" * (e - s)
         for kind, s, e in sample.spans:
             result.total[kind] = result.total.get(kind, 0) + 1
-            if all(covered[i] or sample.text[i].isspace() for i in range(s, e)):
+            if all(covered[i] or not sample.text[i].isalnum() for i in range(s, e)):
                 result.found[kind] = result.found.get(kind, 0) + 1
             else:
                 result.misses.append((kind, sample.text[s:e]))
