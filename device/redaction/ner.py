@@ -43,7 +43,12 @@ class NerModel:
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise RedactionError("the NER model needs onnxruntime and tokenizers: pip install 'tandem[device]'") from exc
-        from onnxruntime.capi.onnxruntime_pybind11_state import Fail, InvalidGraph, InvalidProtobuf, NoSuchFile
+        from onnxruntime.capi.onnxruntime_pybind11_state import (
+            Fail,
+            InvalidGraph,
+            InvalidProtobuf,
+            NoSuchFile,
+        )
 
         try:
             self.manifest: dict[str, Any] = json.loads((model_dir / "manifest.json").read_text())
