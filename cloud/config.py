@@ -99,7 +99,7 @@ class WorkerSettings(BaseModel):
     when it is answered, so the broker's in-flight window, not the worker's memory, absorbs a burst."""
     grace_s: float = Field(default=20.0, ge=0)
     """On SIGTERM: stop taking tasks, finish those held for this long, then release the rest
-    unacknowledged (the device re-sends them; EMQX/HiveMQ re-dispatch them at once)."""
+    unacknowledged (devices re-send them; see cloud/README.md for brokers that re-dispatch)."""
     metrics_host: str = "127.0.0.1"
     """Address of the `/healthz` and `/metrics` endpoint (0.0.0.0 in a container)."""
     metrics_port: int | None = Field(default=None, ge=0, le=65535)

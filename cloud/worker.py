@@ -13,8 +13,8 @@ bounded inbox: paho's thread then waits for a free slot and TCP pushes back, so 
 bounded either way (that wait lasts at most one task; keep tasks well under 1.5 x keepalive).
 A full worker therefore stops taking tasks instead of queueing them in memory. On stop it
 unsubscribes, finishes what it holds for up to `grace_s`, and releases the rest unacknowledged:
-devices re-send them (brokers that re-dispatch a shared subscription's unacknowledged messages,
-EMQX and HiveMQ, hand them to another worker at once). Optional per-device limits
+devices re-send them (a broker that re-dispatches a shared subscription's unacknowledged messages
+hands them to another worker at once). Optional per-device limits
 (`cloud.limits`) answer over-limit tasks with an error result; `metrics` counts everything.
 
 Every refused envelope is logged with its reason and header ids only (never payload text) and
