@@ -327,12 +327,14 @@ class Worker:
                        issued_at=now, expires_at=now + self.result_ttl_s, key_id=device.key_id)
         wire = seal(reply, result, device.x25519, signer)
         self.ledger.complete(header.device_id, header.task_id, self.worker_id, wire)  # before it leaves
-        self._client.publish(topics.result_topic(header.device_id), wire, qos=1)
+        # counted before it leaves too, so whoever sees the result sees it counted
         if self.metrics is not None:
             self.metrics.task_done(self.backend.name, outcome, time.perf_counter() - t0, tokens,
                                    None if outcome != "failed" else "BackendError")
         if error is None:
             self.stats.answered += 1
+        self._client.publish(topics.result_topic(header.device_id), wire, qos=1)
+        if error is None:
             self._emit("answered", header.task_id)
         log.info("answered task=%s device=%s tokens=%d ms=%.0f", header.task_id, header.device_id, tokens,
                  elapsed)
