@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import signal
 import sys
-import threading
 from typing import Any
 
 import click
@@ -153,34 +151,6 @@ def redact(text: str | None, jsonl: bool) -> None:
         click.echo(redactor.redact(sys.stdin.read() if text is None else text).text)
 
 
-# -- worker -------------------------------------------------------------------------------------
-
-@main.command()
-@click.option("--backend", type=click.Choice(["onnx", "echo"]), default=None, help="Default: settings.")
-@click.option("--model", default=None, help="Model name for the onnx backend (default: settings.cloud_model).")
-def worker(backend: str | None, model: str | None) -> None:
-    """Run a cloud worker: verify, open, answer and seal tasks from the pool's shared subscription."""
-    from cloud.backends import make_backend
-    from cloud.worker import Worker
-    from tandem.runtime import model_dir
-
-    settings = _settings(worker_backend=backend, cloud_model=model)
-    if settings.worker_backend == "onnx":
-        kwargs: dict[str, Any] = {"model_dir": model_dir(settings.cloud_model, settings),
-                                  "threads": settings.threads}
-    else:
-        kwargs = {}
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    try:
-        w = Worker(broker_url=settings.broker_url, keys_root=settings.keys_dir,
-                   backend=make_backend(settings.worker_backend, **kwargs), mqtt_version=settings.mqtt_version)
-        w.run(stop)
-    except TandemError as exc:
-        _fail(exc)
-
-
 # -- models -------------------------------------------------------------------------------------
 
 @main.group()
@@ -216,43 +186,20 @@ def model_list() -> None:
 
 # -- commands in their own modules (each imports its dependencies when it runs) ---------------------
 
-from tandem.commands_hardware import hardware
-
-main.add_command(hardware)
-
-from tandem.commands_chat import chat
-
-main.add_command(chat)
-
-from tandem.commands_serve import serve
-
-main.add_command(serve)
-
-from tandem.commands_chaos import chaos
-
-main.add_command(chaos)
-
-from tandem.commands_keys import keys
-
-main.add_command(keys)
-
-from tandem.commands_broker import broker
-
-main.add_command(broker)
-
-from tandem.commands_eval import eval_group
-from tandem.commands_ner import train_ner
-
-main.add_command(eval_group)
-model.add_command(train_ner)
-
 from tandem.commands_bench import bench
+from tandem.commands_broker import broker
+from tandem.commands_chaos import chaos
+from tandem.commands_chat import chat
+from tandem.commands_eval import eval_group
+from tandem.commands_hardware import hardware
+from tandem.commands_keys import keys
+from tandem.commands_ner import train_ner
+from tandem.commands_serve import serve
+from tandem.commands_worker import worker
 
-main.add_command(bench)
-
-from tandem.commands_worker import worker as pool_worker  # replaces the single-worker command above
-
-main.add_command(pool_worker)
+for _command in (bench, broker, chaos, chat, eval_group, hardware, keys, serve, worker):
+    main.add_command(_command)
+model.add_command(train_ner)
 
 if __name__ == "__main__":
     main()
