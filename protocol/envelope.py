@@ -11,16 +11,42 @@ says nothing about who sent it, so the sender also signs. Both bind the clear-te
 The canonical bytes are recomputed from the *validated* header on both ends, so two spellings of
 the same values (1 vs 1.0) verify alike and any change of value breaks the signature.
 
+Result modes (wire schema 1 and 2, `protocol.messages`):
+
+* "sealed" (schema 1, and schema 2 headers that ask for it): tasks and results alike are HPKE-sealed
+  to the recipient and Ed25519-signed by the sender, as above. Devices that predate schema 2 speak
+  only this; workers still answer them this way.
+* "response-key" (schema 2, what devices send now), in the spirit of Oblivious HTTP's response
+  encapsulation (RFC 9458 section 4.4): the task is sealed and signed as above, and its payload
+  (`KeyedSubTask`) carries a fresh random 32-byte response key. The worker encrypts the result
+  with ChaCha20-Poly1305 under that key, with a random 12-byte nonce and the canonical result
+  header as associated data (`protocol.response`), and neither HPKE-seals nor signs it:
+
+      ciphertext = nonce || ChaCha20-Poly1305(key, nonce, TaskResult JSON,
+                                              aad=b"tandem/v2/result|" + header_bytes)
+
+  Only the device and the pool that opened the task know the key, so the result stays
+  confidential and authentic against everyone else (the broker, other devices, other pools); the
+  header (task id, device id, seq, expiry, key id = `response_key_id(key)`) cannot be changed.
+  It is not signed, so the device cannot prove to a third party which worker answered (it never
+  needed to). This saves an HPKE seal + Ed25519 sign on the worker and an HPKE open + Ed25519
+  verify on the device per task. A device stores each response key (wrapped, in its 0600 spool)
+  until the task is answered and pruned, so late results open after a restart; it refuses a
+  "sealed" result for a task it sent in "response-key" mode (no downgrade). The key is random per
+  task and the nonce per encryption, so a task answered twice (a worker died after its claim
+  lease) never reuses a nonce.
+
 `open_envelope` refuses in this order, cheapest and least trusting first: size, UTF-8, JSON, schema,
 addressing (key_id, kind, expected device), expiry and clock skew, signature, decryption, payload
 schema (and an optional replay check last, so that only authenticated headers enter the guard).
+`protocol.response.open_result` keeps the same order with the AEAD tag in place of signature and
+decryption.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import logging
 import struct
 import threading
@@ -46,7 +72,7 @@ from protocol.errors import (
     SignatureError,
 )
 from protocol.keys import fingerprint
-from protocol.messages import MAX_WIRE_BYTES, PAYLOAD_KIND, Envelope, Header, Kind
+from protocol.messages import MAX_WIRE_BYTES, PAYLOAD_KIND, Envelope, Header, Kind, ResultMode, envelope_wire
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +84,19 @@ SIG_PREFIX = b"tandem/v1/sig|"
 
 
 def canonical_header(header: Header) -> bytes:
-    """The header bytes that HPKE `info` and the signature bind: sorted keys, compact, ASCII."""
-    return json.dumps(
-        header.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), allow_nan=False
-    ).encode("ascii")
+    """The header bytes that HPKE `info` and the signature bind: sorted keys, compact, ASCII
+    (`Header.canonical`, computed once per header)."""
+    return header.canonical
 
 
-def hpke_info(header: Header) -> bytes:
-    return INFO_PREFIX + canonical_header(header)
+def hpke_info(header: Header, head: bytes | None = None) -> bytes:
+    return INFO_PREFIX + (canonical_header(header) if head is None else head)
 
 
-def signed_bytes(header: Header, ciphertext: bytes) -> bytes:
-    """What the sender signs. The length prefix keeps the header/ciphertext split unambiguous."""
-    head = canonical_header(header)
+def signed_bytes(header: Header, ciphertext: bytes, head: bytes | None = None) -> bytes:
+    """What the sender signs. The length prefix keeps the header/ciphertext split unambiguous.
+    `head`: the header's canonical bytes when the caller has them already."""
+    head = canonical_header(header) if head is None else head
     return SIG_PREFIX + struct.pack(">I", len(head)) + head + ciphertext
 
 
@@ -101,14 +127,13 @@ def seal(header: Header, payload: BaseModel, recipient: X25519PublicKey, signer:
             f"a {type(payload).__name__} payload travels under kind {expected_kind!r}, "
             f"not {header.kind!r}: fix the header's kind"
         )
+    if header.kind == "result" and header.result_mode == "response-key":
+        raise ProtocolError("a response-key result is not HPKE-sealed: use protocol.response.seal_result")
     plaintext = payload.model_dump_json().encode("utf-8")
-    ciphertext = SUITE.encrypt(plaintext, recipient, info=hpke_info(header))
-    signature = signer.sign(signed_bytes(header, ciphertext))
-    wire = Envelope.model_construct(
-        header=header,
-        ciphertext=_b64(ciphertext),
-        signature=_b64(signature),
-    ).to_wire()
+    head = canonical_header(header)
+    ciphertext = SUITE.encrypt(plaintext, recipient, info=INFO_PREFIX + head)
+    signature = signer.sign(signed_bytes(header, ciphertext, head))
+    wire = envelope_wire(header, _b64(ciphertext), _b64(signature))
     if len(wire) > MAX_WIRE_BYTES:
         raise OversizedEnvelope(
             f"sealed envelope is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: "
@@ -119,6 +144,12 @@ def seal(header: Header, payload: BaseModel, recipient: X25519PublicKey, signer:
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
+
+
+def parse_envelope(wire: bytes | Envelope) -> Envelope:
+    """Size, UTF-8, JSON and schema checks of raw wire bytes (an Envelope passes through); no
+    crypto, nothing is trusted yet. Parse once, then hand the Envelope to the opening function."""
+    return wire if isinstance(wire, Envelope) else _parse(wire)
 
 
 def _parse(wire: bytes) -> Envelope:
@@ -147,16 +178,16 @@ def _parse(wire: bytes) -> Envelope:
         ) from exc
 
 
-def peek_header(wire: bytes) -> Header:
+def peek_header(wire: bytes | Envelope) -> Header:
     """Parse and validate the envelope and return its header; no crypto, nothing is trusted yet.
 
     Use it to pick keys (which device's verify key) before `open_envelope`.
     """
-    return _parse(wire).header
+    return parse_envelope(wire).header
 
 
 def open_envelope(
-    wire: bytes,
+    wire: bytes | Envelope,
     *,
     recipient: X25519PrivateKey,
     sender_verify: Ed25519PublicKey,
@@ -170,10 +201,16 @@ def open_envelope(
 
     `expect_device_id`: refuse a header for another device (the id from the topic on the worker,
     our own id on the device). `guard`: run `guard.check_and_record` once everything else passed.
+    `wire` may be an Envelope from `parse_envelope` (parsed once by a caller that peeked).
     Raises only EnvelopeError subclasses for bad input.
     """
-    env = _parse(wire)
+    env = parse_envelope(wire)
     header = env.header
+    if env.response_keyed:
+        raise MisaddressedError(
+            f"envelope {header.task_id} is a response-key result: it opens with the task's response key "
+            f"(protocol.response.open_result), not with HPKE"
+        )
     if now is None:
         now = time.time()
 
@@ -209,8 +246,9 @@ def open_envelope(
         )
 
     ciphertext = env.ciphertext_bytes()
+    head = canonical_header(header)
     try:
-        sender_verify.verify(env.signature_bytes(), signed_bytes(header, ciphertext))
+        sender_verify.verify(env.signature_bytes(), signed_bytes(header, ciphertext, head))
     except InvalidSignature as exc:
         raise SignatureError(
             f"envelope {header.task_id} (device {header.device_id}) has a bad signature: dropped; "
@@ -218,7 +256,7 @@ def open_envelope(
         ) from exc
 
     try:
-        plaintext = SUITE.decrypt(ciphertext, recipient, info=hpke_info(header))
+        plaintext = SUITE.decrypt(ciphertext, recipient, info=INFO_PREFIX + head)
     except (InvalidTag, ValueError) as exc:
         raise DecryptError(
             f"envelope {header.task_id} does not decrypt with our key {ours}: dropped; the sender "
@@ -342,13 +380,17 @@ def make_header(
     ttl_s: float = 120,
     task_id: str | None = None,
     now: float | None = None,
+    result_mode: ResultMode | None = None,
 ) -> Header:
     """A fresh header: new seq, issued now, expiring after `ttl_s`, addressed to `recipient`.
 
     A result passes the `task_id` of the task it answers; a task gets a new one by default.
+    `result_mode` set: a schema 2 header (see the module docstring); None: schema 1.
     """
     issued = time.time() if now is None else now
     return Header(
+        schema_version=1 if result_mode is None else 2,
+        result_mode=result_mode or "sealed",
         kind=kind,
         device_id=device_id,
         task_id=task_id if task_id is not None else new_task_id(),

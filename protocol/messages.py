@@ -1,8 +1,18 @@
-"""Message schemas that cross MQTT: the signed header, the two payloads and the envelope.
+"""Message schemas that cross MQTT: the signed header, the payloads and the envelope.
 
 The header travels in clear (the broker and the receiver need it to route and to pick keys) and is
 authenticated twice: it is the HPKE `info` (so the ciphertext opens only under this exact header)
 and it is covered by the sender's Ed25519 signature. Payloads travel only inside the ciphertext.
+
+Two schema versions are spoken (see `protocol.envelope` for the crypto of each):
+
+    1  task and result both HPKE-sealed and Ed25519-signed ("sealed" result mode)
+    2  the header names its `result_mode`; with "response-key" the task payload is a `KeyedSubTask`
+       (the sub-task plus a fresh 32-byte response key) and the result comes back encrypted under
+       that key with ChaCha20-Poly1305, unsigned (`protocol.response`)
+
+A schema-1 header carries no `result_mode` field on the wire or in its canonical bytes, so v1
+peers keep working byte for byte.
 
 Header is validated strictly (no "5" for 5, no true for 1): it comes from the network before any
 crypto. Payloads are built in-process by our own code, so they keep pydantic's lax mode. Every model
@@ -27,10 +37,21 @@ MAX_PROMPT_CHARS = 32 * 1024
 MAX_SEQ = 2**63 - 1
 
 HPKE_OVERHEAD = 32 + 16
-"""X25519 encapsulated key + ChaCha20-Poly1305 tag: the shortest possible ciphertext."""
+"""X25519 encapsulated key + ChaCha20-Poly1305 tag: the shortest possible HPKE ciphertext."""
+RESPONSE_NONCE_BYTES = 12
+RESPONSE_OVERHEAD = RESPONSE_NONCE_BYTES + 16
+"""Nonce + ChaCha20-Poly1305 tag: the shortest possible response-key ciphertext."""
+RESPONSE_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
 
 Kind = Literal["task", "result"]
+ResultMode = Literal["sealed", "response-key"]
+"""How a result travels: "sealed" (HPKE to the device + the pool's Ed25519 signature, schema 1) or
+"response-key" (ChaCha20-Poly1305 under the key the device put in its task, schema 2)."""
+
+
+def _num(value: float) -> str:
+    return float.__repr__(value) if isinstance(value, float) else int.__repr__(value)
 
 
 class Header(BaseModel):
@@ -38,7 +59,7 @@ class Header(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, hide_input_in_errors=True)
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[1, 2] = 1
     kind: Kind
     device_id: str = Field(pattern=DEVICE_ID_PATTERN)
     """The device this exchange belongs to (sender of a task, recipient of a result)."""
@@ -51,13 +72,37 @@ class Header(BaseModel):
     expires_at: float = Field(allow_inf_nan=False)
     """Unix seconds after which the receiver refuses the envelope."""
     key_id: str = Field(pattern=KEY_ID_PATTERN)
-    """Fingerprint of the recipient's X25519 public key (`keys.fingerprint`)."""
+    """Which key the payload is encrypted to: the recipient's X25519 fingerprint
+    (`keys.fingerprint`), or for a response-key result `response.response_key_id(key)`."""
+    result_mode: ResultMode = "sealed"
+    """Schema 2 only. On a task: how its result must come back; on a result: how it is encrypted."""
 
     @model_validator(mode="after")
-    def _expiry_after_issue(self) -> Header:
+    def _consistent(self) -> Header:
         if self.expires_at <= self.issued_at:
             raise ValueError("expires_at must be later than issued_at")
+        if self.schema_version == 1 and self.result_mode != "sealed":
+            raise ValueError("a schema 1 header has no result_mode: use schema_version 2")
         return self
+
+    def wire_dict(self) -> dict[str, object]:
+        """The header as it travels and is signed: schema 1 without `result_mode` (v1 bytes)."""
+        doc = self.model_dump(mode="json")
+        if self.schema_version == 1:
+            del doc["result_mode"]
+        return doc
+
+    @property
+    def canonical(self) -> bytes:
+        """`json.dumps(wire_dict(), sort_keys=True, separators=(",", ":"))` as ASCII bytes, written out
+        by hand (a few times faster): every string field is a literal or matches an ASCII pattern
+        that needs no escaping, and numbers render as json renders them (repr). Not cached:
+        `model_copy(update=...)` would carry a stale cache along."""
+        mode = "" if self.schema_version == 1 else f'"result_mode":"{self.result_mode}",'
+        return (f'{{"device_id":"{self.device_id}","expires_at":{_num(self.expires_at)},'
+                f'"issued_at":{_num(self.issued_at)},"key_id":"{self.key_id}","kind":"{self.kind}",'
+                f'{mode}"schema_version":{self.schema_version},"seq":{self.seq},'
+                f'"task_id":"{self.task_id}"}}').encode("ascii")
 
 
 class SubTask(BaseModel):
@@ -80,6 +125,26 @@ class SubTask(BaseModel):
         if self.part >= self.parts:
             raise ValueError("part must be smaller than parts")
         return self
+
+
+class KeyedSubTask(BaseModel):
+    """Payload of a schema-2 task in "response-key" mode: the sub-task and the fresh random key
+    (standard base64 of 32 bytes) that its result is encrypted under. The key is never logged:
+    it is hidden from repr and from validation errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    schema_version: Literal[2] = 2
+    task: SubTask
+    response_key: str = Field(repr=False)
+
+    @field_validator("response_key")
+    @classmethod
+    def _key_b64(cls, value: str) -> str:
+        return _strict_b64(value, min_bytes=RESPONSE_KEY_BYTES, exact=True)
+
+    def key_bytes(self) -> bytes:
+        return base64.b64decode(self.response_key)
 
 
 class TaskResult(BaseModel):
@@ -113,37 +178,74 @@ def _strict_b64(value: str, *, min_bytes: int, exact: bool) -> str:
     return value
 
 
+def _b64_len(value: str) -> int:
+    """Decoded length of canonical base64 (already checked by `_strict_b64`)."""
+    return len(value) // 4 * 3 - value[-2:].count("=")
+
+
 class Envelope(BaseModel):
-    """What goes on the wire: compact JSON of this model, UTF-8."""
+    """What goes on the wire: compact JSON of this model, UTF-8.
+
+    Its schema_version is its header's. A response-key result (schema 2) has no `signature` (the
+    AEAD tag authenticates it); every other envelope must have one.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, hide_input_in_errors=True)
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[1, 2] = 1
     header: Header
     ciphertext: str
-    """Standard base64 of the HPKE single-shot ciphertext (enc || sealed payload JSON)."""
-    signature: str
+    """Standard base64: HPKE single-shot ciphertext (enc || sealed payload JSON), or for a
+    response-key result nonce || ChaCha20-Poly1305(payload JSON)."""
+    signature: str | None = None
     """Standard base64 of the Ed25519 signature over `envelope.signed_bytes(header, ciphertext)`."""
 
     @field_validator("ciphertext")
     @classmethod
     def _ciphertext_b64(cls, value: str) -> str:
-        return _strict_b64(value, min_bytes=HPKE_OVERHEAD, exact=False)
+        return _strict_b64(value, min_bytes=RESPONSE_OVERHEAD, exact=False)
 
     @field_validator("signature")
     @classmethod
-    def _signature_b64(cls, value: str) -> str:
-        return _strict_b64(value, min_bytes=SIGNATURE_BYTES, exact=True)
+    def _signature_b64(cls, value: str | None) -> str | None:
+        return None if value is None else _strict_b64(value, min_bytes=SIGNATURE_BYTES, exact=True)
+
+    @model_validator(mode="after")
+    def _mode(self) -> Envelope:
+        if self.schema_version != self.header.schema_version:
+            raise ValueError("envelope and header schema_version differ")
+        if self.response_keyed:
+            if self.signature is not None:
+                raise ValueError("a response-key result carries no signature")
+        else:
+            if self.signature is None:
+                raise ValueError("signature missing")
+            if _b64_len(self.ciphertext) < HPKE_OVERHEAD:
+                raise ValueError(f"ciphertext shorter than {HPKE_OVERHEAD} bytes")
+        return self
+
+    @property
+    def response_keyed(self) -> bool:
+        """A result encrypted under the task's response key (no HPKE, no signature)."""
+        return self.header.kind == "result" and self.header.result_mode == "response-key"
 
     def ciphertext_bytes(self) -> bytes:
         return base64.b64decode(self.ciphertext)
 
     def signature_bytes(self) -> bytes:
-        return base64.b64decode(self.signature)
+        return base64.b64decode(self.signature or "")
 
     def to_wire(self) -> bytes:
-        return self.model_dump_json().encode("utf-8")
+        return envelope_wire(self.header, self.ciphertext, self.signature)
 
 
-PAYLOAD_KIND: dict[type[BaseModel], Kind] = {SubTask: "task", TaskResult: "result"}
+def envelope_wire(header: Header, ciphertext: str, signature: str | None) -> bytes:
+    """An Envelope's wire bytes, compact JSON: the header in its canonical form (sorted keys), the
+    base64 fields verbatim. Senders build them from values they made, without a model in between."""
+    sig = b"" if signature is None else b',"signature":"' + signature.encode("ascii") + b'"'
+    return (b'{"schema_version":' + str(header.schema_version).encode("ascii") + b',"header":' + header.canonical
+            + b',"ciphertext":"' + ciphertext.encode("ascii") + b'"' + sig + b"}")
+
+
+PAYLOAD_KIND: dict[type[BaseModel], Kind] = {SubTask: "task", KeyedSubTask: "task", TaskResult: "result"}
 """Which header kind each payload type travels under."""

@@ -50,7 +50,9 @@ def test_header_accepts_good_values():
         {"expires_at": 1.0},
         {"key_id": "b" * 15},
         {"issued_at": float("nan")},
-        {"schema_version": 2},
+        {"schema_version": 3},
+        {"result_mode": "response-key"},  # schema 1 has no result modes
+        {"schema_version": 2, "result_mode": "other"},
         {"extra": 1},
     ],
 )
