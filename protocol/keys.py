@@ -24,7 +24,8 @@ temporary 0600 file and hard-linked into place, so an existing key is never over
 never leaves half a key. A private file readable or writable by group or others is refused.
 
 Trust model: a device trusts exactly the pinned pool keys; the pool trusts exactly the enrolled
-device files, read on every lookup, so deleting a file revokes a device without a restart.
+device files, checked on every lookup (a stat; the file is re-read only when its inode, size or
+mtime changed), so deleting or replacing a file revokes or re-keys a device without a restart.
 Rotation (`protocol.key_lifecycle.rotate_pool`) keeps the old pool pair for an overlap period:
 workers open tasks sealed to either key until it ends, and answer each task with the pair it was
 sealed to, so a device that still pins the old key keeps working until it re-pins.
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import logging
@@ -42,7 +44,7 @@ import re
 import stat
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -326,12 +328,15 @@ class PoolKeys:
     previous: tuple[Ed25519PrivateKey, X25519PrivateKey] | None = None
     """The rotated-out pair, accepted until `previous_until` (unix seconds)."""
     previous_until: float = 0.0
+    _enrolled: dict[str, tuple[str, tuple[int, int, int], PublicKeys]] = field(
+        default_factory=dict, repr=False, compare=False)
+    """device id -> (its file, (inode, size, mtime_ns) of it when read, its keys): `device()`'s cache."""
 
     @property
     def public(self) -> PublicKeys:
         return PublicKeys(self.ed25519.public_key(), self.x25519.public_key())
 
-    @property
+    @functools.cached_property
     def key_id(self) -> str:
         return fingerprint(self.x25519.public_key())
 
@@ -373,14 +378,27 @@ class PoolKeys:
         return cls(ed25519=ed, x25519=x, root=Path(keys_root), previous=previous, previous_until=until)
 
     def device(self, device_id: str) -> PublicKeys:
-        """Public keys of an enrolled device, read from disk on every call (deletion revokes)."""
-        path = _pool_dir(self.root) / "devices" / f"{check_device_id(device_id)}.pub.json"
-        if not path.exists():
+        """Public keys of an enrolled device. Every call stats its file, so deleting it (revocation)
+        takes effect at once; the file is parsed again only when it changed (inode, size, mtime)."""
+        cached = self._enrolled.get(device_id)
+        path = cached[0] if cached is not None else os.path.join(
+            self.root, "pool", "devices", f"{check_device_id(device_id)}.pub.json")
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            self._enrolled.pop(device_id, None)
             raise KeyStoreError(
                 f"unknown device {device_id!r}: it is not enrolled ({path} is missing); enrol it "
                 f"with `tandem keys init --device {device_id}` or copy its pub.json there"
-            )
-        return _load_public(path, _init_hint(device_id))
+            ) from None
+        except OSError as exc:
+            raise KeyStoreError(f"cannot read {path} ({exc.strerror}): check the path and its rights") from exc
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        if cached is not None and cached[1] == stamp:
+            return cached[2]
+        keys = _load_public(Path(path), _init_hint(device_id))
+        self._enrolled[device_id] = (path, stamp, keys)
+        return keys
 
 
 def init_keys(keys_root: Path, device_id: str) -> None:

@@ -137,3 +137,27 @@ def test_list_keys_reports_unreadable_entries(store):
     bad = [e for e in list_keys(store.root) if e["error"]]
     assert [(e["role"], e["id"]) for e in bad] == [("device", "dev2")]
     assert "chmod 600" in bad[0]["error"]
+
+
+def test_enrolled_device_lookups_are_cached_but_revocation_and_rekeying_apply_at_once(tmp_path):
+    import os
+
+    from protocol.key_lifecycle import enrol_device, revoke_device
+    from protocol.keys import DeviceKeys, PoolKeys, PublicKeys, init_keys
+
+    root = tmp_path / "keys"
+    init_keys(root, "dev1")
+    pool = PoolKeys.load(root)
+    first = pool.device("dev1")
+    assert pool.device("dev1") is first  # unchanged file: no re-read
+    revoke_device(root, "dev1")
+    with pytest.raises(KeyStoreError, match="not enrolled"):
+        pool.device("dev1")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    new = PublicKeys(Ed25519PrivateKey.generate().public_key(), X25519PrivateKey.generate().public_key())
+    enrol_device(root, "dev1", new)
+    assert pool.device("dev1").key_id == new.key_id != first.key_id
+    assert os.stat(root / "pool" / "devices" / "dev1.pub.json")
+    assert DeviceKeys.load(root, "dev1").public.key_id == first.key_id  # the device's own files are untouched
