@@ -10,8 +10,19 @@ ledger makes the model run once per task id:
                                 -> BUSY     another (live) claim holds it: drop this copy
     complete(device, task, worker, sealed result)
 
-It is SQLite (WAL, `BEGIN IMMEDIATE` per claim), so the workers of one host can share one file and
-a restarted worker still knows what it answered; `path=None` keeps it in the worker's memory.
+It is SQLite (WAL, synchronous=NORMAL), so the workers of one host can share one file and a
+restarted worker still knows what it answered; `path=None` keeps it in the worker's memory.
+Each transition is one atomic statement on the hot path (SQLite runs every statement in its own
+transaction under the database's write lock), and the sqlite3 module keeps them prepared:
+
+    claim     INSERT ... ON CONFLICT DO UPDATE (take over) WHERE no result AND lease ran out
+              -> a row changed: RUN; else one SELECT tells RESEND (result stored) from BUSY
+    complete  INSERT ... ON CONFLICT DO UPDATE SET result WHERE no result yet (first result wins)
+
+so exactly-once holds across processes without an explicit BEGIN IMMEDIATE ... COMMIT (which
+cost three more round trips into SQLite per transition). WAL with synchronous=NORMAL may lose the
+last commits on power loss (not on a process crash): a task then runs again on its next delivery,
+and the device still takes only its first result.
 Only sealed results (encrypted to the device) are stored. Rows older than `retention_s` are
 pruned: keep it at least the tasks' time-to-live, so that any task still acceptable is known.
 """
@@ -23,16 +34,12 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from cloud.errors import LedgerError
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 
 class Action(enum.Enum):
@@ -58,6 +65,17 @@ CREATE TABLE IF NOT EXISTS tasks (
     PRIMARY KEY (device_id, task_id)
 )
 """
+
+_CLAIM = (
+    "INSERT INTO tasks (device_id, task_id, owner, claimed_at) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (device_id, task_id) DO UPDATE SET owner = excluded.owner, claimed_at = excluded.claimed_at "
+    "WHERE tasks.result IS NULL AND excluded.claimed_at - tasks.claimed_at >= ?5"
+)
+_COMPLETE = (
+    "INSERT INTO tasks (device_id, task_id, owner, claimed_at, result, done_at) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (device_id, task_id) DO UPDATE SET owner = excluded.owner, result = excluded.result, "
+    "done_at = excluded.done_at WHERE tasks.result IS NULL"
+)
 
 
 class TaskLedger:
@@ -87,56 +105,43 @@ class TaskLedger:
                 raise LedgerError(f"cannot open the task ledger at {path} ({exc}): check the path and its "
                                   "rights") from exc
 
-    def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    def _one(self, sql: str, args: tuple[object, ...]) -> sqlite3.Cursor:
+        """One statement in its own (autocommit) transaction."""
         with self._lock:
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    out = fn(self._db)
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-                return out
+                return self._db.execute(sql, args)
             except sqlite3.Error as exc:
                 raise LedgerError(f"task ledger write failed ({exc}): check free disk space") from exc
 
     def claim(self, device_id: str, task_id: str, owner: str, *, now: float | None = None) -> Claim:
         now = time.time() if now is None else now
         self._maybe_prune(now)
-
-        def go(db: sqlite3.Connection) -> Claim:
-            row = db.execute("SELECT owner, claimed_at, result FROM tasks WHERE device_id = ? AND task_id = ?",
-                             (device_id, task_id)).fetchone()
-            if row is None:
-                db.execute("INSERT INTO tasks (device_id, task_id, owner, claimed_at) VALUES (?, ?, ?, ?)",
-                           (device_id, task_id, owner, now))
-                return Claim(Action.RUN)
-            _holder, claimed_at, result = row
-            if result is not None:
-                return Claim(Action.RESEND, bytes(result))
-            if now - claimed_at < self.lease_s:
-                return Claim(Action.BUSY)  # running now, here or at a live worker of the pool
-            db.execute("UPDATE tasks SET owner = ?, claimed_at = ? WHERE device_id = ? AND task_id = ?",
-                       (owner, now, device_id, task_id))
+        # first sight inserts; a claim whose lease ran out (its worker died) is taken over; a row with
+        # a result or a live claim is left alone. One statement: atomic against every other worker.
+        if self._one(_CLAIM, (device_id, task_id, owner, now, self.lease_s)).rowcount == 1:
             return Claim(Action.RUN)
-
-        return self._tx(go)
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT result FROM tasks WHERE device_id = ? AND task_id = ?",
+                                       (device_id, task_id)).fetchone()
+            except sqlite3.Error as exc:
+                raise LedgerError(f"task ledger read failed ({exc})") from exc
+        if row is not None and row[0] is not None:
+            return Claim(Action.RESEND, bytes(row[0]))
+        # running now, here or at a live worker of the pool (or pruned this instant: a task that old
+        # has expired, so dropping the copy is right too)
+        return Claim(Action.BUSY)
 
     def complete(self, device_id: str, task_id: str, owner: str, result: bytes, *,
                  now: float | None = None) -> None:
         now = time.time() if now is None else now
-        self._tx(lambda db: db.execute(
-            "INSERT INTO tasks (device_id, task_id, owner, claimed_at, result, done_at) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (device_id, task_id) DO UPDATE SET owner = excluded.owner, result = excluded.result, "
-            "done_at = excluded.done_at WHERE tasks.result IS NULL",
-            (device_id, task_id, owner, now, bytes(result), now)))
+        self._one(_COMPLETE, (device_id, task_id, owner, now, bytes(result), now))
 
     def _maybe_prune(self, now: float) -> None:
         if now < self._next_prune:
             return
         self._next_prune = now + 60
-        self._tx(lambda db: db.execute("DELETE FROM tasks WHERE claimed_at < ?", (now - self.retention_s,)))
+        self._one("DELETE FROM tasks WHERE claimed_at < ?", (now - self.retention_s,))
 
     def close(self) -> None:
         with self._lock:
