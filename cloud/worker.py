@@ -25,6 +25,11 @@ the envelope checks (an exact repeat passes the replay guard, anything else repl
 the task ledger (`cloud.ledger`) decides: run the model once, re-send the stored sealed result,
 or drop a copy that another claim is running. Tasks sealed to the pool's previous key are
 accepted during a rotation's overlap and answered with that previous pair.
+
+Results go back the way the task asks (`protocol.envelope`): a schema-2 "response-key" task is
+answered under the key it carries (ChaCha20-Poly1305, no HPKE, no signature); the key lives only
+in this worker's memory while it answers, and the ledger stores the encrypted result only. Older
+("sealed") tasks get an HPKE-sealed, signed result as before.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
@@ -52,11 +57,12 @@ from cloud.ledger import Action, TaskLedger
 from cloud.limits import DeviceLimiter
 from cloud.metrics import WorkerMetrics
 from protocol import topics
-from protocol.envelope import ReplayGuard, next_seq, open_envelope, peek_header, seal, wire_digest
+from protocol.envelope import ReplayGuard, next_seq, open_envelope, parse_envelope, seal, wire_digest
 from protocol.errors import EnvelopeError, KeyStoreError, MisaddressedError, TandemError
-from protocol.keys import PoolKeys
-from protocol.messages import Header, SubTask, TaskResult
+from protocol.keys import PoolKeys, fingerprint
+from protocol.messages import Header, KeyedSubTask, SubTask, TaskResult
 from protocol.mqtt import MqttAuth, connect, make_client
+from protocol.response import result_header, seal_result
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +80,26 @@ class WorkerStats:
     limited: int = 0
     """Tasks answered with an error because their device is over its rate limit or quota."""
     rejected: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """How a task's result goes back: under its response key (schema 2, "response-key"), or
+    HPKE-sealed to the device and signed with the pool pair the task was sealed to ("sealed")."""
+
+    response_key: bytes | None = field(default=None, repr=False)
+    signer: Ed25519PrivateKey | None = None
+    device_x25519: X25519PublicKey | None = None
+
+    def seal(self, task: Header, result: TaskResult, ttl_s: float) -> bytes:
+        if self.response_key is not None:
+            return seal_result(result_header(task, self.response_key, ttl_s=ttl_s), result, self.response_key)
+        assert self.signer is not None and self.device_x25519 is not None
+        now = time.time()
+        header = Header(schema_version=task.schema_version, kind="result", device_id=task.device_id,
+                        task_id=task.task_id, seq=next_seq(), issued_at=now, expires_at=now + ttl_s,
+                        key_id=fingerprint(self.device_x25519))
+        return seal(header, result, self.device_x25519, self.signer)
 
 
 class Worker:
@@ -248,13 +274,15 @@ class Worker:
         """Verify, open, answer and publish one task; refuse anything forged or malformed."""
         try:
             device_id = topics.device_id_from_topic(topic)
-            peeked = peek_header(wire)
-            if peeked.kind != "task":
+            env = parse_envelope(wire)  # parsed once: the header picks the keys, then it is opened
+            if env.header.kind != "task":
                 raise MisaddressedError("a result envelope arrived on a task topic")
             device = self.keys.device(device_id)  # unknown (not enrolled) device: KeyStoreError
-            signer, recipient = self._pool_pair(peeked.key_id)
-            header, task = open_envelope(wire, recipient=recipient, sender_verify=device.ed25519,
-                                         payload_type=SubTask, expect_device_id=device_id)
+            signer, recipient = self._pool_pair(env.header.key_id)
+            keyed = env.header.result_mode == "response-key"
+            header, payload = open_envelope(env, recipient=recipient, sender_verify=device.ed25519,
+                                            payload_type=KeyedSubTask if keyed else SubTask,
+                                            expect_device_id=device_id)
             self._guard.check_and_record(header, allow_repeat=True)
         except (EnvelopeError, KeyStoreError) as exc:
             self.stats.rejected[type(exc).__name__] += 1
@@ -265,6 +293,10 @@ class Worker:
             if self.metrics is not None:
                 self.metrics.rejected.labels(type(exc).__name__).inc()
             return
+        if isinstance(payload, KeyedSubTask):
+            task, reply = payload.task, _Reply(response_key=payload.key_bytes())
+        else:
+            task, reply = payload, _Reply(signer=signer, device_x25519=device.x25519)
         claim = self.ledger.claim(header.device_id, header.task_id, self.worker_id)
         if claim.action is Action.RESEND:
             assert claim.result is not None
@@ -281,7 +313,7 @@ class Worker:
             log.info("dropped a copy of a running task=%s device=%s", header.task_id, header.device_id)
             self._emit("busy", header.task_id)
         else:
-            self._answer(header, task, signer)
+            self._answer(header, task, reply)
 
     def _emit(self, event: str, ref: str) -> None:
         if self.on_event is not None:
@@ -299,7 +331,7 @@ class Worker:
             self._keys_loaded_at = time.monotonic()
             return self.keys.pair_for(key_id)
 
-    def _answer(self, header: Header, task: SubTask, signer: Ed25519PrivateKey) -> None:
+    def _answer(self, header: Header, task: SubTask, reply: _Reply) -> None:
         t0 = time.perf_counter()
         error = None
         outcome = "answered"
@@ -321,11 +353,7 @@ class Worker:
         result = TaskResult(task_id=header.task_id, text=text, model=self.backend.model,
                             backend=self.backend.name, tokens=tokens,
                             timings_ms={"backend": round(elapsed, 1)}, error=error)
-        now = time.time()
-        device = self.keys.device(header.device_id)
-        reply = Header(kind="result", device_id=header.device_id, task_id=header.task_id, seq=next_seq(),
-                       issued_at=now, expires_at=now + self.result_ttl_s, key_id=device.key_id)
-        wire = seal(reply, result, device.x25519, signer)
+        wire = reply.seal(header, result, self.result_ttl_s)
         self.ledger.complete(header.device_id, header.task_id, self.worker_id, wire)  # before it leaves
         # counted before it leaves too, so whoever sees the result sees it counted
         if self.metrics is not None:

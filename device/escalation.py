@@ -17,6 +17,14 @@ is ignored and counted in `duplicates`. Refused envelopes are counted in `reject
 logged with ids only, never plaintext. Spool calls are short SQLite transactions run on the loop
 thread: that keeps "written before published" a plain sequence.
 
+Tasks go out in wire schema 2, "response-key" mode (`protocol.envelope`): each carries a fresh
+random response key, and its result comes back encrypted under that key, so the device opens a
+result with one ChaCha20-Poly1305 decryption instead of an HPKE open and an Ed25519 verify. The
+key stays in memory while the task is in flight and, wrapped (`device.response_keys`), in the
+spool, so a result arriving after a restart still opens and a late duplicate still authenticates.
+A result in any other mode for a keyed task is refused (no downgrade); tasks an older tandem left
+in the spool (schema 1, no key) still take HPKE-sealed, signed results.
+
 `SentRecord` is what the user is shown of each escalation: exactly the payload that left the
 device (before sealing), which holds placeholders, never the vault's values.
 """
@@ -34,22 +42,23 @@ from typing import Any, Literal
 
 import paho.mqtt.client as mqtt
 
-from device.errors import BrokerUnavailable, EscalationExpired, EscalationTimeout, NoWorkers
+from device.errors import (
+    BrokerUnavailable,
+    EscalationExpired,
+    EscalationTimeout,
+    NoWorkers,
+    SpoolCorrupt,
+    SpoolError,
+)
+from device.response_keys import ResponseKeyWrap
 from device.spool import Spool, SpoolRecord
 from protocol import topics
-from protocol.envelope import (
-    ReplayGuard,
-    new_task_id,
-    next_seq,
-    open_envelope,
-    peek_header,
-    seal,
-    wire_digest,
-)
-from protocol.errors import EnvelopeError
+from protocol.envelope import ReplayGuard, new_task_id, next_seq, open_envelope, parse_envelope, wire_digest
+from protocol.errors import EnvelopeError, MisaddressedError
 from protocol.keys import DeviceKeys
 from protocol.messages import Header, SubTask, TaskResult
 from protocol.mqtt import NO_MATCHING_SUBSCRIBERS, BrokerConnectError, MqttAuth, connect, make_client
+from protocol.response import new_response_key, open_result, seal_task
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +94,8 @@ class _Inflight:
     attempts: int = 0
     next_at: float = 0.0
     sent: SentRecord | None = field(default=None)
+    response_key: bytes | None = field(default=None, repr=False)
+    """The task's response key in clear (memory only); None for a schema-1 task."""
 
 
 class Escalator:
@@ -113,6 +124,7 @@ class Escalator:
         self._own_spool = spool is None
         self.spool = spool if spool is not None else Spool(None)
         self._client = make_client(f"{keys.device_id}-{new_task_id()[:8]}", mqtt_version)
+        self._wrap = ResponseKeyWrap(keys.x25519)
         self._guard = ReplayGuard()
         self._inflight: dict[str, _Inflight] = {}
         self._mids: dict[int, str] = {}
@@ -137,7 +149,14 @@ class Escalator:
         now = time.time()
         for record in records:
             fut = self._loop.create_future()
-            self._inflight[record.task_id] = _Inflight(record, fut, attempts=record.attempts, next_at=now)
+            key = None
+            if record.response_key is not None:
+                try:
+                    key = self._wrap.unwrap(record.task_id, record.response_key)
+                except SpoolCorrupt as exc:  # still re-sent; its result cannot open, so it expires
+                    log.error("recovered task=%s without its response key: %s", record.task_id, exc)
+            self._inflight[record.task_id] = _Inflight(record, fut, attempts=record.attempts, next_at=now,
+                                                       response_key=key)
             self.recovered[record.task_id] = fut
         if records:
             log.info("recovered %d escalation(s) from the spool", len(records))
@@ -218,13 +237,21 @@ class Escalator:
 
     def _deliver(self, wire: bytes) -> None:
         try:
-            peeked = peek_header(wire)
-            inflight = self._inflight.get(peeked.task_id)
-            pool = self.keys.pool_for(inflight.record.key_id) if inflight is not None else self.keys.pool
-            header, result = open_envelope(
-                wire, recipient=self.keys.x25519, sender_verify=pool.ed25519,
-                payload_type=TaskResult, expect_device_id=self.keys.device_id,
-            )
+            env = parse_envelope(wire)
+            inflight = self._inflight.get(env.header.task_id)
+            key = self._response_key(env.header.task_id, inflight)
+            if key is not None:  # a keyed task: only a result under its key opens (no downgrade)
+                header, result = open_result(env, response_key=key, expect_device_id=self.keys.device_id)
+            elif env.response_keyed:
+                raise MisaddressedError(
+                    f"result {env.header.task_id} is under a response key, but this device holds none for "
+                    "that task (not sent by it, or finished and pruned): dropped")
+            else:  # a schema-1 task (left in the spool by an older tandem): HPKE-sealed and signed
+                pool = self.keys.pool_for(inflight.record.key_id) if inflight is not None else self.keys.pool
+                header, result = open_envelope(
+                    env, recipient=self.keys.x25519, sender_verify=pool.ed25519,
+                    payload_type=TaskResult, expect_device_id=self.keys.device_id,
+                )
             repeat = self._guard.check_and_record(header, allow_repeat=True)
         except EnvelopeError as exc:
             self.rejected[type(exc).__name__] += 1
@@ -242,6 +269,18 @@ class Escalator:
         self._emit("answered", header.task_id)
         if not inflight.fut.done():
             inflight.fut.set_result(result)
+
+    def _response_key(self, task_id: str, inflight: _Inflight | None) -> bytes | None:
+        """The response key of one of our tasks: in flight (memory), else from the spool (answered
+        tasks keep theirs until pruned, so late duplicates authenticate); None if schema 1 or unknown."""
+        if inflight is not None:
+            return inflight.response_key
+        try:
+            blob = self.spool.response_key(task_id)
+            return None if blob is None else self._wrap.unwrap(task_id, blob)
+        except SpoolError as exc:  # SpoolCorrupt included: the result is then refused, not opened
+            log.error("cannot read the response key of task=%s: %s", task_id, exc)
+            return None
 
     def _send(self, inflight: _Inflight, now: float) -> None:
         inflight.attempts += 1
@@ -287,13 +326,16 @@ class Escalator:
             raise BrokerUnavailable("the escalation client is not connected (start() was not called or "
                                     "failed): the device answers on its own")
         now = time.time()
-        header = Header(kind="task", device_id=self.keys.device_id, task_id=new_task_id(), seq=next_seq(),
-                        issued_at=now, expires_at=now + self.ttl_s, key_id=self.keys.pool.key_id)
-        wire = seal(header, task, self.keys.pool.x25519, self.keys.ed25519)
-        self.spool.add(header, wire, now=now)  # durable before it leaves
+        header = Header(schema_version=2, result_mode="response-key", kind="task", device_id=self.keys.device_id,
+                        task_id=new_task_id(), seq=next_seq(), issued_at=now, expires_at=now + self.ttl_s,
+                        key_id=self.keys.pool.key_id)
+        key = new_response_key()
+        wire = seal_task(header, task, key, self.keys.pool.x25519, self.keys.ed25519)
+        wrapped = self._wrap.wrap(header.task_id, key)
+        self.spool.add(header, wire, response_key=wrapped, now=now)  # durable before it leaves
         record = SpoolRecord(task_id=header.task_id, wire=wire, key_id=header.key_id, created_at=now,
-                             expires_at=header.expires_at, attempts=0)
-        inflight = _Inflight(record, self._loop.create_future(), next_at=now)
+                             expires_at=header.expires_at, attempts=0, response_key=wrapped)
+        inflight = _Inflight(record, self._loop.create_future(), next_at=now, response_key=key)
         self._inflight[header.task_id] = inflight
         if self._connected:
             self._send(inflight, now)

@@ -14,8 +14,10 @@ Each transition out of `pending` is one transaction guarded by `DELETE ... WHERE
 having deleted exactly one row, so a task is answered at most once however many results arrive,
 and a result is never lost between "removed from pending" and "stored".
 
-Only sealed bytes are stored (the task envelope sealed to the pool, the result envelope sealed to
-this device): the spool holds no plaintext. The size bound (`max_tasks`, `max_bytes`) refuses new
+Only sealed bytes are stored (the task envelope sealed to the pool, the result envelope encrypted
+to this device) plus, for schema-2 tasks, the task's response key wrapped under a key derived
+from the device's private key (`device.response_keys`): the spool holds no plaintext and no key
+in clear. The database file is created 0600 (SQLite gives its -wal and -shm files the same mode). The size bound (`max_tasks`, `max_bytes`) refuses new
 escalations with `SpoolFull`; accepted ones are never dropped. Rows read back are validated
 (`SpoolRecord`); a row that does not parse is reported and kept for inspection, never deleted.
 
@@ -25,6 +27,7 @@ Migrations are named and append-only (a `_migrations` table records which ran), 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -70,7 +73,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX journal_at ON journal (at);
     """),
+    ("002_response_keys", """
+        ALTER TABLE pending ADD COLUMN response_key BLOB;
+        ALTER TABLE done ADD COLUMN response_key BLOB
+    """),
 ]
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 (in a 0700 dir) before SQLite opens it; tighten an existing one."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 class SpoolRecord(BaseModel):
@@ -85,19 +103,22 @@ class SpoolRecord(BaseModel):
     created_at: float = Field(allow_inf_nan=False)
     expires_at: float = Field(allow_inf_nan=False)
     attempts: int = Field(ge=0)
+    response_key: bytes | None = Field(default=None, max_length=256, repr=False)
+    """The task's response key, wrapped (`device.response_keys`); None for a schema-1 task."""
 
     @classmethod
     def from_row(cls, row: tuple[object, ...]) -> SpoolRecord:
-        """Validate a `pending` row (task_id, wire, key_id, created_at, expires_at, attempts).
+        """Validate a `pending` row (task_id, wire, key_id, created_at, expires_at, attempts,
+        response_key).
 
         Raises SpoolCorrupt (naming fields, never values) for anything that does not parse or
         whose sealed header disagrees with its columns.
         """
-        names = ("task_id", "wire", "key_id", "created_at", "expires_at", "attempts")
-        if not isinstance(row, (tuple, list)) or len(row) != len(names):
+        names = ("task_id", "wire", "key_id", "created_at", "expires_at", "attempts", "response_key")
+        if not isinstance(row, (tuple, list)) or len(row) not in (len(names) - 1, len(names)):
             raise SpoolCorrupt("spool row has the wrong shape: the database was edited or is from a "
                                "newer tandem; move it aside to start a fresh spool")
-        doc = dict(zip(names, row))
+        doc = dict(zip(names, row))  # a 6-column row (no response_key) is a schema-1 task's
         for key in ("created_at", "expires_at"):
             if isinstance(doc[key], int) and not isinstance(doc[key], bool):
                 doc[key] = float(doc[key])  # SQLite REAL columns may hand back whole numbers as int
@@ -137,7 +158,7 @@ class Spool:
         self._lock = threading.Lock()
         try:
             if path is not None:
-                Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                _create_private(Path(path))
             self._db = sqlite3.connect(str(path) if path is not None else ":memory:",
                                        isolation_level=None, check_same_thread=False, timeout=10)
             if path is not None:
@@ -147,6 +168,9 @@ class Spool:
         except sqlite3.Error as exc:
             raise SpoolError(f"cannot open the escalation spool at {path} ({exc}): check the path, its "
                              "rights and free disk space") from exc
+        except OSError as exc:
+            raise SpoolError(f"cannot create the escalation spool at {path} ({exc.strerror}): check the path "
+                             "and its rights") from exc
 
     def _migrate(self) -> None:
         with self._tx() as db:
@@ -186,8 +210,10 @@ class Spool:
 
     # -- transitions -----------------------------------------------------------------------------
 
-    def add(self, header: Header, wire: bytes, *, now: float | None = None) -> None:
-        """Store an accepted escalation, durably, before it is published. SpoolFull at the bound."""
+    def add(self, header: Header, wire: bytes, *, response_key: bytes | None = None,
+            now: float | None = None) -> None:
+        """Store an accepted escalation, durably, before it is published. SpoolFull at the bound.
+        `response_key`: the task's response key, already wrapped (never a key in clear)."""
         now = time.time() if now is None else now
         with self._tx() as db:
             count, size = db.execute("SELECT COUNT(*), COALESCE(SUM(LENGTH(wire)), 0) FROM pending").fetchone()
@@ -197,8 +223,9 @@ class Spool:
                     f"tasks / {self.max_bytes} bytes): this part is answered on the device; accepted "
                     "escalations are kept and retried until answered or expired"
                 )
-            db.execute("INSERT INTO pending (task_id, wire, key_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                       (header.task_id, bytes(wire), header.key_id, now, header.expires_at))
+            db.execute("INSERT INTO pending (task_id, wire, key_id, created_at, expires_at, response_key) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       (header.task_id, bytes(wire), header.key_id, now, header.expires_at, response_key))
             db.execute("INSERT INTO journal (task_id, event, at) VALUES (?, 'accepted', ?)", (header.task_id, now))
 
     def attempted(self, task_id: str, attempts: int, *, now: float | None = None) -> None:
@@ -209,10 +236,11 @@ class Spool:
     def _finish(self, task_id: str, outcome: Outcome, result: bytes | None, now: float | None) -> bool:
         now = time.time() if now is None else now
         with self._tx() as db:
-            if db.execute("DELETE FROM pending WHERE task_id = ?", (task_id,)).rowcount != 1:
+            gone = db.execute("DELETE FROM pending WHERE task_id = ? RETURNING response_key", (task_id,)).fetchall()
+            if len(gone) != 1:
                 return False
-            db.execute("INSERT OR REPLACE INTO done (task_id, outcome, result, finished_at) VALUES (?, ?, ?, ?)",
-                       (task_id, outcome, result, now))
+            db.execute("INSERT OR REPLACE INTO done (task_id, outcome, result, finished_at, response_key) "
+                       "VALUES (?, ?, ?, ?, ?)", (task_id, outcome, result, now, gone[0][0]))
             db.execute("INSERT INTO journal (task_id, event, at) VALUES (?, ?, ?)", (task_id, outcome, now))
         return True
 
@@ -232,8 +260,8 @@ class Spool:
         """Pending escalations, oldest first, and the task ids of rows that do not parse."""
         good: list[SpoolRecord] = []
         bad: list[str] = []
-        rows = self._read("SELECT task_id, wire, key_id, created_at, expires_at, attempts FROM pending "
-                          "ORDER BY created_at")
+        rows = self._read("SELECT task_id, wire, key_id, created_at, expires_at, attempts, response_key "
+                          "FROM pending ORDER BY created_at")
         for row in rows:
             try:
                 good.append(SpoolRecord.from_row(row))
@@ -241,6 +269,15 @@ class Spool:
                 bad.append(str(row[0])[:64])
                 log.error("spool row unreadable reason=%s", exc)
         return good, bad
+
+    def response_key(self, task_id: str) -> bytes | None:
+        """The wrapped response key of a pending or finished (not yet pruned) task; None if the task is
+        unknown or was sent in schema 1."""
+        for table in ("pending", "done"):
+            rows = self._read(f"SELECT response_key FROM {table} WHERE task_id = ?", (task_id,))
+            if rows:
+                return None if rows[0][0] is None else bytes(rows[0][0])  # type: ignore[arg-type]
+        return None
 
     def outcome(self, task_id: str) -> str | None:
         rows = self._read("SELECT outcome FROM done WHERE task_id = ?", (task_id,))

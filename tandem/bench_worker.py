@@ -7,9 +7,11 @@ is bound by its GIL). Two measurements:
 * throughput: `--tasks` pre-sealed tasks, at most 256 outstanding, timed until every sealed result
   is back, for 1, 2 and 4 workers (fresh processes per row, after a warm-up);
 * overhead: sequential round trips, interleaved so a noisy neighbour slows both alike:
-  sealed = seal on the device + publish + worker (verify, open, ledger, echo, seal) + result back
-  + verify and open on the device; plain = the same payload published to a plain MQTT echo
-  responder (another process, replies from its callback) and back, both at QoS 1.
+  sealed = seal on the device (HPKE + Ed25519, a fresh response key inside) + publish + worker
+  (verify, open, ledger, echo, result under the response key) + result back + open on the device
+  (the "response-key" mode devices use, `protocol.envelope`); plain = the same payload published
+  to a plain MQTT echo responder (another process, replies from its callback) and back, both at
+  QoS 1.
   The ratio sealed/plain at p50 is the encryption overhead the issue asks about.
 
 Bounded: every wait has a deadline; a row that runs out reports what arrived, marked incomplete.
@@ -116,15 +118,23 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             p.kill()
 
 
+def _seal_task(keys: Any, task: Any, ttl_s: float) -> tuple[bytes, bytes]:
+    """(wire, response key) of one task as a device seals it."""
+    from protocol.envelope import make_header
+    from protocol.response import new_response_key, seal_task
+
+    key = new_response_key()
+    header = make_header("task", DEVICE, keys.pool.x25519, ttl_s=ttl_s, result_mode="response-key")
+    return seal_task(header, task, key, keys.pool.x25519, keys.ed25519), key
+
+
 def _seal_tasks(keys_root: Path, n: int, prompt: str) -> list[bytes]:
-    from protocol.envelope import make_header, seal
     from protocol.keys import DeviceKeys
     from protocol.messages import SubTask
 
     keys = DeviceKeys.load(keys_root, DEVICE)
     task = SubTask(prompt=prompt, max_tokens=16)
-    return [seal(make_header("task", DEVICE, keys.pool.x25519, ttl_s=3600), task, keys.pool.x25519, keys.ed25519)
-            for _ in range(n)]
+    return [_seal_task(keys, task, 3600)[0] for _ in range(n)]
 
 
 def _throughput(url: str, keys: Path, tmp: Path, workers: int, wires: list[bytes], warmup: list[bytes],
@@ -168,10 +178,10 @@ def _throughput(url: str, keys: Path, tmp: Path, workers: int, wires: list[bytes
 
 def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, timeout_s: float) -> dict[str, Any]:
     from protocol import topics
-    from protocol.envelope import make_header, open_envelope, seal
     from protocol.keys import DeviceKeys
-    from protocol.messages import SubTask, TaskResult
+    from protocol.messages import SubTask
     from protocol.mqtt import connect, make_client
+    from protocol.response import open_result
 
     keys = DeviceKeys.load(keys_root, DEVICE)
     task = SubTask(prompt=prompt, max_tokens=16)
@@ -206,15 +216,13 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
             # sealed: seal, publish, worker, result back, verify + open
             n = results.count
             t2 = time.perf_counter()
-            header = make_header("task", DEVICE, keys.pool.x25519, ttl_s=600)
-            wire = seal(header, task, keys.pool.x25519, keys.ed25519)
+            wire, response_key = _seal_task(keys, task, 600)
             t3 = time.perf_counter()
             sender.publish(topics.task_topic(DEVICE), wire, qos=1)
             if not results.wait_count(n + 1, deadline):
                 break
             t4 = time.perf_counter()
-            _, result = open_envelope(results.last, recipient=keys.x25519, sender_verify=keys.pool.ed25519,
-                                      payload_type=TaskResult, expect_device_id=DEVICE)
+            _, result = open_result(results.last, response_key=response_key, expect_device_id=DEVICE)
             t5 = time.perf_counter()
             if result.text != task.prompt:
                 raise click.ClickException("the echo worker answered something else")
@@ -238,7 +246,8 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
     plain, sealed = _ms(plain_rtt), _ms(sealed_rtt)
     return {"samples": len(plain_rtt), "plain_rtt_ms": plain, "sealed_rtt_ms": sealed,
             "device_seal_ms": _ms(seal_s), "device_verify_open_ms": _ms(open_s),
-            "ratio_p50": round(sealed["p50"] / plain["p50"], 2), "ratio_p99": round(sealed["p99"] / plain["p99"], 2)}
+            "ratio_p50": round(sealed["p50"] / plain["p50"], 2), "ratio_p99": round(sealed["p99"] / plain["p99"], 2),
+            "overhead_over_plain_p50": round((sealed["p50"] - plain["p50"]) / plain["p50"], 2)}
 
 
 def run_bench(*, tasks: int, workers: tuple[int, ...], samples: int, timeout_s: float) -> dict[str, Any]:

@@ -4,6 +4,11 @@ The attacker has captured real envelopes (`task_wire`, `result_wire`) and holds 
 (a rogue Ed25519/X25519 pair), but none of the device's or pool's private keys. Each forgery
 names the topic it goes to and whether the pool or the device must refuse it. A byte-identical
 copy of a real envelope is not a forgery (it is a duplicate, deduplicated): it is not listed.
+
+Results travel in "response-key" mode (`protocol.envelope`): unsigned, authenticated by an AEAD
+tag under a key only the device and the pool know. The result forgeries attack exactly that: a
+result under the attacker's own key (with the genuine key id copied), an edited header, a result
+for a task the device never sent, and a downgrade to an HPKE-sealed result signed by a rogue key.
 """
 
 from __future__ import annotations
@@ -15,12 +20,12 @@ import time
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from protocol import topics
 from protocol.envelope import make_header, seal
 from protocol.keys import PublicKeys
-from protocol.messages import MAX_WIRE_BYTES, SubTask, TaskResult
+from protocol.messages import MAX_WIRE_BYTES, Header, SubTask, TaskResult
+from protocol.response import new_response_key, result_header, seal_result
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,12 @@ def _flip_ciphertext(wire: bytes) -> bytes:
     return json.dumps(env).encode()
 
 
+def _edit_header(wire: bytes, **changes: object) -> bytes:
+    env = json.loads(wire)
+    env["header"].update(changes)
+    return json.dumps(env).encode()
+
+
 def _bump_seq(wire: bytes) -> bytes:
     env = json.loads(wire)
     env["header"]["seq"] += 1
@@ -48,7 +59,7 @@ def _bump_seq(wire: bytes) -> bytes:
 def forgeries(*, device_id: str, other_device_id: str, pool: PublicKeys, device: PublicKeys,
               task_wire: bytes, result_wire: bytes) -> list[Forgery]:
     """One batch, every kind once."""
-    rogue_ed, rogue_x = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
+    rogue_ed = Ed25519PrivateKey.generate()
     task_t, result_t = topics.task_topic(device_id), topics.result_topic(device_id)
     now = time.time()
     nonce = os.urandom(8).hex().encode()  # each batch's garbage differs, so refusals attribute exactly
@@ -56,11 +67,19 @@ def forgeries(*, device_id: str, other_device_id: str, pool: PublicKeys, device:
     unenrolled = seal(make_header("task", "chaos-rogue", pool.x25519), SubTask(prompt="hi"), pool.x25519, rogue_ed)
     expired_h = make_header("task", device_id, pool.x25519, ttl_s=60, now=now - 3600)
     expired = seal(expired_h, SubTask(prompt="stale"), pool.x25519, rogue_ed)
-    rh = make_header("result", device_id, device.x25519, task_id=json.loads(task_wire)["header"]["task_id"])
-    fake = TaskResult(task_id=rh.task_id, text="forged", model="x", backend="x", tokens=0)
-    rogue_result = seal(rh, fake, device.x25519, rogue_ed)
-    wrong_key_h = make_header("result", device_id, rogue_x.public_key(), task_id=rh.task_id)
-    wrong_key = seal(wrong_key_h, fake, rogue_x.public_key(), rogue_ed)
+    genuine = json.loads(result_wire)["header"]
+    task_id = genuine["task_id"]
+    fake = TaskResult(task_id=task_id, text="forged", model="x", backend="x", tokens=0)
+    # the attacker's own response key, under the genuine result's key id
+    rogue_key = new_response_key()
+    rogue_h = result_header(Header.model_validate(json.loads(task_wire)["header"]).model_copy(
+        update={"task_id": task_id}), rogue_key, ttl_s=600)
+    rogue_result = _edit_header(seal_result(rogue_h, fake, rogue_key), key_id=genuine["key_id"])
+    # a downgrade: an HPKE-sealed result signed by a rogue key, for a task sent in response-key mode
+    rh = make_header("result", device_id, device.x25519, task_id=task_id)
+    downgraded = seal(rh, fake, device.x25519, rogue_ed)
+    unknown_h = result_header(rogue_h.model_copy(update={"task_id": os.urandom(16).hex()}), rogue_key, ttl_s=600)
+    unknown = seal_result(unknown_h, fake.model_copy(update={"task_id": unknown_h.task_id}), rogue_key)
     return [
         Forgery("tampered-task-ciphertext", task_t, _flip_ciphertext(task_wire), "pool"),
         Forgery("tampered-task-header", task_t, _bump_seq(task_wire), "pool"),
@@ -72,7 +91,9 @@ def forgeries(*, device_id: str, other_device_id: str, pool: PublicKeys, device:
         Forgery("garbage-task", task_t, b"\xff\x00 not an envelope " + nonce, "pool"),
         Forgery("oversized-task", task_t, b"{" + nonce + b" " * (MAX_WIRE_BYTES + 10) + b"}", "pool"),
         Forgery("tampered-result", result_t, _flip_ciphertext(result_wire), "device"),
-        Forgery("result-signed-by-rogue-key", result_t, rogue_result, "device"),
-        Forgery("result-sealed-to-another-key", result_t, wrong_key, "device"),
+        Forgery("result-header-edited", result_t, _bump_seq(result_wire), "device"),
+        Forgery("result-under-rogue-response-key", result_t, rogue_result, "device"),
+        Forgery("result-downgraded-to-sealed-rogue-signed", result_t, downgraded, "device"),
+        Forgery("result-for-a-task-never-sent", result_t, unknown, "device"),
         Forgery("garbage-result", result_t, b"[" + nonce + b"]", "device"),
     ]

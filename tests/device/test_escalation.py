@@ -43,11 +43,12 @@ def test_forged_replayed_and_duplicate_results_are_ignored(mosquitto: BrokerProc
         result_wire = observer.wait_for(topics.result_topic("dev-a"))[0]
         # the same result again (a QoS 1 duplicate, or a replay): ignored, nothing crashes
         observer.publish(topics.result_topic("dev-a"), result_wire)
-        # a tampered result
+        # a tampered result: the response key's AEAD tag catches it (no signature on results)
         env = json.loads(result_wire)
-        sig = bytearray(base64.b64decode(env["signature"]))
-        sig[0] ^= 0xFF
-        env["signature"] = base64.b64encode(bytes(sig)).decode()
+        assert env["header"]["result_mode"] == "response-key" and "signature" not in env
+        ct = bytearray(base64.b64decode(env["ciphertext"]))
+        ct[-1] ^= 0xFF
+        env["ciphertext"] = base64.b64encode(bytes(ct)).decode()
         observer.publish(topics.result_topic("dev-a"), json.dumps(env).encode())
         observer.publish(topics.result_topic("dev-a"), b"{}")
         await asyncio.sleep(0.5)
@@ -62,7 +63,7 @@ def test_forged_replayed_and_duplicate_results_are_ignored(mosquitto: BrokerProc
         # A byte-identical result is what a worker re-sends for a retried task (issue 5): it is a
         # deduplicated repeat now, not a refused replay; the device still uses only the first.
         assert esc.duplicates == 1 and esc.rejected["ReplayError"] == 0
-        assert esc.rejected["SignatureError"] == 1
+        assert esc.rejected["DecryptError"] == 1
         assert esc.rejected["MalformedEnvelope"] == 1
     finally:
         observer.close()

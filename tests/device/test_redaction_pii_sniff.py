@@ -29,7 +29,8 @@ from inference.engine import Engine
 from protocol.envelope import open_envelope, peek_header
 from protocol.errors import EnvelopeError
 from protocol.keys import DeviceKeys, PoolKeys
-from protocol.messages import SubTask, TaskResult
+from protocol.messages import KeyedSubTask
+from protocol.response import open_result
 from tandem.broker import BrokerProcess
 from tests.mqtt_observer import Observer
 
@@ -100,18 +101,20 @@ def test_no_pii_in_any_mqtt_payload_nor_in_what_the_worker_opens(
 
     pool, device = PoolKeys.load(keys_root), DeviceKeys.load(keys_root, "dev-a")
     opened: list[bytes] = []
+    response_keys: dict[str, bytes] = {}  # the tasks (opened with the pool key) carry their results' keys
     for wire in payloads:
         try:
             header = peek_header(wire)
         except EnvelopeError:
             continue  # status messages ("online") are no envelopes
         if header.kind == "task":
-            _, task = open_envelope(wire, recipient=pool.x25519, sender_verify=device.public.ed25519,
-                                    payload_type=SubTask, max_skew_s=3600)
-            opened.append(task.model_dump_json().encode())
+            _, keyed = open_envelope(wire, recipient=pool.x25519, sender_verify=device.public.ed25519,
+                                     payload_type=KeyedSubTask, max_skew_s=3600)
+            response_keys[header.task_id] = keyed.key_bytes()
+            opened.append(keyed.task.model_dump_json().encode())
         elif header.kind == "result":
-            _, result = open_envelope(wire, recipient=device.x25519, sender_verify=pool.ed25519.public_key(),
-                                      payload_type=TaskResult, max_skew_s=3600)
+            _, result = open_result(wire, response_key=response_keys[header.task_id], expect_device_id="dev-a",
+                                    max_skew_s=3600)
             opened.append(result.model_dump_json().encode())
     assert len(opened) >= 2 * len(answer.sent)
     assert any(b"<PERSON_1>" in p for p in opened) and any(b"<IBAN_1>" in p for p in opened)

@@ -104,3 +104,31 @@ def test_record_must_agree_with_its_sealed_header() -> None:
         SpoolRecord.from_row((other.task_id, wire, header.key_id, 1.0, header.expires_at, 0))
     with pytest.raises(SpoolCorrupt, match="fields: task_id"):
         SpoolRecord.from_row(("nope", wire, header.key_id, 1.0, header.expires_at, 0))
+
+
+def test_response_keys_are_stored_wrapped_in_a_private_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from device.response_keys import ResponseKeyWrap
+    from protocol.response import new_response_key
+
+    path = tmp_path / "state" / "s.sqlite"
+    spool = Spool(path)
+    wrap = ResponseKeyWrap(X25519PrivateKey.generate())
+    header, wire = _sealed()
+    key = new_response_key()
+    spool.add(header, wire, response_key=wrap.wrap(header.task_id, key))
+    assert wrap.unwrap(header.task_id, spool.pending()[0][0].response_key or b"") == key
+    assert spool.complete(header.task_id, b"result")
+    assert wrap.unwrap(header.task_id, spool.response_key(header.task_id) or b"") == key  # kept for late duplicates
+    spool.close()
+    for f in (path, path.with_name("s.sqlite-wal")):
+        if f.exists():
+            assert stat.S_IMODE(os.stat(f).st_mode) == 0o600
+            assert key not in f.read_bytes()
+    with pytest.raises(SpoolCorrupt, match="does not open"):
+        ResponseKeyWrap(X25519PrivateKey.generate()).unwrap(header.task_id, wrap.wrap(header.task_id, key))
+    with pytest.raises(SpoolCorrupt, match="does not open"):
+        wrap.unwrap("f" * 32, wrap.wrap(header.task_id, key))  # bound to its task
+    assert "ResponseKeyWrap(<hidden>)" == repr(wrap)
