@@ -34,7 +34,6 @@ in this worker's memory while it answers, and the ledger stores the encrypted re
 
 from __future__ import annotations
 
-import functools
 import logging
 import queue
 import threading
@@ -153,13 +152,12 @@ class Worker:
         self._generation = 0  # bumped per connection: a PUBACK never goes to a later session's mid
         self._client = make_client(self.worker_id, mqtt_version)
         self._client.manual_ack_set(True)  # PUBACK once handled: the broker's window bounds what we hold
+        self._connect_props: Properties | None = None
         if mqtt_version == "5":
             # MQTT 5 Receive Maximum: the broker sends at most `queue_size` unacknowledged tasks, so the
-            # inbox never fills and paho's thread never blocks. protocol.mqtt.connect takes no CONNECT
-            # properties, so they ride on this client's connect(); paho keeps them for reconnects.
-            props = Properties(PacketTypes.CONNECT)
-            props.ReceiveMaximum = min(queue_size, 65535)
-            self._client.connect = functools.partial(self._client.connect, properties=props)  # type: ignore[method-assign]
+            # inbox never fills and paho's thread never blocks (paho keeps it for reconnects).
+            self._connect_props = Properties(PacketTypes.CONNECT)
+            self._connect_props.ReceiveMaximum = min(queue_size, 65535)
         self._client.on_message = self._on_message
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
@@ -213,7 +211,7 @@ class Worker:
 
     def run(self, stop: threading.Event) -> None:
         """Take tasks until `stop` is set, then shut down gracefully (see the module docstring)."""
-        connect(self._client, self.broker_url, auth=self.auth)
+        connect(self._client, self.broker_url, auth=self.auth, properties=self._connect_props)
         log.info("worker ready id=%s backend=%s model=%s shared=%s concurrency=%d", self.worker_id,
                  self.backend.name, self.backend.model, self.shared, self.concurrency)
         draining, abandon = threading.Event(), threading.Event()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.properties import Properties
 
 from protocol.errors import ProtocolError
 
@@ -63,8 +64,11 @@ def make_client(client_id: str, version: str = "5") -> mqtt.Client:
 
 
 def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: str | None = None,
-            auth: MqttAuth | None = None) -> None:
-    """Connect and start the network thread; raise BrokerConnectError unless CONNACK succeeds."""
+            auth: MqttAuth | None = None, properties: Properties | None = None) -> None:
+    """Connect and start the network thread; raise BrokerConnectError unless CONNACK succeeds.
+
+    `properties`: MQTT 5 CONNECT properties (e.g. Receive Maximum); paho keeps them for its
+    reconnects. Refused (BrokerConnectError) on an MQTT 3.1.1 client, which cannot send them."""
     host, port, tls = parse_url(url)
     auth = auth or MqttAuth(ca_file=ca_file)
     if tls:
@@ -86,10 +90,12 @@ def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: st
         if previous is not None:
             previous(c, userdata, flags, reason, props)
 
+    if properties is not None and client.protocol != mqtt.MQTTv5:
+        raise BrokerConnectError("CONNECT properties need an MQTT 5 client (make_client(..., version='5'))")
     client.on_connect = on_connect
     try:
         if client.protocol == mqtt.MQTTv5:
-            client.connect(host, port, keepalive=30, clean_start=True)
+            client.connect(host, port, keepalive=30, clean_start=True, properties=properties)
         else:
             client.connect(host, port, keepalive=30)
     except ssl.SSLError as exc:
