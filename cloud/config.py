@@ -104,6 +104,10 @@ class WorkerSettings(BaseModel):
     """Address of the `/healthz` and `/metrics` endpoint (0.0.0.0 in a container)."""
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     """Port of that endpoint; None: no endpoint, 0: any free port."""
+    ledger_path: Path | None = None
+    """Task ledger (SQLite, WAL) shared by the workers of this host, so a repeat reaching another worker
+    or a restarted one re-sends the stored result instead of running the model again. None: one
+    ledger in this process's memory (forgotten on restart)."""
     echo_delay_s: float = Field(default=0.0, ge=0)
     """Seconds the `echo` backend waits per task (load and fault tests)."""
     openai: OpenAIOptions = Field(default_factory=OpenAIOptions)

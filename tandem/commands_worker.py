@@ -84,7 +84,7 @@ def worker(backend: str | None, model: str | None, gguf: Path | None, base_url: 
     try:
         pool = WorkerPool(broker_url=settings.broker_url, keys_root=settings.keys_dir,
                           backend=make_worker_backend(settings), settings=settings.worker,
-                          mqtt_version=settings.mqtt_version, name=worker_id)
+                          mqtt_version=settings.mqtt_version, name=worker_id, auth=settings.mqtt_auth())
         endpoint = pool.start_endpoint()
         if endpoint is not None:
             click.echo(f"metrics {endpoint.url}/metrics health {endpoint.url}/healthz", err=True)

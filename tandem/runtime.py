@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from protocol.errors import TandemError
-from protocol.mqtt import BrokerConnectError, connect, make_client, parse_url
+from protocol.mqtt import BrokerConnectError, MqttAuth, connect, make_client, parse_url
 from tandem.broker import BrokerProcess, is_listening, start_broker
 from tandem.settings import Settings
 
@@ -74,7 +74,8 @@ class Infra:
             self.broker.stop()
 
 
-def workers_online(broker_url: str, wait_s: float = 0.6, mqtt_version: str = "5") -> list[str]:
+def workers_online(broker_url: str, wait_s: float = 0.6, mqtt_version: str = "5",
+                   auth: MqttAuth | None = None) -> list[str]:
     """Worker ids whose retained status says online."""
     from cloud.worker import STATUS_TOPIC
 
@@ -86,7 +87,7 @@ def workers_online(broker_url: str, wait_s: float = 0.6, mqtt_version: str = "5"
         online[worker] = msg.payload == b"online"  # type: ignore[attr-defined]
 
     client.on_message = on_message
-    connect(client, broker_url, timeout=5)
+    connect(client, broker_url, timeout=5, auth=auth)
     client.subscribe(STATUS_TOPIC.format(worker_id="+"), qos=1)
     time.sleep(wait_s)
     client.disconnect()
@@ -107,7 +108,12 @@ def ensure_infra(settings: Settings, *, start_worker: bool = True, worker_backen
     mqtt_version = settings.mqtt_version
     if infra.broker is not None and not infra.broker.supports_shared_subscriptions:
         mqtt_version = "3.1.1"  # the embedded broker speaks 3.1.1 only
-    if start_worker and not workers_online(settings.broker_url, mqtt_version=mqtt_version):
+    if start_worker and settings.mqtt_auth() is not None:
+        # a secured broker's ACL gives devices no view of the workers and a worker needs the pool's own
+        # account: tandem starts none here
+        infra.notes.append("secured broker (TLS/account settings): not starting a worker; run `tandem worker` "
+                           "with the pool's broker account")
+    elif start_worker and not workers_online(settings.broker_url, mqtt_version=mqtt_version):
         env = dict(os.environ, TANDEM_BROKER_URL=settings.broker_url, TANDEM_MQTT_VERSION=mqtt_version,
                    TANDEM_KEYS_DIR=str(settings.keys_dir), TANDEM_MODELS_DIR=str(settings.models_dir),
                    TANDEM_CLOUD_MODEL=settings.cloud_model)
@@ -147,7 +153,7 @@ def make_escalator(settings: Settings):  # -> Escalator, not started
     return Escalator(broker_url=settings.broker_url, mqtt_version=settings.mqtt_version,
                      keys=DeviceKeys.load(settings.keys_dir, settings.device_id),
                      ttl_s=esc.ttl_s, spool=Spool(spool_path, max_tasks=esc.spool_max_tasks),
-                     retry=RetryPolicy(first_s=esc.retry_s))
+                     retry=RetryPolicy(first_s=esc.retry_s), auth=settings.mqtt_auth())
 
 
 def make_agent(settings: Settings, *, with_cloud: bool = True):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,6 +22,9 @@ from pydantic_settings import (
 
 from cloud.config import WorkerSettings
 from tandem import locations
+
+if TYPE_CHECKING:
+    from protocol.mqtt import MqttAuth  # paho: imported when used, `tandem --help` stays instant
 
 
 def _default_device_id() -> str:
@@ -81,6 +84,17 @@ class Settings(BaseSettings):
     """MQTT broker, `mqtt://host:port` (TLS: `mqtts://`). `tandem demo` starts one here if none answers."""
     mqtt_version: Literal["3.1.1", "5"] = "5"
     """MQTT protocol version; 5 gives shared subscriptions and "no matching subscribers" replies."""
+    broker_ca_file: Path | None = None
+    """CA certificate (PEM) that signed the broker's certificate, for `mqtts://` brokers with a private
+    CA (`tandem broker certs` makes one). None: the system's trusted CAs."""
+    broker_cert_file: Path | None = None
+    """Client certificate (PEM) for mutual TLS (hardware/mosquitto/tandem-mtls.conf); with `broker_key_file`."""
+    broker_key_file: Path | None = None
+    """Private key (PEM, keep it 0600) of `broker_cert_file`."""
+    broker_username: str | None = None
+    """Broker account (password file): a device's account is its device id, a worker's its pool account."""
+    broker_password: SecretStr | None = None
+    """Password of `broker_username` (`TANDEM_BROKER_PASSWORD`); never printed or logged."""
     device_id: str = Field(default_factory=_default_device_id, pattern=r"^[A-Za-z0-9_-]{1,64}$")
     """This device's id: names its topics and its key files."""
     models_dir: Path = Field(default_factory=locations.default_models_dir)
@@ -127,6 +141,20 @@ class Settings(BaseSettings):
         if toml_file.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
         return tuple(sources)
+
+    def mqtt_auth(self) -> MqttAuth | None:
+        """How to prove ourselves to the broker (TLS files, account); None for an open broker."""
+        from protocol.mqtt import MqttAuth
+
+        if not any((self.broker_ca_file, self.broker_cert_file, self.broker_key_file, self.broker_username)):
+            return None
+        return MqttAuth(
+            ca_file=str(self.broker_ca_file) if self.broker_ca_file else None,
+            cert_file=str(self.broker_cert_file) if self.broker_cert_file else None,
+            key_file=str(self.broker_key_file) if self.broker_key_file else None,
+            username=self.broker_username,
+            password=self.broker_password.get_secret_value() if self.broker_password else None,
+        )
 
     def device_keys_dir(self) -> Path:
         return self.keys_dir / "device" / self.device_id

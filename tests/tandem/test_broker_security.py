@@ -170,3 +170,61 @@ def test_mutual_tls_takes_the_certificate_name_as_user(creds: Path, tmp_path: Pa
             connect(c, url, auth=MqttAuth(ca_file=str(creds / "ca.crt")), timeout=3)
 
 
+
+
+def test_a_user_escalates_through_the_secured_broker_with_settings_only(creds: Path, tls_url: str,
+                                                                       tmp_path: Path, monkeypatch) -> None:
+    """`tandem worker` and the device's escalator configured only through TANDEM_* variables, as
+    deployed: TLS with the fleet's CA, one broker account each, the ACL of the shipped config."""
+    import json
+    import os
+    import sys
+
+    from device.errors import EscalationError
+    from tandem.runtime import make_escalator
+    from tandem.settings import load_settings
+
+    keys = tmp_path / "keys"
+    init_keys(keys, "dev-a")
+    ledger = tmp_path / "ledger.sqlite"
+    common = {"TANDEM_BROKER_URL": tls_url, "TANDEM_BROKER_CA_FILE": str(creds / "ca.crt"),
+              "TANDEM_KEYS_DIR": str(keys), "TANDEM_CONFIG": str(tmp_path / "none.toml"),
+              "TANDEM_MODELS_DIR": str(tmp_path / "models")}
+    secret = (creds / "credentials" / "w1.password").read_text().strip()
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tandem.cli", "worker", "--backend", "echo", "--id", "w1", "--grace", "1"],
+            env={**os.environ, **common, "TANDEM_BROKER_USERNAME": "w1", "TANDEM_BROKER_PASSWORD": secret,
+                 "TANDEM_WORKER__LEDGER_PATH": str(ledger)}, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        for key, value in {**common, "TANDEM_DEVICE_ID": "dev-a", "TANDEM_BROKER_USERNAME": "dev-a",
+                           "TANDEM_BROKER_PASSWORD": (creds / "credentials" / "dev-a.password").read_text().strip(),
+                           "TANDEM_ESCALATION__SPOOL_PATH": str(tmp_path / "spool.sqlite")}.items():
+            monkeypatch.setenv(key, value)
+        settings = load_settings()
+        assert "dev-a.password" not in repr(settings) and settings.broker_password is not None
+        assert settings.broker_password.get_secret_value() not in repr(settings)
+
+        async def ask() -> str:
+            esc = make_escalator(settings)
+            await esc.start()
+            try:
+                deadline = time.monotonic() + 30
+                while True:  # the worker process may still be subscribing
+                    record, fut = await esc.submit(SubTask(prompt="over TLS"))
+                    try:
+                        return (await esc.wait(record, fut, 3)).text
+                    except EscalationError:
+                        if time.monotonic() > deadline or proc.poll() is not None:
+                            raise
+            finally:
+                await esc.close()
+
+        assert asyncio.run(ask()) == "over TLS"
+        assert ledger.exists()  # the worker's ledger lives where the settings say
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert secret not in log.read_text()
+    assert json.dumps(secret)[1:-1] not in log.read_text()
