@@ -43,7 +43,7 @@ _DATE_RE = re.compile(
 )
 # Birth context before the date (at most a few short words between), in the shipped languages.
 _CONTEXT_RE = re.compile(
-    r"(?:born|birth(?:day|date)?|d\.?o\.?b\.?|date of birth|geb(?:oren|\.)?|geburts(?:datum|tag)|"
+    r"(?<![^\W\d_])(?:born|birth(?:day|date)?|d\.?o\.?b\.?|date of birth|geb(?:oren|\.)?|geburts(?:datum|tag)|"
     r"n[ée]e?|naissance|nato|nata|nascita|nacid[oa]|nacimiento|cumpleaños|compleanno|anniversaire|"
     r"geboortedatum|jarig|verjaardag)"
     r"(?:[\s:,.()\-]+(?:on|in|am|le|il|el|the|is|was|op|de|:|at|est|ist|è|es|was)){0,3}[\s:,.()\-]*$",
