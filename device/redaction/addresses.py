@@ -33,6 +33,8 @@ _COMPOUND_RE = re.compile(
     r"gracht|laan|straat|plein|kade|dijk|singel|park|gade|vej|gatan|vägen|torget|katu|tie|väg|ulica|ul\.)"
     r"\s+" + _NUM + r"(?![\w])",
 )
+# Dutch/Flemish street words that also end ordinary words ("iPad 2"): only after a capitalised stem.
+_DUTCH_RE = re.compile(r"(?<![\w])[A-Z][a-zà-ÿ]{2,}(?:baan|dreef|pad|steeg|lei|wal|erf|veld)\s+" + _NUM + r"(?![\w])")
 # Romance: street type first; the number before ("12, rue ...") or after ("Via Roma 12").
 _ROM_TYPES = (
     r"rue|avenue|av\.|boulevard|bd\.?|place|chemin|all[ée]e|impasse|quai|route|cours|via|viale|piazza|"
@@ -50,7 +52,7 @@ _ROM_BEFORE_RE = re.compile(
 )
 # A postcode and town after the street ("10115 Berlin", "75002 Paris", "1012 NX Amsterdam",
 # "London NW1 6XE", "Springfield, IL 62704").
-_TAIL_RE = re.compile(
+TAIL_RE = re.compile(
     r"(?:,|\n|\s)\s*(?:"
     r"(?:[A-Z]{1,2}-)?[0-9]{4,5}(?:\s?[A-Z]{2})?,?\s+" + _CAP + r"(?:[ -]" + _CAP + r"){0,3}"
     r"|" + _CAP + r"(?:[ -]" + _CAP + r"){0,2},?\s+(?:[A-Z]{2}\s+[0-9]{5}(?:-[0-9]{4})?|[A-Z]{1,2}[0-9][A-Z0-9]?\s?[0-9][A-Z]{2})"
@@ -59,10 +61,10 @@ _TAIL_RE = re.compile(
 
 
 def find_addresses(text: str) -> Iterator[Span]:
-    for pattern in (_EN_RE, _COMPOUND_RE, _ROM_AFTER_RE, _ROM_BEFORE_RE):
+    for pattern in (_EN_RE, _COMPOUND_RE, _DUTCH_RE, _ROM_AFTER_RE, _ROM_BEFORE_RE):
         for m in pattern.finditer(text):
             end = m.end()
-            tail = _TAIL_RE.match(text, end)
+            tail = TAIL_RE.match(text, end)
             if tail is not None:
                 end = tail.end()
             yield Span("STREET_ADDRESS", m.start(), end)

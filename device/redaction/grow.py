@@ -1,59 +1,160 @@
-"""Grow the model's spans to whole entities: the model often stops one word short.
+"""Fit the model's spans to whole entities: the model often stops one word short, or one too far.
 
-A PERSON span takes in capitalised name words right next to it ("Rembrandt" before "Bosurgi",
-"Mayoral" after "Cosme Rosalinda"), but never a sentence's first word, a title or a word that never
-continues a name. A STREET_ADDRESS span takes in the house number or street type just before it
-("79805" + "Walter Inlet", "calle" + "de virgilio barrio 3") and an apartment suffix after it
-("Apt. 036", "Appartamento 7").
+Every span is first trimmed of edge punctuation (a name labelled with its comma must not swallow
+the address after it) and snapped to whole words ("str. 53" -> "Kuschstr. 53"). Then:
+
+- PERSON loses leading titles ("Dott" in "Dott.ssa Faggiani": the rule for titles finds the name)
+  and takes in capitalised name words next to it ("Rembrandt" before "Bosurgi"), an initial before
+  it ("O." + "Finzi") and particles followed by a name word ("van" -> "van der Mast"), but never a
+  sentence's first word, a title or a word that never continues a name.
+- STREET_ADDRESS takes in the house number, street type or flat prefix just before it ("79805" +
+  "Walter Inlet", "callejón" + "ascensión batalla 287", "Studio" + "83t, Brown Rue"), an apartment
+  suffix and a postcode + town after it ("Apt. 036", ", IN 45501"), and drops a trailing clause that
+  is plainly not part of it (", avisa al banco").
 """
 
 from __future__ import annotations
 
 import re
 
+from device.redaction.addresses import TAIL_RE
 from device.redaction.detectors import Span
-from device.redaction.names import HONORIFICS, NOT_NAMES
+from device.redaction.names import NOT_NAMES, PARTICLES
+from device.redaction.streets import PREFIX_ALT, SECONDARY_AFTER_ALT, SECONDARY_BEFORE_ALT
+from device.redaction.titles import title_chain
 
-_NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_EDGE = " \t\n\r,;:"
 _PREV_WORD_RE = re.compile(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)[ \t]+$")
 _NEXT_WORD_RE = re.compile(r"[ \t]+([^\W\d_]+(?:['’-][^\W\d_]+)*)")
+_PREV_TOKEN_RE = re.compile(r"(\S+)[ \t]+$")
+_INITIAL_RE = re.compile(r"(?<![\w.])[^\W\d_]\.[ \t]?$")
 _LEFT_ADDR_RE = re.compile(
-    r"(?:\b[0-9]{1,6}[a-zA-Z]?,?\s+|\b(?i:rue|avenue|boulevard|chemin|place|all[ée]e|impasse|via|viale|piazza|"
-    r"corso|vicolo|contrada|calle|avenida|plaza|paseo|camino|carrer|rua|pra[çc]a|travessa|ulica)\s+)$"
+    r"(?:\b[0-9]{1,6}[a-zA-Z]?,?\s+"  # the house number before an English-style street
+    r"|(?<![\w.])(?i:" + SECONDARY_BEFORE_ALT + r")\s*[0-9]{1,5}[a-zA-Z]?,?\s+)$"  # "Flat 36, " "Studio 83t, "
 )
-_RIGHT_ADDR_RE = re.compile(
-    r"(?:,?\s+(?i:apt\.?|apartment|suite|unit|flat|#|appartamento|interno|piso|puerta|bus|app\.?|wohnung|"
-    r"stiege|top)\s*[0-9]{1,5}[a-zA-Z]?)+"
-)
+_SECONDARY_BEFORE_RE = re.compile(r"(?<![\w.])(?i:" + SECONDARY_BEFORE_ALT + r")\s*$")
+_LEFT_TYPE_RE = re.compile(r"(?<![\w.])(?i:" + PREFIX_ALT + r")\s+$")  # "callejón ", "Incrocio ", "rue "
+_RIGHT_ADDR_RE = re.compile(r"(?:,?\s+(?i:" + SECONDARY_AFTER_ALT + r")\s*[0-9]{1,5}[a-zA-Z]?\b)+")
+_STATE_ZIP_RE = re.compile(r",?[ \t]+[A-Z]{2}[ \t]+[0-9]{5}(?:-[0-9]{4})?\b")
+_MAX_CLAUSE_LOWER = 2  # a trailing comma part with more lower-case words than this is a clause
 
 
 def _name_like(word: str) -> bool:
-    return word[:1].isupper() and any(c.islower() for c in word) and word not in NOT_NAMES and word not in HONORIFICS
+    return word[:1].isupper() and any(c.islower() for c in word) and word not in NOT_NAMES \
+        and title_chain(word + " ", 0) is None
+
+
+def _particle_context(text: str, pos: int) -> bool:
+    """A particle at `pos` belongs to the name when a name word, particle or title precedes it:
+    "Anna de" Vries, "van der" Mast, "mevr. van" Dam; not "cerca de" Onna, "hoofdstad van" Peru."""
+    prev = _PREV_TOKEN_RE.search(text, 0, pos)
+    if prev is None:
+        return False
+    word = prev.group(1)
+    return _name_like(word) or word in PARTICLES or title_chain(word + " ", 0) is not None
 
 
 def _sentence_start(text: str, pos: int) -> bool:
     before = text[:pos].rstrip()
+    if before.endswith("."):
+        last = before.rsplit(None, 1)[-1]
+        if len(last) == 2 or title_chain(last + " ", 0) is not None:
+            return False  # "mevr. van", "O. Finzi": the dot ends an abbreviation, not a sentence
     return not before or before[-1] in ".!?:\n"
 
 
-def grow(text: str, span: Span) -> Span:
-    start, end = span.start, span.end
+def _fit(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim edge punctuation, then widen to whole words."""
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    while 0 < start < end and (text[start - 1].isalnum() or (text[start] == "." and text[start - 1].isalpha())):
+        start -= 1
+    while start < end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
+
+
+def grow(text: str, span: Span) -> Span | None:
+    """The span fitted to its whole entity, or None when nothing of it is left (a title alone)."""
+    start, end = _fit(text, span.start, span.end)
     if span.type == "PERSON":
-        for _ in range(2):
-            m = _PREV_WORD_RE.search(text, 0, start)
-            if m is None or not _name_like(m.group(1)) or _sentence_start(text, m.start(1)):
-                break
-            start = m.start(1)
-        for _ in range(2):
-            m = _NEXT_WORD_RE.match(text, end)
-            if m is None or not _name_like(m.group(1)):
-                break
-            end = m.end(1)
+        fitted = _grow_person(text, start, end)
+        if fitted is None:
+            return None
+        start, end = fitted
     elif span.type == "STREET_ADDRESS":
-        m = _LEFT_ADDR_RE.search(text, max(0, start - 16), start)
-        if m is not None:
-            start = m.start()
-        m = _RIGHT_ADDR_RE.match(text, end)
-        if m is not None:
-            end = m.end()
+        start, end = _grow_address(text, start, end)
+    if end <= start:
+        return None
     return span if (start, end) == (span.start, span.end) else Span(span.type, start, end)
+
+
+def _grow_person(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while (chain := title_chain(text, start)) is not None:
+        if chain[0] >= end:
+            return None  # a title alone ("Dott" of "Dott.ssa Faggiani") is nobody
+        start = chain[0]  # the title is not the person; the title rule finds the name after it
+    start, end = _fit(text, start, end)
+    if not any(c.isalpha() for c in text[start:end]):
+        return None
+    for _ in range(3):  # name words and particles before it: "Rembrandt" Bosurgi, "van der" Berg
+        m = _PREV_WORD_RE.search(text, 0, start)
+        if m is None or _sentence_start(text, m.start(1)):
+            break
+        if _name_like(m.group(1)):
+            start = m.start(1)
+            continue
+        if m.group(1) not in PARTICLES or not _particle_context(text, m.start(1)):
+            break
+        start = m.start(1)
+    m = _INITIAL_RE.search(text, max(0, start - 3), start)  # "O. " Finzi
+    if m is not None and not _sentence_start(text, m.start()):
+        start = m.start()
+    for _ in range(3):
+        m = _NEXT_WORD_RE.match(text, end)
+        if m is None:
+            break
+        after = _NEXT_WORD_RE.match(text, m.end(1))
+        if not (_name_like(m.group(1)) or (m.group(1) in PARTICLES and after is not None
+                                             and (_name_like(after.group(1)) or after.group(1) in PARTICLES))):
+            break
+        end = m.end(1)  # a particle stays only when a name word follows it ("van der Mast")
+    words = text[start:end].split()
+    while words and words[-1] in PARTICLES:
+        end = text.rfind(" ", start, end)
+        words.pop()
+    return (start, end) if words else None
+
+
+def _grow_address(text: str, start: int, end: int) -> tuple[int, int]:
+    for _ in range(3):
+        before = text[max(0, start - 24):start]
+        if text[start].isdigit():  # "Studio " 83t, Brown Rue
+            m = _SECONDARY_BEFORE_RE.search(before)
+        else:  # "79805 " Walter Inlet, "Flat 36, " Alan Plains, "callejón " ascensión batalla 287
+            m = _LEFT_ADDR_RE.search(before) or _LEFT_TYPE_RE.search(before)
+        if m is None:
+            break
+        start -= len(before) - m.start()
+    m = _RIGHT_ADDR_RE.match(text, end)
+    if m is not None:
+        end = m.end()
+    tail = TAIL_RE.match(text, end) or _STATE_ZIP_RE.match(text, end)
+    if tail is not None:
+        end = tail.end()
+    return start, _drop_clause(text, start, end)
+
+
+def _drop_clause(text: str, start: int, end: int) -> int:
+    """Cut a trailing ", avisa al banco": the last comma part has no digit and several lower-case words."""
+    cut = text.rfind(",", start, end)
+    if cut == -1:
+        return end
+    part = text[cut + 1:end]
+    words = part.split()
+    lower = sum(1 for w in words if w[:1].islower())
+    if not any(c.isdigit() for c in part) and lower > _MAX_CLAUSE_LOWER:
+        return cut
+    return end

@@ -8,9 +8,17 @@ miss of a first name alone is covered by the "name + surname" requirement anyway
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def _words(block: str) -> frozenset[str]:
     return frozenset(block.split())
+
+
+def _gazetteer() -> frozenset[str]:
+    """First names of the markets (`data/first_names.txt`, written by `quantize.ner.gazetteer`)."""
+    path = Path(__file__).parent / "data" / "first_names.txt"
+    return frozenset(line for line in path.read_text(encoding="utf-8").splitlines() if line and line[0] != "#")
 
 
 FIRST_NAMES = _words(
@@ -110,5 +118,29 @@ NOT_NAMES = _words(
     Why How Where Which
     Street Road Avenue Lane Strasse Straße Platz Weg Airport Station University Hospital School
     Inc Ltd GmbH AG Corp Company Team Project Language Programming Python Java Linux Windows
+    """
+)
+
+#: The curated names above plus the generated gazetteer: used where context says a person is meant
+#: (a surname follows, or a cue like "for", "an", "voor" comes before), so names that double as
+#: ordinary words are kept out of the generated list too.
+KNOWN_FIRST_NAMES = FIRST_NAMES | _gazetteer()
+KNOWN_FIRST_NAMES_LOWER = frozenset(n.lower() for n in KNOWN_FIRST_NAMES if len(n) >= 4)
+
+# Lower-case words that never continue a name: function words, and time words that follow one
+# ("call anna tomorrow"), in the shipped languages.
+FUNCTION_WORDS = _words(
+    """
+    a an the and or but to for of in on at by with from as is are was be that this it its not no yes
+    about after before into onto over under so if then than also just please pls today tomorrow tonight
+    now later soon morning evening next last this week weekend again too very asap who what when where
+    why how which whom whose knows said says
+    der die das den dem des ein eine einen einem einer und oder aber zu für von mit bei nach aus an auf
+    im am ist sind war nicht bitte heute morgen abend später noch schon auch dass wegen
+    le la les un une des et ou mais pour par avec sans dans sur chez que qui est sont pas ce cette
+    aujourd demain soir plus
+    il lo gli una uno e o ma per con da di del della che è sono non oggi domani sera
+    el los las y pero para por con sin en que es son no hoy mañana tarde
+    het een en of maar voor met van op aan bij naar dat die is zijn niet vandaag morgen avond
     """
 )

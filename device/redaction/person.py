@@ -1,10 +1,14 @@
-"""Rule-based PERSON detection (v1): titles, a first-name gazetteer, and echoes of known names.
+"""Rule-based PERSON detection: titles, a first-name gazetteer, and echoes of known names.
 
-Three rules, each cheap and predictable:
-1. a title ("Dr.", "Frau", "M.", "Sra.") followed by capitalised name tokens -> the name tokens;
+Four rules, each cheap and predictable:
+1. a title chain ("Dr.", "Frau", "M.", "Sra.", "Dott.ssa", "mevr.") followed by name tokens (particles
+   such as "van der" allowed first) -> the name tokens; after a strong title ("mevrouw", "Dott.",
+   any dotted one) a lower-case word counts too ("mevr. molen");
 2. a known first name followed by one or two capitalised surname tokens (particles such as
-   "van der" allowed in between) -> the whole name; a first name alone is not enough;
-3. once a name is known (in this text or earlier in the conversation's vault), later mentions
+   "van der" allowed in between) -> the whole name;
+3. a known first name alone, where the words around it say it is someone: a possessive
+   ("Richard's dog") or a word that introduces a person ("for Katharina", "an Anna", "Dear Paul");
+4. once a name is known (in this text or earlier in the conversation's vault), later mentions
    of it, or of its parts ("Anna", "Keller"), are redacted too, so they cannot leak on their own.
 """
 
@@ -14,12 +18,36 @@ import re
 from collections.abc import Iterable, Iterator
 
 from device.redaction.detectors import Span
-from device.redaction.names import FIRST_NAMES, HONORIFICS, NOT_NAMES, PARTICLES
+from device.redaction.names import (
+    FUNCTION_WORDS,
+    KNOWN_FIRST_NAMES,
+    KNOWN_FIRST_NAMES_LOWER,
+    NOT_NAMES,
+    PARTICLES,
+)
+from device.redaction.titles import title_chain
 
 # Letters only (any script), with inner apostrophes or hyphens: "O'Brien", "Keller-Schmidt".
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _INLINE_SPACE_RE = re.compile(r"[ \t\u00a0]+")
-_TITLE_GAP_RE = re.compile(r"\.?[ \t\u00a0]+")
+# Words right before a lone first name that say a person follows (rule 3), in the shipped languages.
+_PERSON_CUE_RE = re.compile(
+    r"(?<!\w)(?i:to|for|with|from|and|dear|hi|hello|hey|thank|thanks|call|text|email|ask|tell|remind|invite|meet|"
+    r"named|called|an|für|mit|von|und|liebe|lieber|hallo|danke|pour|avec|et|chère|cher|bonjour|salut|merci|à|"
+    r"per|con|caro|cara|ciao|grazie|para|querida|querido|hola|gracias|voor|met|aan|beste|hoi|dag|bedank|bel|a|du)"
+    r"[ \t\u00a0]+$"
+)
+_CUE_WINDOW = 16
+# A company named after people: "Walter AG", "Simon S.A.", "Stichting Oda", "Rossi e Figli".
+_ORG_AFTER_RE = re.compile(r"[ \t]*(?:AG|GmbH|KG|OHG|SARL|SAS|SA|SE|Ltd|Inc|LLC|PLC|BV|NV|SpA|Srl|SL|S\.[A-Za-z]{1,3}\.|"
+                           r"&|and Sons|e Figli|e hijos|Group|Groep|Gruppe|Holding)(?!\w)")
+_INSTITUTIONS = frozenset([
+    "Fellowship", "Prize", "Award", "Foundation", "Institute", "Museum", "College", "Stadium", "Airport", "Center",
+    "Centre", "Bridge", "Hall", "Theatre", "Theater", "Library", "Gymnasium", "Schule", "Stiftung", "Preis", "Prijs",
+    "Prix", "Premio", "Fondazione", "Fundación", "Instituut", "Institut", "Universität",
+])
+_INSTITUTION_RE = re.compile(r"[ \t]+(?:" + "|".join(_INSTITUTIONS) + r")(?!\w)")
+_ORG_BEFORE_RE = re.compile(r"(?:Stichting|Koninklijke|Groupe|Gruppo|Grupo|Fundación|Fondazione|Stiftung|Firma)[ \t]+$")
 _POSSESSIVE = ("'s", "’s")
 _MAX_NAME_TOKENS = 3  # "Anna Maria Keller"; particles do not count
 _MIN_ECHO_LEN = 3
@@ -27,11 +55,33 @@ _MIN_ECHO_LEN = 3
 
 def _is_name_token(word: str) -> bool:
     """Capitalised, not all caps ("API"), and not a word that never continues a name."""
-    return word[0].isupper() and any(c.islower() for c in word) and word not in NOT_NAMES
+    return word[0].isupper() and any(c.islower() for c in word) and word not in NOT_NAMES and word not in _INSTITUTIONS
 
 
 def _is_first_name(word: str) -> bool:
-    return word in FIRST_NAMES or word.split("-", 1)[0] in FIRST_NAMES  # "Anna-Lena", "Jean-Luc"
+    if word.endswith(_POSSESSIVE):
+        word = word[:-2]  # "Richard's"
+    if word in KNOWN_FIRST_NAMES:
+        return True
+    parts = word.split("-")  # "Anna-Lena", "Jean-Luc"; not "Robin-sur-Mer"
+    return len(parts) > 1 and parts[0] in KNOWN_FIRST_NAMES and all(p[:1].isupper() for p in parts)
+
+
+def _inside_proper_noun(text: str, words: list[re.Match[str]], i: int) -> bool:
+    """words[i] continues a capitalised word mid-sentence ("Santa Cruz", "Santo Stefano"): a place or
+    a company, unless that word is a cue ("Hi Anna Keller") or the sentence's first word."""
+    if i == 0 or not _gap(text, words[i - 1].end(), words[i].start()):
+        return False
+    prev = words[i - 1]
+    before = text[:prev.start()].rstrip()
+    if not before or before[-1] in ".!?:\n" or not prev.group()[0].isupper():
+        return False  # the sentence's first word ("Invite Anna Keller") or a lower-case one
+    return _PERSON_CUE_RE.search(text, max(0, words[i].start() - _CUE_WINDOW), words[i].start()) is None
+
+
+def _named_after(text: str, end: int) -> bool:
+    """The name is part of an institution's or company's name ("Marie Curie Fellowship", "X S.A.")."""
+    return _ORG_AFTER_RE.match(text, end) is not None or _INSTITUTION_RE.match(text, end) is not None
 
 
 def _gap(text: str, end: int, start: int, pattern: re.Pattern[str] = _INLINE_SPACE_RE) -> bool:
@@ -61,19 +111,77 @@ def _strip_possessive(text: str, start: int, end: int) -> int:
     return end
 
 
-def _is_title(text: str, word: re.Match[str]) -> bool:
-    # "M" (Monsieur) only with its dot, or every initial would start a name.
-    return word.group() in HONORIFICS or (word.group() == "M" and text.startswith(".", word.end()))
+def _after_titles(text: str, words: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """(first, last) word indexes of the name after a title chain at words[i] ("Prof. Dr. Keller"), or None."""
+    chain = title_chain(text, words[i].start())
+    if chain is None:
+        return None
+    end, lower_ok = chain
+    j = i + 1
+    while j < len(words) and words[j].start() < end:
+        j += 1  # the title's own words ("Dott", "ssa")
+    if j == len(words) or words[j].start() != end:
+        return None
+    first = j
+    while first < len(words) and words[first].group() in PARTICLES and first + 1 < len(words) \
+            and _gap(text, words[first].end(), words[first + 1].start()):
+        first += 1  # "mevr. van der Mast": the particles belong to the name
+    if first < len(words):
+        last = _take_name(text, words, first, _MAX_NAME_TOKENS)
+        if last is not None:
+            return j, last
+        word = words[first].group()
+        if lower_ok and word.islower() and len(word) >= _MIN_ECHO_LEN and word not in FUNCTION_WORDS:
+            return j, first
+    return None
 
 
-def _after_titles(text: str, words: list[re.Match[str]], i: int) -> int | None:
-    """Index of the first word after a chain of titles at words[i] ("Prof. Dr. Keller"), or None."""
-    j = i
-    while j < len(words) and _is_title(text, words[j]):
-        if j + 1 == len(words) or not _gap(text, words[j].end(), words[j + 1].start(), _TITLE_GAP_RE):
-            return None
-        j += 1
-    return j if j > i else None
+def _lower_name(text: str, words: list[re.Match[str]], i: int) -> int | None:
+    """Index of the last word of a lower-case name at words[i] right after a cue, or None.
+
+    Only a known first name opens it ("for gotthilf", "voor jose manuel atienza"); it goes on over
+    further known first names and particles, then at most one more word when a function word,
+    punctuation or the end follows that ("an josefa lorch eine ...")."""
+    if words[i].group() not in KNOWN_FIRST_NAMES_LOWER or \
+            _PERSON_CUE_RE.search(text, max(0, words[i].start() - _CUE_WINDOW), words[i].start()) is None:
+        return None
+    last, j = i, i + 1
+    while j < len(words) and _gap(text, words[j - 1].end(), words[j].start()):
+        word = words[j].group()
+        if not word.islower() or word in FUNCTION_WORDS:
+            break
+        if word in KNOWN_FIRST_NAMES_LOWER or word in PARTICLES:
+            last, j = (j if word not in PARTICLES else last), j + 1
+            continue
+        nxt = words[j + 1] if j + 1 < len(words) else None
+        closes = nxt is None or not _gap(text, words[j].end(), nxt.start()) or nxt.group() in FUNCTION_WORDS
+        if closes and len(word) >= _MIN_ECHO_LEN:
+            last = j
+        break
+    return last
+
+
+def _lone_first_name(text: str, words: list[re.Match[str]], i: int) -> bool:
+    """Rule 3: words[i] is a known first name standing alone where a person is expected."""
+    word = words[i]
+    if not _is_first_name(word.group()):
+        return False
+    nxt = words[i + 1] if i + 1 < len(words) else None
+    if nxt is not None and _gap(text, word.end(), nxt.start()) and _is_name_token(nxt.group()):
+        return False  # "Marie Curie Fellowship": capitalised words go on, rule 2 decides
+    if _ORG_AFTER_RE.match(text, word.end()) or _ORG_BEFORE_RE.search(text, 0, word.start()):
+        return False  # a company named after someone
+    if word.group().endswith(_POSSESSIVE):
+        return True
+    if _PERSON_CUE_RE.search(text, max(0, word.start() - _CUE_WINDOW), word.start()) is not None:
+        return True
+    # Mid-sentence after a lower-case word ("Kannst du Katharina eine ..."), not after a capitalised
+    # one: that is a longer proper noun ("San Francisco", "Port Richard").
+    before = text[:word.start()].rstrip()
+    prev = words[i - 1] if i > 0 else None
+    if not before or before[-1] in ".!?:\n" or prev is None or not _gap(text, prev.end(), word.start()):
+        return False
+    return prev.group()[0].islower()
 
 
 def find_persons(text: str, known: Iterable[str] = ()) -> Iterator[Span]:
@@ -82,12 +190,17 @@ def find_persons(text: str, known: Iterable[str] = ()) -> Iterator[Span]:
     found: list[str] = []
     i = 0
     while i < len(words):
-        first: int | None = _after_titles(text, words, i)  # rule 1: the name after the title(s)
-        last = None if first is None else _take_name(text, words, first, _MAX_NAME_TOKENS)
-        if first is None and _is_first_name(words[i].group()):
+        titled = _after_titles(text, words, i)  # rule 1: the name after the title(s)
+        first, last = titled if titled is not None else (None, None)
+        if first is None and _is_first_name(words[i].group()) and not _inside_proper_noun(text, words, i):
             # rule 2: a first name directly followed by at least one surname token
             last = _take_name(text, words, i, _MAX_NAME_TOKENS)
-            first = i if last is not None and last > i else None
+            first = i if last is not None and last > i and not _named_after(text, words[last].end()) else None
+            if first is None and _lone_first_name(text, words, i):
+                first = last = i  # rule 3
+        if first is None and words[i].group().islower():
+            last = _lower_name(text, words, i)  # rule 3 for "for gotthilf", "an josefa lorch"
+            first = None if last is None else i
         if first is None or last is None:
             i += 1
             continue

@@ -47,6 +47,7 @@ _DETECTORS: dict[str, Callable[[str], Iterator[Span]]] = {
     # PERSON needs the vault (names from earlier turns), so it is called separately.
 }
 _PRIORITY = {kind: rank for rank, kind in enumerate(TYPES)}
+_CLIPPED = frozenset({"PERSON", "STREET_ADDRESS"})  # overlapped candidates keep what is left of them
 
 
 class SpanModel(Protocol):
@@ -84,7 +85,8 @@ class RuleRedactor:
         return Redaction("".join(parts), tuple(entities))
 
     def _candidates(self, text: str, vault: Vault) -> Iterator[Span]:
-        learned = [grow(text, s) for s in self.ner.spans(text) if s.type in self.types] if self.ner is not None else []
+        fitted = (grow(text, s) for s in self.ner.spans(text) if s.type in self.types) if self.ner is not None else ()
+        learned = [s for s in fitted if s is not None]
         yield from learned
         for kind in self.types:
             if kind == "PERSON":
@@ -104,7 +106,34 @@ class RuleRedactor:
             key=lambda c: (_PRIORITY[c.type], c.start - c.end, c.start),
         )
         for cand in ranked:
-            if all(cand.end <= start or cand.start >= end for start, end in taken):
-                taken.append((cand.start, cand.end))
-                chosen.append(cand)
+            if not all(cand.end <= start or cand.start >= end for start, end in taken):
+                if cand.type not in _CLIPPED:
+                    continue
+                clipped = _clip(text, cand, taken)
+                if clipped is None:
+                    continue
+                cand = clipped
+            taken.append((cand.start, cand.end))
+            chosen.append(cand)
         return sorted(chosen, key=lambda c: c.start)
+
+
+def _clip(text: str, cand: Span, taken: list[tuple[int, int]]) -> Span | None:
+    """The longest part of a name/address candidate that no chosen span covers, trimmed, or None.
+
+    "Julius Scholz, Ruth-Mühle-Platz" (a name grown into the address after it) keeps "Julius
+    Scholz" once the address is chosen, instead of losing the name altogether.
+    """
+    free = [(cand.start, cand.end)]
+    for start, end in taken:
+        free = [piece for s, e in free for piece in ((s, min(e, start)), (max(s, end), e)) if piece[1] > piece[0]]
+    best: Span | None = None
+    for s, e in free:
+        while s < e and not text[s].isalnum():
+            s += 1
+        while e > s and not (text[e - 1].isalnum() or text[e - 1] == "."):
+            e -= 1
+        whole = (s == 0 or not text[s - 1].isalnum()) and (e == len(text) or not text[e].isalnum())
+        if e > s and whole and any(c.isalpha() for c in text[s:e]) and (best is None or e - s > best.end - best.start):
+            best = Span(cand.type, s, e)
+    return best
