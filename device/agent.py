@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from device.division import Part, divide
-from device.errors import EscalationError
+from device.errors import EscalationError, VaultError
 from device.escalation import Escalator, SentRecord
 from device.fusion import PartAnswer, fuse
 from device.redaction.model import Redactor
 from device.redaction.policy import RedactionPolicy
+from device.redaction.stream import PartStreams
 from device.redaction.vault import Vault
+from device.redaction.vault_store import VaultStore
 from device.routing import EntropyRouter, RouteDecision, capability_gap
 from inference.chat_format import Message
 from inference.engine import Engine, Generation, SamplingParams, TokenEvent
@@ -82,7 +84,8 @@ class AgentConfig:
 
 class Agent:
     def __init__(self, engine: Engine, redactor: Redactor, config: AgentConfig,
-                 escalator: Escalator | None = None, policy: RedactionPolicy | None = None) -> None:
+                 escalator: Escalator | None = None, policy: RedactionPolicy | None = None,
+                 vaults: VaultStore | None = None) -> None:
         self.engine = engine
         self.redactor = redactor
         self.policy = policy or RedactionPolicy()  # parts it holds never escalate, not even forced
@@ -90,7 +93,17 @@ class Agent:
         self.escalator = escalator
         self.router = EntropyRouter(config.threshold)
         self.vault = Vault()  # one conversation
+        self.vaults = vaults  # encrypted vaults of named conversations (None: nothing is stored)
+        self.conversation: str | None = None  # the named conversation `vault` belongs to
         self._engine_lock = asyncio.Lock()  # one generation at a time on the device model
+
+    def open_conversation(self, conversation: str | None) -> None:
+        """Continue `conversation` with its stored vault (fresh when none or expired); None: an
+        unnamed conversation whose vault is never written. Raises VaultError for an unreadable file."""
+        if conversation is not None and self.vaults is None:
+            raise VaultError("this agent stores no conversations: named conversations need a vault store")
+        self.vault = self.vaults.load(conversation) if conversation is not None and self.vaults else Vault()
+        self.conversation = conversation
 
     async def ask(self, text: str, *, force: str | None = None,
                   on_token: Callable[[int, str], None] | None = None) -> Answer:
@@ -98,7 +111,12 @@ class Agent:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         redaction = self.redactor.redact(text, self.vault)
+        if self.conversation is not None and self.vaults is not None:
+            self.vaults.save(self.conversation, self.vault)  # before anything escalates under its placeholders
         timings["redact"] = _ms(t0)
+        # what the user sees streams through a restorer: a placeholder split over chunks comes out whole
+        streams = PartStreams(self.vault, on_token) if on_token is not None else None
+        on_token = streams.feed if streams is not None else None
         t = time.perf_counter()
         parts = divide(redaction.text)
         timings["divide"] = _ms(t)
@@ -164,6 +182,8 @@ class Agent:
             timings["network_and_crypto"] = round(max(0.0, round_trip - cloud_backend_ms), 1)
             timings["waited_for_cloud"] = _ms(t_wait)
 
+        if streams is not None:
+            streams.flush()
         t = time.perf_counter()
         final = fuse(answers, self.vault, notices)
         timings["fusion"] = _ms(t)

@@ -64,8 +64,9 @@ async def build_with_progress(name: str, settings: Settings, progress: Progress,
         )
 
 
-async def open_session(settings: Settings, progress: Progress) -> ChatSession:
-    """Keys, model (built if missing), engine with the hardware profile, then the broker."""
+async def open_session(settings: Settings, progress: Progress, conversation: str | None = None) -> ChatSession:
+    """Keys, model (built if missing), engine with the hardware profile, the named conversation's
+    vault (if any), then the broker."""
     from protocol.keys import DeviceKeys
     from quantize.locate import find_built
     from tandem.profile import engine_options
@@ -80,6 +81,11 @@ async def open_session(settings: Settings, progress: Progress) -> ChatSession:
         agent, _ = await asyncio.to_thread(make_agent, settings, with_cloud=False)
     except TandemError as exc:
         raise SessionStartError(f"the device model could not be loaded: {exc}") from exc
+    if conversation is not None:
+        try:
+            agent.open_conversation(conversation)
+        except TandemError as exc:
+            raise SessionStartError(f"conversation {conversation!r} cannot be continued: {exc}") from exc
     manifest = agent.engine.manifest
     session = ChatSession(agent, model=manifest.name, precision=manifest.precision, profile=opts.profile.name)
 

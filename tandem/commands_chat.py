@@ -25,7 +25,10 @@ def _log_to_file() -> str:
 @click.command()
 @click.option("--autostart", is_flag=True,
               help="Start a loopback broker and a worker first when none answers (as `tandem demo` does).")
-def chat(autostart: bool) -> None:
+@click.option("--conversation", default=None, metavar="ID",
+              help="Continue this named conversation: its placeholders and values are kept on the device, "
+                   "encrypted, across restarts until redaction.vault_ttl_s passes (letters, digits, - and _).")
+def chat(autostart: bool, conversation: str | None) -> None:
     """Chat in the terminal; a side panel shows what left the device for every turn."""
     from protocol.errors import TandemError
     from tandem.cli import _fail, _settings
@@ -53,7 +56,7 @@ def chat(autostart: bool) -> None:
             click.echo(f"[setup] {note}", err=True)
     log_path = _log_to_file()
     try:
-        make_app(settings, agent_factory=partial(open_session, settings)).run()
+        make_app(settings, agent_factory=partial(open_session, settings, conversation=conversation)).run()
     finally:
         if infra is not None:
             infra.stop()

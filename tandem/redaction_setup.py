@@ -6,13 +6,17 @@ the LLMs; with "auto" the rules answer alone until `tandem model train-ner` has 
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 from device.redaction.factory import make_redactor
 from device.redaction.policy import RedactionPolicy
 from device.redaction.rules import RuleRedactor
+from device.redaction.vault_store import KEY_FILE, VaultStore
 from tandem.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def _build_on_first_use(models_dir: Path) -> Path:
@@ -34,3 +38,15 @@ def device_redactor(settings: Settings) -> RuleRedactor:
 
 def device_policy(settings: Settings) -> RedactionPolicy:
     return RedactionPolicy(dict(settings.redaction.actions))
+
+
+def device_vault_store(settings: Settings) -> VaultStore:
+    """The encrypted store of named conversations' vaults; expired ones are deleted on opening."""
+    from tandem import locations
+
+    directory = settings.redaction.vault_dir or locations.state_dir() / "vaults" / settings.device_id
+    store = VaultStore(directory, settings.device_keys_dir() / KEY_FILE, ttl_s=settings.redaction.vault_ttl_s)
+    gone = store.purge_expired()
+    if gone:
+        log.info("deleted %d expired conversation vaults", gone)
+    return store

@@ -160,7 +160,7 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.agent import Agent, AgentConfig
     from inference.engine import load_engine
     from tandem.profile import engine_options
-    from tandem.redaction_setup import device_policy, device_redactor
+    from tandem.redaction_setup import device_policy, device_redactor, device_vault_store
 
     opts = engine_options(settings)  # the hardware profile's threads/max_context unless set explicitly
     engine = load_engine(model_dir(settings.device_model, settings), threads=opts.threads,
@@ -170,4 +170,5 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
                          local_max_tokens=settings.local_max_tokens, cloud_max_tokens=settings.cloud_max_tokens,
                          timeout_s=settings.escalation.timeout_s,
                          keep_personal_local=settings.escalation.keep_personal_local)
-    return Agent(engine, device_redactor(settings), config, escalator, policy=device_policy(settings)), escalator
+    return Agent(engine, device_redactor(settings), config, escalator, policy=device_policy(settings),
+                 vaults=device_vault_store(settings)), escalator

@@ -71,6 +71,10 @@ class RedactionSettings(BaseModel):
     always answered on the device)."""
     vault_ttl_s: float = 7 * 24 * 3600.0
     """Stored (encrypted) conversation vaults are deleted this long after their last use."""
+    vault_dir: Path | None = None
+    """Where named conversations (`tandem chat --conversation`, `"conversation"` in a `tandem serve`
+    request) keep their encrypted vaults. None: `<state dir>/vaults/<device_id>`; the key is
+    `vault.key` in the device keys dir."""
 
 
 class Settings(BaseSettings):

@@ -10,6 +10,8 @@ is. Like `Vault.restore`, it never invents a value: unknown placeholders pass th
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 
 from device.redaction.vault import Vault
 
@@ -38,3 +40,36 @@ class StreamRestorer:
         """The held tail (restored if it completed); call once at the end of the stream."""
         rest, self._held = self._held, ""
         return self.vault.restore(rest)
+
+
+class PartStreams:
+    """One `StreamRestorer` per part of an answer, in front of an `on_token(part, text)` callback.
+
+    The agent streams several parts (local drafts token by token, cloud answers in one piece);
+    each gets its own restorer so a "<PER" held back in one part never joins "SON_1>" of another.
+    `feed` may be called from the engine's thread and from the event loop, for different parts.
+    """
+
+    def __init__(self, vault: Vault, sink: Callable[[int, str], None]) -> None:
+        self.vault = vault
+        self.sink = sink
+        self._streams: dict[int, StreamRestorer] = {}
+        self._lock = threading.Lock()
+
+    def _stream(self, part: int) -> StreamRestorer:
+        with self._lock:
+            return self._streams.setdefault(part, StreamRestorer(self.vault))
+
+    def feed(self, part: int, chunk: str) -> None:
+        ready = self._stream(part).feed(chunk)
+        if ready:
+            self.sink(part, ready)
+
+    def flush(self) -> None:
+        """End every part's stream: release what each still holds."""
+        with self._lock:
+            streams = sorted(self._streams.items())
+        for part, stream in streams:
+            rest = stream.flush()
+            if rest:
+                self.sink(part, rest)

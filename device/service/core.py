@@ -19,7 +19,6 @@ from pydantic import ValidationError
 
 from device.agent import Agent
 from device.cloud_link import CloudLink
-from device.redaction.vault import Vault
 from device.service.messages import AskReply, AskRequest
 from protocol.errors import TandemError
 
@@ -102,15 +101,16 @@ class AskService:
             rid = request.id or f"r{self._seq}"
             self.set_state("answering")
             agent = self.backend.agent
-            agent.vault = Vault()  # each request is its own conversation: no values carry over
             try:
+                # a named conversation continues from its sealed vault; otherwise no values carry over
+                agent.open_conversation(request.conversation)
                 answer = await agent.ask(request.text, force=request.force)
             except TandemError as exc:
                 log.warning("request failed id=%s error=%s", rid, type(exc).__name__)
                 self.set_state("idle")
                 return AskReply.failure(str(exc), request.id)
             finally:
-                agent.vault = Vault()  # drop the values as soon as the answer is restored
+                agent.open_conversation(None)  # drop the values from memory once the answer is restored
             self.stats.answered += 1
             self.stats.last_route = answer.route
             self.stats.count_cloud(len(answer.sent))

@@ -17,6 +17,9 @@ class AskRequest(BaseModel):
     """Echoed in the reply: the correlation id of the JSON fallback (and of socket clients)."""
     reply_to: str | None = Field(default=None, max_length=500)
     """MQTT 3.1.1 fallback: where to publish the reply (MQTT 5 clients set a response topic)."""
+    conversation: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    """Continue this named conversation: its vault (placeholders <-> values) stays on the device,
+    encrypted, between requests until it expires. None: the request is a conversation of its own."""
 
 
 class AskReply(BaseModel):
