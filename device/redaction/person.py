@@ -226,3 +226,43 @@ def _echoes(text: str, names: list[str]) -> Iterator[Span]:
     alternation = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
     for m in re.finditer(rf"(?<!\w)(?:{alternation})(?!\w)", text):
         yield Span("PERSON", m.start(), m.end())
+
+
+_PLACE_BEFORE_RE = re.compile(r"(?<!\w)(?i:in|im|aus|nach|near|en|uit|naar|dans|nel|nella|cerca de|vicino a)[ \t]+$")
+_NEXT_RE = re.compile(r"[ \t]+([^\W\d_]+)")
+_AFTER_COMMA_RE = re.compile(r",[ \t]+([^\W\d_]+(?:-[^\W\d_]+)*)")
+_BEFORE_COMMA_RE = re.compile(r"([^\W\d_]+(?:['’-][^\W\d_]+)*),[ \t]+$")
+
+
+def last_first(text: str, span: Span) -> Span | None:
+    """A name written "Last, First" around a found part of it ("Cichorius" + ", Hilde", "Price, " +
+    "Steve"), or None. The part after the comma must be a known first name and the part before it
+    must not be one ("Anna, Tom and Paul" is a list), and capitalised (or lower case when the first
+    name is too)."""
+    value = text[span.start:span.end]
+    after = _AFTER_COMMA_RE.match(text, span.end)
+    if after is not None and _known_any_case(after.group(1)) and not _more_caps(text, after.end()) \
+            and all(w in PARTICLES for w in value.split()[:-1]) and not _known_any_case(value) \
+            and (value[:1].isupper() or after.group(1).islower()):
+        return Span("PERSON", span.start, after.end())
+    before = _BEFORE_COMMA_RE.search(text, 0, span.start)
+    if before is not None and _PLACE_BEFORE_RE.search(text, 0, before.start(1)):
+        return None  # "In Berlin, Anna said": a place, then the name
+    if before is not None and _known_any_case(value) and " " not in value:
+        last = before.group(1)
+        if (_is_name_token(last) and last not in KNOWN_FIRST_NAMES) or (value.islower() and last.islower()
+                                                                         and last not in FUNCTION_WORDS):
+            return Span("PERSON", before.start(1), span.end)
+    return None
+
+
+def _known_any_case(word: str) -> bool:
+    return word.lower() in KNOWN_FIRST_NAMES_LOWER or _is_first_name(word.capitalize()) or \
+        word.split("-")[0].capitalize() in KNOWN_FIRST_NAMES
+
+
+def _more_caps(text: str, end: int) -> bool:
+    """A capitalised word follows, maybe after particles (the comma started a list, not "Last, First")."""
+    while (m := _NEXT_RE.match(text, end)) is not None and m.group(1) in PARTICLES:
+        end = m.end()  # "Jan de Vries": the particle leads on to the surname
+    return m is not None and _is_name_token(m.group(1))

@@ -29,7 +29,7 @@ from device.redaction.detectors import (
 from device.redaction.geo import find_coordinates
 from device.redaction.grow import grow
 from device.redaction.model import PLACEHOLDER_RE, TYPES, Entity, Redaction
-from device.redaction.person import find_persons
+from device.redaction.person import find_persons, last_first
 from device.redaction.vault import Vault
 
 _DETECTORS: dict[str, Callable[[str], Iterator[Span]]] = {
@@ -91,7 +91,12 @@ class RuleRedactor:
         for kind in self.types:
             if kind == "PERSON":
                 names = [text[s.start:s.end] for s in learned if s.type == "PERSON"]
-                yield from find_persons(text, known=[*vault.values_of("PERSON"), *names])
+                persons = list(find_persons(text, known=[*vault.values_of("PERSON"), *names]))
+                yield from persons
+                for span in [*persons, *(s for s in learned if s.type == "PERSON")]:
+                    whole = last_first(text, span)  # "Cichorius" + ", Hilde"
+                    if whole is not None:
+                        yield whole
             else:
                 yield from _DETECTORS[kind](text)
 

@@ -74,3 +74,15 @@ def test_the_digits_of_an_iban_are_never_a_card() -> None:
     # "4459 1808 0932 11" passes Luhn; it is the tail of a valid GB IBAN
     text = "Pay from card 4724485396574787492 to IBAN GB91 TWAF 4459 1808 0932 11."
     assert RuleRedactor(ner=None).redact(text).text == "Pay from card <CARD_1> to IBAN <IBAN_1>."
+
+
+@pytest.mark.parametrize(("text", "piece", "whole"), [
+    ("Schrijf voor Cichorius, Hilde voor het cadeau.", "Cichorius", "Cichorius, Hilde"),
+    ("Puoi scrivere a Price, Steve che arrivo?", "Steve", "Price, Steve"),
+    ("Kannst du linke, hans-dietrich eine Einladung schreiben?", "hans-dietrich", "linke, hans-dietrich"),
+    ("In Berlin, Anna said hi.", "Anna", "Anna"),  # a place before the comma stays
+    ("Invite Anna, Tom and Paul.", "Anna", "Anna"),  # a list of first names is no "Last, First"
+])
+def test_last_first_names_are_taken_whole(text: str, piece: str, whole: str) -> None:
+    redacted = RuleRedactor(ner=Model([("PERSON", piece)])).redact(text)
+    assert whole in [text[e.start:e.end] for e in redacted.entities]
