@@ -10,6 +10,7 @@ _ROWS = (
     ("structured", "structured PII found"), ("PERSON", "names found"), ("STREET_ADDRESS", "street addresses found"),
     ("untouched", "PII-free requests untouched"), ("point_kept", "point-carrying words kept"),
     ("precision", "precision"), ("ms_per_request", "ms per request"),
+    ("unlisted_names", "names not in the gazetteer found"),
 )
 
 

@@ -5,10 +5,14 @@ when every letter and digit of it lies inside some redacted span (the comma in "
 is still hidden; half a name is not). Precision counts redacted spans that touch a gold entity.
 "PII-free untouched" is the share of requests without PII that come back unchanged, and "point
 kept" the share of the template's own content words (what the request is about) left visible.
+"unlisted_names" is name recall on the names none of whose words is in the device's first-name
+gazetteer: the gazetteer comes from the same Faker lists as the names here, so this is the figure
+for names the rules cannot simply look up.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -51,6 +55,8 @@ class Score:
     point_kept: int = 0
     seconds: float = 0.0
     requests: int = 0
+    unlisted: int = 0  # PERSON values with no word in the gazetteer
+    unlisted_found: int = 0
     misses: list[tuple[str, str]] = field(default_factory=list)  # (type, value), for --show-misses
     false_hits: list[str] = field(default_factory=list)
 
@@ -66,6 +72,7 @@ class Score:
             "untouched": round(self.clean_untouched / max(1, self.clean), 4),
             "point_kept": round(self.point_kept / max(1, self.point), 4),
             "ms_per_request": round(1000 * self.seconds / max(1, self.requests), 2),
+            "unlisted_names": round(self.unlisted_found / max(1, self.unlisted), 4),
             "requests": self.requests,
         }
 
@@ -82,10 +89,14 @@ def score(name: str, samples: list[Sample], redact: Callable[[str], Spans]) -> S
             covered[s:e] = b"\x01" * (e - s)
         for kind, s, e in sample.spans:
             result.total[kind] = result.total.get(kind, 0) + 1
-            if all(covered[i] or not sample.text[i].isalnum() for i in range(s, e)):
+            hit = all(covered[i] or not sample.text[i].isalnum() for i in range(s, e))
+            if hit:
                 result.found[kind] = result.found.get(kind, 0) + 1
             else:
                 result.misses.append((kind, sample.text[s:e]))
+            if kind == "PERSON" and _unlisted(sample.text[s:e]):
+                result.unlisted += 1
+                result.unlisted_found += hit
         for s, e in spans:
             result.predicted += 1
             if any(s < ge and gs < e for _, gs, ge in sample.spans):
@@ -99,6 +110,17 @@ def score(name: str, samples: list[Sample], redact: Callable[[str], Spans]) -> S
             result.point += 1
             result.point_kept += not any(covered[s:e])
     return result
+
+
+@functools.cache
+def _gazetteer() -> frozenset[str]:
+    from device.redaction.names import KNOWN_FIRST_NAMES
+
+    return frozenset(n.casefold() for n in KNOWN_FIRST_NAMES)
+
+
+def _unlisted(name: str) -> bool:
+    return not any(w.casefold() in _gazetteer() for w in name.replace(",", " ").replace("-", " ").split())
 
 
 def tandem_redactor(models_dir: Any) -> tuple[Callable[[str], Spans], str]:
