@@ -12,6 +12,8 @@ templates they are put into differ.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import random
 import string
 from collections.abc import Callable
@@ -53,6 +55,9 @@ FAMOUS: tuple[str, ...] = (
     "Einstein", "Shakespeare", "Mozart", "Napoleon", "Beethoven", "Darwin", "Newton", "Picasso",
     "Goethe", "Van Gogh", "Da Vinci", "Cleopatra", "Gandhi", "Churchill",
 )
+# Dates are drawn around a fixed day, not the clock: Faker's relative dates ("-2y") shift every
+# second, and with them how many random numbers each draw takes, so a set would not repeat from its seed.
+_TODAY = dt.date(2026, 1, 1)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
@@ -64,6 +69,20 @@ _STREET_WORDS = {  # a street name without a house number is a landmark, not an 
     "es": ("Gran Vía", "La Rambla", "Paseo de la Castellana"),
     "nl": ("Kalverstraat", "Damrak", "Coolsingel"),
 }
+
+
+@functools.cache
+def _listed_cities(locale: str) -> tuple[str, ...]:
+    """Faker's fixed city list for `locale`, sorted: it_IT builds it from a set, whose order (and so
+    which city a seed draws) changes with every process's string hashing."""
+    import importlib
+
+    try:
+        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+    except ImportError:
+        return ()
+    cities = getattr(provider, "cities", None)
+    return tuple(sorted(cities)) if isinstance(cities, list) else ()
 
 
 def lang(locale: str) -> str:
@@ -121,14 +140,14 @@ class Fakes:
     # -- STREET_ADDRESS ------------------------------------------------------------------------------
     def address(self, locale: str) -> str:
         f = self.f(locale)
-        street = f.street_address().replace("\n", ", ")
+        street = f.street_address().replace("\n", ", ").strip()  # es_ES formats end in a space
         r = self.rng.random()
         if locale == "en_US":
-            city_part = f"{f.city()}, {f.state_abbr()} {f.postcode()}"
+            city_part = f"{self.city(locale)}, {f.state_abbr()} {f.postcode()}"
         elif locale in ("en_GB", "en_IE"):
-            city_part = f"{f.city()} {f.postcode()}"
+            city_part = f"{self.city(locale)} {f.postcode()}"
         else:
-            city_part = f"{f.postcode()} {f.city()}"
+            city_part = f"{f.postcode()} {self.city(locale)}"
         if r < 0.45:
             text = street
         elif r < 0.85:
@@ -143,7 +162,8 @@ class Fakes:
 
     # -- things that are not PII -------------------------------------------------------------------
     def city(self, locale: str) -> str:
-        return self.f(locale).city()
+        cities = _listed_cities(locale)
+        return self.choice(cities) if cities else self.f(locale).city()
 
     def country(self, locale: str) -> str:
         return self.f(locale).country()
@@ -164,7 +184,7 @@ class Fakes:
         return self.choice(_STREET_WORDS[lang(locale)])
 
     def date(self, locale: str) -> str:
-        d = self.f(locale).date_between("-2y", "+1y")
+        d = _TODAY + dt.timedelta(days=self.rng.randrange(-730, 366))
         return self.choice((
             d.strftime("%Y-%m-%d"), d.strftime("%d.%m.%Y"), d.strftime("%m/%d/%Y"),
             f"{_MONTHS[d.month - 1]} {d.day}", f"{d.day} {_MONTHS[d.month - 1]} {d.year}",
@@ -269,7 +289,7 @@ class Fakes:
                             f.word().capitalize() + f.word() + str(self.rng.randrange(1, 99))))
 
     def dob(self, locale: str) -> str:
-        d = self.f(locale).date_of_birth(minimum_age=1, maximum_age=95)
+        d = _TODAY - dt.timedelta(days=self.rng.randrange(365, 95 * 365))
         return self.choice((
             d.strftime("%Y-%m-%d"), d.strftime("%d.%m.%Y"), d.strftime("%m/%d/%Y"), d.strftime("%d/%m/%Y"),
             f"{_MONTHS[d.month - 1]} {d.day}, {d.year}", f"{d.day} {_MONTHS[d.month - 1]} {d.year}",

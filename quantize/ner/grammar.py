@@ -36,7 +36,7 @@ _PERSON_FRAMES = {
         "thank {P}", "invite {P}", "congratulate {P}", "text {P}", "meet {P}", "pick up {P}", "pay {P}",
         "book a table for {P}", "buy a gift for {P}", "make an appointment with {P}", "forward this to {P}",
         "reply to {P}", "apologize to {P}", "schedule a call with {P}", "introduce me to {P}",
-        "write a farewell card for {P}", "draft a letter to {P}", "find the email from {P}",
+        "write a goodbye card for {P}", "draft a letter to {P}", "find the email from {P}",
         "summarize what {P} said", "plan a surprise for {P}", "ask {P} and {P} to join",
         "cancel my meeting with {P}", "check if {P} replied", "add {P} to the list",
         "reserve two seats under the name {P}", "prepare the report for {P}", "give {P} a call",
@@ -70,6 +70,19 @@ _PERSON_FRAMES = {
         "een cadeau voor {P} zoeken", "de afspraak met {P} afzeggen",
     ),
 }
+# Places and famous people right after the words that also introduce people ("à", "a", "van", "from",
+# "about"): no PII. Without these the model learns that any capitalised word there is someone.
+_PLACE_NEGATIVES = (
+    "Il fait beau à {city} ce week-end ?", "Je pars à {city} demain.", "Un hôtel pas cher à {city} ?",
+    "Vado a {city} domani.", "Che tempo fa a {city}?", "Voy a {city} el lunes.", "¿Qué hay que ver en {city}?",
+    "Ik ga naar {city} op vakantie.", "De trein van {city} is te laat.", "Hoeveel inwoners heeft {country}?",
+    "De president van {country} is op bezoek.", "Het parlement van {country} stemt vandaag.",
+    "Wir fahren nach {city}.", "Der Zug von {city} hat Verspätung.", "Hotels near {city} for {date}.",
+    "I grew up in {city}.", "The office of {org} in {city} is closed.", "Was kostet ein Ticket nach {city}?",
+    "What did {famous} invent?", "Why is {famous} still read today?", "Write an essay on {famous}.",
+    "Was hat {famous} erfunden?", "Qu'a inventé {famous} ?", "Chi era {famous}?", "¿Quién fue {famous}?",
+    "Wie was {famous}?", "Summarize the life of {famous} for a school project.",
+)
 # Whole sentences with the person as subject, greeting or list item (no opener/ending added).
 _PERSON_SENTENCES = {
     "en": (
@@ -107,7 +120,7 @@ _ADDRESS_SENTENCES = {
 _NEGATIVE_SENTENCES = (
     "Write to {org} about the refund.", "Call {org} and ask about {topic}.", "Compare {product} and {product}.",
     "Plan a trip to {city} and {city}.", "What is there to do in {city} on {date}?", "Tell me about {famous}.",
-    "Buy a {product} for the office.", "Is {org} in {city} open on {date}?", "Find flights from {city} to {city}.",
+    "Buy a {product} for the office.", "Is {org} in {city} open on {date}?", "Find a flight between {city} and {city}.",
     "Email the {org} support team about {product}.", "Write a poem about {famous} and {word}.",
     "Book a hotel near {landmark} in {city}.", "How big is {country}?", "Invoice {id} from {org} is due {date}.",
     "Schreib {org} wegen der Rechnung {id}.", "Plane eine Reise nach {city}.", "Écris à {org} pour le {product}.",
@@ -131,7 +144,9 @@ def sentence(rng: random.Random, language: str) -> str:
         text = rng.choice(_PERSON_SENTENCES[lang])
     elif r < 0.82:
         text = rng.choice(_ADDRESS_SENTENCES[lang])
-    else:
+    elif r < 0.92:
         text = rng.choice(_NEGATIVE_SENTENCES)
+    else:
+        text = rng.choice(_PLACE_NEGATIVES)
     text = text.replace("{topic}", rng.choice(_TOPICS))
     return text.replace("{P}", "{person}").replace("{A}", "{address}")

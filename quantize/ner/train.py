@@ -26,7 +26,7 @@ class Recipe:
     """Everything that decides the trained weights; its hash keys the model cache."""
 
     seed: int = 1234
-    samples: int = 7000
+    samples: int = 9000  # 7000 left PII-free requests touched 4-8% of the time; 9000 builds in ~95 s on 2 cores
     epochs: int = 1
     batch_size: int = 16
     lr: float = 1e-4
