@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from device.redaction.detectors import Span
+from device.redaction.streets import PREFIX_ALT
 
 _NUM = r"[0-9]{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:\s?[-/]\s?[0-9]{1,5}[a-z]?)?"
 _CAP = r"[A-ZÄÖÜÀ-ÝŁŚŻ][\w'’.-]*"
@@ -58,6 +59,20 @@ TAIL_RE = re.compile(
     r"|" + _CAP + r"(?:[ -]" + _CAP + r"){0,2},?\s+(?:[A-Z]{2}\s+[0-9]{5}(?:-[0-9]{4})?|[A-Z]{1,2}[0-9][A-Z0-9]?\s?[0-9][A-Z]{2})"
     r")"
 )
+
+
+# What makes a learned span look like an address at all: a street word of any shipped language.
+_STREET_WORD_RE = re.compile(
+    r"(?i:\b(?:" + _EN_TYPES + r")\b|stra(?:ß|ss)e\b|str\.|weg\b|gasse\b|platz\b|allee\b|ring\b|damm\b|ufer\b|"
+    r"gracht\b|laan\b|straat\b|plein\b|kade\b|dijk\b|singel\b|baan\b|dreef\b|pad\b|steeg\b|hof\b|boulevard\b|lei\b|"
+    r"(?<!\w)(?:" + PREFIX_ALT + r")(?=\s))"
+)
+
+
+def plausible_address(value: str) -> bool:
+    """Could `value` be a street address? It starts with a house number, holds a postcode-sized number,
+    a comma or a line break, or a street word. "Garmin Forerunner 265", "Kia Niro", "CHF 777" do not."""
+    return bool(value[:1].isdigit() or re.search(r"[0-9]{4,5}|[,\n]", value) or _STREET_WORD_RE.search(value))
 
 
 def find_addresses(text: str) -> Iterator[Span]:

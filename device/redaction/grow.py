@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 
-from device.redaction.addresses import TAIL_RE
+from device.redaction.addresses import TAIL_RE, plausible_address
 from device.redaction.detectors import Span
-from device.redaction.names import NOT_NAMES, PARTICLES
+from device.redaction.names import KNOWN_FIRST_NAMES_LOWER, NOT_NAMES, PARTICLES
 from device.redaction.streets import PREFIX_ALT, SECONDARY_AFTER_ALT, SECONDARY_BEFORE_ALT
 from device.redaction.titles import title_chain
 
@@ -86,6 +86,8 @@ def grow(text: str, span: Span) -> Span | None:
         start, end = fitted
     elif span.type == "STREET_ADDRESS":
         start, end = _grow_address(text, start, end)
+        if not plausible_address(text[start:end]):
+            return None  # a product or an amount the model took for an address
     if end <= start:
         return None
     return span if (start, end) == (span.start, span.end) else Span(span.type, start, end)
@@ -125,6 +127,8 @@ def _grow_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     while words and words[-1] in PARTICLES:
         end = text.rfind(" ", start, end)
         words.pop()
+    if len(words) == 1 and words[0].islower() and words[0] not in KNOWN_FIRST_NAMES_LOWER:
+        return None  # one lower-case word no one is called ("numéro", "four"): a slip of the model
     return (start, end) if words else None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
-from device.redaction.addresses import find_addresses
+from device.redaction.addresses import find_addresses, plausible_address
 from device.redaction.credentials import find_secrets
 from device.redaction.dates import find_birth_dates
 from device.redaction.detectors import (
@@ -139,6 +139,8 @@ def _clip(text: str, cand: Span, taken: list[tuple[int, int]]) -> Span | None:
         while e > s and not (text[e - 1].isalnum() or text[e - 1] == "."):
             e -= 1
         whole = (s == 0 or not text[s - 1].isalnum()) and (e == len(text) or not text[e].isalnum())
+        if cand.type == "STREET_ADDRESS" and not plausible_address(text[s:e]):
+            continue  # "IBAN" left over from "IBAN GB91 ..." is no address
         if e > s and whole and any(c.isalpha() for c in text[s:e]) and (best is None or e - s > best.end - best.start):
             best = Span(cand.type, s, e)
     return best

@@ -33,6 +33,9 @@ def _fit(text: str, kind: str, piece: str) -> str | None:
     ("from 90142 Morris Fork Suite 888, New Nina, IN 45501 to", "STREET_ADDRESS", "90142 Morris Fork Suite 888, New Nina",
      "90142 Morris Fork Suite 888, New Nina, IN 45501"),
     ("Send it via 221B Baker Street please", "STREET_ADDRESS", "221B Baker Street", "221B Baker Street"),
+    ("Stuur het naar Chloéboulevard 6 morgen", "STREET_ADDRESS", "Chloéboulevard 6", "Chloéboulevard 6"),
+    ("Compare the Garmin Forerunner 265 and the Kia Niro", "STREET_ADDRESS", "Garmin Forerunner 265", None),
+    ("My budget is CHF 777 for it", "STREET_ADDRESS", "CHF 777", None),  # no street, no house number
 ])
 def test_model_spans_are_fitted_to_whole_entities(text: str, kind: str, piece: str, whole: str | None) -> None:
     assert _fit(text, kind, piece) == whole
