@@ -33,6 +33,7 @@ _LEFT_ADDR_RE = re.compile(
     r"|(?<![\w.])(?i:" + SECONDARY_BEFORE_ALT + r")\s*[0-9]{1,5}[a-zA-Z]?,?\s+)$"  # "Flat 36, " "Studio 83t, "
 )
 _SECONDARY_BEFORE_RE = re.compile(r"(?<![\w.])(?i:" + SECONDARY_BEFORE_ALT + r")\s*$")
+_STREET_OF_RE = re.compile(r"(?<![\w.])(?i:" + PREFIX_ALT + r")\s+(?:(?i:de|du|des|de la|del|della|di|da|do|dos)\s+)?$")
 _LEFT_TYPE_RE = re.compile(r"(?<![\w.])(?i:" + PREFIX_ALT + r")\s+$")  # "callejón ", "Incrocio ", "rue "
 _RIGHT_ADDR_RE = re.compile(r"(?:,?\s+(?i:" + SECONDARY_AFTER_ALT + r")\s*[0-9]{1,5}[a-zA-Z]?\b)+")
 _STATE_ZIP_RE = re.compile(r",?[ \t]+[A-Z]{2}[ \t]+[0-9]{5}(?:-[0-9]{4})?\b")
@@ -79,18 +80,22 @@ def _fit(text: str, start: int, end: int) -> tuple[int, int]:
 def grow(text: str, span: Span) -> Span | None:
     """The span fitted to its whole entity, or None when nothing of it is left (a title alone)."""
     start, end = _fit(text, span.start, span.end)
-    if span.type == "PERSON":
+    kind = span.type
+    street = _STREET_OF_RE.search(text, max(0, start - 40), start) if kind == "PERSON" else None
+    if street is not None:
+        kind, start = "STREET_ADDRESS", street.start()  # "rue" Benoît Ribeiro: a street named after someone
+    if kind == "PERSON":
         fitted = _grow_person(text, start, end)
         if fitted is None:
             return None
         start, end = fitted
-    elif span.type == "STREET_ADDRESS":
+    elif kind == "STREET_ADDRESS":
         start, end = _grow_address(text, start, end)
         if not plausible_address(text[start:end]):
             return None  # a product or an amount the model took for an address
     if end <= start:
         return None
-    return span if (start, end) == (span.start, span.end) else Span(span.type, start, end)
+    return span if (kind, start, end) == tuple(span) else Span(kind, start, end)
 
 
 def _grow_person(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -89,3 +89,10 @@ def test_the_digits_of_an_iban_are_never_a_card() -> None:
 def test_last_first_names_are_taken_whole(text: str, piece: str, whole: str) -> None:
     redacted = RuleRedactor(ner=Model([("PERSON", piece)])).redact(text)
     assert whole in [text[e.start:e.end] for e in redacted.entities]
+
+
+def test_a_name_after_a_street_type_is_a_street() -> None:
+    text = "The plumber should come to rue Benoît Ribeiro; when is he free?"
+    start = text.index("Benoît")
+    assert grow(text, Span("PERSON", start, start + len("Benoît Ribeiro"))) == \
+        Span("STREET_ADDRESS", text.index("rue"), start + len("Benoît Ribeiro"))
