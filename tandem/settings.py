@@ -38,7 +38,7 @@ class EscalationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    threshold: float = 1.8
+    threshold: float = 1.6
     """Mean per-token entropy (nats) of the local draft above which a sub-task escalates.
     The one routing knob: lower escalates more, higher keeps more on the device."""
     keep_personal_local: bool = True
