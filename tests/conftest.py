@@ -83,3 +83,22 @@ def tiny_gqa_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from quantize.tiny import build_tiny_gqa_model
 
     return build_tiny_gqa_model(tmp_path_factory.mktemp("tiny-gqa"))
+
+
+@pytest.fixture
+def echo_pool(mosquitto: BrokerProcess, keys_root: Path) -> Iterator[object]:
+    """A real worker with the echo backend on the session broker: it returns what it was sent."""
+    import threading
+    import time
+
+    from cloud.backends import EchoBackend
+    from cloud.worker import Worker
+
+    worker = Worker(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend())
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    time.sleep(0.3)  # subscribed after CONNACK
+    yield worker
+    stop.set()
+    thread.join(10)

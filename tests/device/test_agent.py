@@ -7,14 +7,10 @@ The echo worker returns what it was sent, so the fused answer shows exactly what
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from cloud.backends import EchoBackend
 from cloud.worker import Worker
 from device.agent import Agent, AgentConfig, Answer
 from device.escalation import Escalator
@@ -26,18 +22,6 @@ from tandem.broker import BrokerProcess
 REQUEST = ("Remind Anna Keller (anna.keller@example.com, +41 79 555 12 34) that the boiler service is on "
            "Friday, and explain how a condensing boiler works.")
 PII = ["Anna Keller", "anna.keller@example.com", "+41 79 555 12 34"]
-
-
-@pytest.fixture
-def echo_pool(mosquitto: BrokerProcess, keys_root: Path) -> Iterator[Worker]:
-    worker = Worker(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend())
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
-    time.sleep(0.3)
-    yield worker
-    stop.set()
-    thread.join(10)
 
 
 def _ask(engine: Engine, broker_url: str | None, keys_root: Path, threshold: float, force: str | None = None,

@@ -12,15 +12,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from cloud.backends import EchoBackend
 from cloud.worker import Worker
 from device.agent import Agent, AgentConfig, Answer
 from device.escalation import Escalator
@@ -58,18 +53,6 @@ def needles(value: str) -> set[bytes]:
                     skip = (pad * 4 + 2) // 3
                     out.add(core[skip:len(core) - 2])
     return {n for n in out if len(n) >= 4}
-
-
-@pytest.fixture
-def echo_pool(mosquitto: BrokerProcess, keys_root: Path) -> Iterator[Worker]:
-    worker = Worker(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend())
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
-    time.sleep(0.3)
-    yield worker
-    stop.set()
-    thread.join(10)
 
 
 def _ask(tiny_model: Path, broker_url: str, keys_root: Path) -> Answer:
