@@ -230,7 +230,9 @@ class ChatApp(App[None]):
             self.notify("Wait for the answer to finish, then start a new conversation.", severity="warning")
             return
         if self.session is not None:
-            self.session.agent.vault = Vault()  # placeholders and values of the old conversation are gone
+            # a fresh, unnamed conversation: the old one's values are gone from this screen, and a named
+            # conversation's stored vault stays as it was on disk instead of being overwritten
+            self.session.agent.open_conversation(None)
         self.placeholders.clear()
         self.turns = 0
         self.force_next = None

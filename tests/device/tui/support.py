@@ -38,6 +38,13 @@ class ScriptedAgent:
         self.redactor = RuleRedactor()
         self.calls: list[tuple[str, str | None]] = []
         self.gate: asyncio.Event | None = None  # set: the stream pauses after its first tokens
+        self.conversation: str | None = None
+
+    def open_conversation(self, conversation: str | None) -> None:
+        """As Agent.open_conversation without a vault store: unnamed conversations only."""
+        assert conversation is None, "the scripted agent stores no conversations"
+        self.vault = Vault()
+        self.conversation = None
 
     async def ask(self, text: str, *, force: str | None = None,
                   on_token: Callable[[int, str], None] | None = None) -> Answer:
