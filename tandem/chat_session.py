@@ -69,7 +69,7 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
     vault (if any), then the broker."""
     from protocol.keys import DeviceKeys
     from quantize.locate import find_built
-    from tandem.profile import engine_options
+    from tandem.engine_options import engine_options
     from tandem.runtime import ensure_keys, make_agent, make_escalator
 
     opts = engine_options(settings)

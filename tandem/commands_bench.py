@@ -64,8 +64,8 @@ def _genai_dir(model_dir: Path, threads: int, tmp: Path) -> Path:
 def _child(python: str, request: dict[str, Any], tmp: Path) -> dict[str, Any]:
     path = tmp / f"request-{request['engine']}.json"
     path.write_text(json.dumps(request))
-    # -m, not the file's path: a script's own dir goes first on sys.path, and tandem/trace.py or
-    # tandem/profile.py would then shadow the standard library modules of the same name
+    # -m, not the file's path: a script's own dir goes first on sys.path, and tandem/trace.py
+    # would then shadow the standard library module of the same name
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     proc = subprocess.run([python, "-m", "tandem.bench_engines", str(path)], capture_output=True, text=True,
                           env=env, check=False)
@@ -172,7 +172,7 @@ def bench_engine(model_name: str | None, threads: int | None, runs: int, as_json
     settings = Settings()
     name = model_name or settings.device_model
     if threads is None:
-        from tandem.profile import engine_options
+        from tandem.engine_options import engine_options
 
         threads = engine_options(settings).threads or 2
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmpdir:

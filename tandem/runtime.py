@@ -159,12 +159,12 @@ def make_escalator(settings: Settings):  # -> Escalator, not started
 def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.agent import Agent, AgentConfig
     from inference.engine import load_engine
-    from tandem.profile import engine_options
+    from tandem.engine_options import engine_options
     from tandem.redaction_setup import device_policy, device_redactor, device_vault_store
 
     opts = engine_options(settings)  # the hardware profile's threads/max_context unless set explicitly
     engine = load_engine(model_dir(settings.device_model, settings), threads=opts.threads,
-                         max_context=opts.max_context)
+                         max_context=opts.max_context, allow_spinning=opts.allow_spinning)
     escalator = make_escalator(settings) if with_cloud else None
     config = AgentConfig(threshold=settings.escalation.threshold, probe_tokens=settings.escalation.probe_tokens,
                          local_max_tokens=settings.local_max_tokens, cloud_max_tokens=settings.cloud_max_tokens,

@@ -11,7 +11,7 @@ import pytest
 
 from hardware import resolve_profile
 from hardware.detect import Probe, detect, read_cpu_flags
-from tandem.profile import engine_options
+from tandem.engine_options import engine_options
 from tandem.settings import Settings
 
 PI5_CPUINFO = """processor\t: 0
@@ -90,6 +90,8 @@ def test_engine_takes_the_profile_unless_settings_override(tmp_path: Path,
     monkeypatch.setenv("TANDEM_CONFIG", str(tmp_path / "none.toml"))
     opts = engine_options(Settings(hardware_profile="raspberry-pi-4"))
     assert (opts.threads, opts.max_context) == (4, 1024)
+    assert opts.allow_spinning is False  # the Pi profile turns onnxruntime's spin-waiting off
+    assert engine_options(Settings(hardware_profile="x86-dev")).allow_spinning is True
     assert opts.sources == {"threads": "profile raspberry-pi-4", "max_context": "profile raspberry-pi-4"}
     opts = engine_options(Settings(hardware_profile="raspberry-pi-4", threads=1, max_context=512))
     assert (opts.threads, opts.max_context) == (1, 512)

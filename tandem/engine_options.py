@@ -1,7 +1,8 @@
 """Apply the hardware profile to the device engine: explicit settings win, the profile fills in.
 
 `threads` and `max_context` come from the profile (`hardware_profile = "auto"` detects it) unless
-the config file, a `TANDEM_*` variable or a CLI override set them.
+the config file, a `TANDEM_*` variable or a CLI override set them; `allow_spinning` always comes
+from the profile (boards that share their cores turn onnxruntime's spin-waiting off).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 class EngineOptions:
     threads: int | None
     max_context: int
+    allow_spinning: bool
     profile: HardwareProfile
     detection: Detection | None  # None when the profile was named, not detected
     sources: dict[str, str]  # option -> "profile <name>" | "settings"
@@ -42,4 +44,4 @@ def engine_options(settings: Settings) -> EngineOptions:
         max_context = profile.max_context
         sources["max_context"] = f"profile {profile.name}"
     log.info("hardware profile=%s threads=%s max_context=%d", profile.name, threads, max_context)
-    return EngineOptions(threads, max_context, profile, detection, sources)
+    return EngineOptions(threads, max_context, profile.allow_spinning, profile, detection, sources)
