@@ -80,6 +80,7 @@ class AgentConfig:
     cloud_max_tokens: int = 320
     timeout_s: float = 180.0
     keep_personal_local: bool = True
+    no_repeat_ngram: int = 4  # the device model must not repeat a 4-gram of its own answer (loops)
 
 
 class Agent:
@@ -245,7 +246,8 @@ class Agent:
         # the device model may see the real values: restore them for the local prompt
         # no system prompt of ours: the model's own default one (from the manifest) answers best
         messages = [Message("user", self.vault.restore(part.text))]
-        params = SamplingParams(max_new_tokens=max_tokens or self.config.local_max_tokens)
+        params = SamplingParams(max_new_tokens=max_tokens or self.config.local_max_tokens,
+                                no_repeat_ngram=self.config.no_repeat_ngram)
         async with self._engine_lock:
             return await asyncio.to_thread(self.engine.chat, messages, params, on_token=watch, cancel=cancel)
 

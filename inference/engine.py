@@ -74,6 +74,10 @@ class SamplingParams:
     top_p: float = 1.0
     seed: int | None = None
     stop_token_ids: tuple[int, ...] = field(default_factory=tuple)  # in addition to the manifest's
+    no_repeat_ngram: int = 0
+    """Never emit a token that would repeat an n-gram of this size from the answer so far (0: off).
+    Small models loop ("The heat pump uses a condenser ..." again and again); this breaks the loop
+    without penalising common words. Log-probabilities and entropies stay the model's own."""
 
 
 class Engine:
@@ -203,7 +207,8 @@ class Engine:
         t_prefill = time.perf_counter()
         past_len = n_prompt
         for _ in range(params.max_new_tokens):
-            token, logprob, entropy = _pick(logits, params, rng, self._scratch)
+            banned = _repeat_bans(ids, params.no_repeat_ngram)
+            token, logprob, entropy = _pick(logits, params, rng, self._scratch, banned)
             if token in stops:
                 finish = "stop"
                 break
@@ -275,13 +280,25 @@ class _Scratch:
             self.e = np.empty(n, dtype=np.float32)
 
 
+def _repeat_bans(ids: Sequence[int], n: int) -> list[int]:
+    """Tokens that would complete an n-gram already present in `ids` (empty when n < 1)."""
+    if n < 1 or len(ids) < n:
+        return []
+    if n == 1:
+        return list(set(ids))
+    prefix = tuple(ids[len(ids) - n + 1:])
+    return [ids[i + n - 1] for i in range(len(ids) - n + 1) if tuple(ids[i:i + n - 1]) == prefix]
+
+
 def _pick(
-    logits: np.ndarray, params: SamplingParams, rng: np.random.Generator, scratch: _Scratch | None = None
+    logits: np.ndarray, params: SamplingParams, rng: np.random.Generator, scratch: _Scratch | None = None,
+    banned: Sequence[int] = (),
 ) -> tuple[int, float, float]:
     """Choose the next token; return it with its log-probability and the distribution's entropy.
 
     float32, in place: entropy = log Z - sum(p * z) with z the max-shifted logits, so one exp pass
-    serves both the entropy and the log-probability.
+    serves both the entropy and the log-probability. `banned` tokens are never chosen, but the
+    reported log-probability and entropy are those of the model's unmodified distribution.
     """
     scratch = scratch or _Scratch()
     scratch.fit(logits.shape[0])
@@ -291,10 +308,14 @@ def _pick(
     total = float(e.sum())
     log_total = float(np.log(total))
     entropy = log_total - float(np.dot(e, z)) / total
+    choose = z
+    if banned:
+        choose = z.copy()
+        choose[list(banned)] = -np.inf
     if params.temperature <= 0:
-        token = int(np.argmax(z))
+        token = int(np.argmax(choose))
     else:
-        q = np.exp(z.astype(np.float64) / params.temperature)
+        q = np.exp(choose.astype(np.float64) / params.temperature)
         q /= q.sum()
         if params.top_p < 1.0:
             order = np.argsort(-q)

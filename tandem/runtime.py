@@ -169,6 +169,7 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
     config = AgentConfig(threshold=settings.escalation.threshold, probe_tokens=settings.escalation.probe_tokens,
                          local_max_tokens=settings.local_max_tokens, cloud_max_tokens=settings.cloud_max_tokens,
                          timeout_s=settings.escalation.timeout_s,
-                         keep_personal_local=settings.escalation.keep_personal_local)
+                         keep_personal_local=settings.escalation.keep_personal_local,
+                         no_repeat_ngram=settings.local_no_repeat_ngram)
     return Agent(engine, device_redactor(settings), config, escalator, policy=device_policy(settings),
                  vaults=device_vault_store(settings)), escalator

@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     Unless set explicitly, the hardware profile's value applies."""
     local_max_tokens: int = 200
     """Answer budget of the device model."""
+    local_no_repeat_ngram: int = 4
+    """The device model never repeats an n-gram of this size from its own answer (0: off); small
+    models otherwise loop on long answers."""
     cloud_max_tokens: int = 320
     """Answer budget asked of the cloud worker."""
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)

@@ -81,3 +81,15 @@ def test_context_limit_is_a_clear_error(tiny_model: Path) -> None:
 def test_missing_model_dir_says_how_to_build(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="tandem model build"):
         Engine(tmp_path)
+
+
+def test_no_repeat_ngram_breaks_loops_and_keeps_the_models_scores(engine: Engine) -> None:
+    free = engine.chat(PROMPT, SamplingParams(max_new_tokens=40))
+    grams = [free.token_ids[i:i + 3] for i in range(len(free.token_ids) - 2)]
+    assert len(grams) != len(set(grams)), "the random tiny model should loop without the guard"
+    guarded = engine.chat(PROMPT, SamplingParams(max_new_tokens=40, no_repeat_ngram=3))
+    grams = [guarded.token_ids[i:i + 3] for i in range(len(guarded.token_ids) - 2)]
+    assert len(grams) == len(set(grams))
+    # up to the first ban the two runs agree token for token, with the same scores
+    assert guarded.token_ids[:3] == free.token_ids[:3]
+    assert guarded.logprobs[:3] == pytest.approx(free.logprobs[:3])
