@@ -143,10 +143,8 @@ class Agent:
                 record, fut = await self._escalate(part, len(parts))
             except EscalationError as exc:
                 notices.append(f"part {part.index + 1} answered on the device: {exc}")
-                answers.append(await self._local_answer(part, draft, on_token))
-                traces[part.index] = PartTrace(part.index, part.text, "local", f"{decision.reason}; "
-                                               "escalation failed", decision.uncertainty,
-                                               len(draft.token_ids) if draft else 0)
+                answer, traces[part.index] = await self._fallback(part, decision, draft, on_token, None)
+                answers.append(answer)
                 continue
             t_cloud_start = t_cloud_start or time.perf_counter()
             sent.append({"task_id": record.task_id, "topic": record.topic, "payload": record.payload,
@@ -163,10 +161,8 @@ class Agent:
                     raise EscalationError(f"the worker could not answer: {result.error}")
             except EscalationError as exc:
                 notices.append(f"part {part.index + 1} answered on the device: {exc}")
-                answers.append(await self._local_answer(part, draft, on_token))
-                traces[part.index] = PartTrace(part.index, part.text, "local", f"{decision.reason}; "
-                                               "escalation failed", decision.uncertainty,
-                                               len(draft.token_ids) if draft else 0, record.task_id)
+                answer, traces[part.index] = await self._fallback(part, decision, draft, on_token, record.task_id)
+                answers.append(answer)
                 continue
             cloud_backend_ms += result.timings_ms.get("backend", 0.0)
             if on_token is not None:
@@ -250,6 +246,15 @@ class Agent:
                                 no_repeat_ngram=self.config.no_repeat_ngram)
         async with self._engine_lock:
             return await asyncio.to_thread(self.engine.chat, messages, params, on_token=watch, cancel=cancel)
+
+    async def _fallback(self, part: Part, decision: RouteDecision, draft: Generation | None,
+                        on_token: Callable[[int, str], None] | None,
+                        task_id: str | None) -> tuple[PartAnswer, PartTrace]:
+        """The part could not be escalated or answered by the cloud: answer it here, and say so."""
+        answer = await self._local_answer(part, draft, on_token)
+        trace = PartTrace(part.index, part.text, "local", f"{decision.reason}; escalation failed",
+                          decision.uncertainty, len(draft.token_ids) if draft else 0, task_id)
+        return answer, trace
 
     async def _local_answer(self, part: Part, draft: Generation | None,
                             on_token: Callable[[int, str], None] | None) -> PartAnswer:
