@@ -7,7 +7,7 @@ head instead of 100. tandem's own engine runs the result (``kv_cache = "shared"`
 log-probabilities stay available; onnxruntime-genai itself can run the same dir (``genai_config.json``).
 
 The builder needs transformers >= 5 while optimum-onnx caps it below 4.58, so it runs in its own venv
-(``TANDEM_GENAI_VENV``, default ``~/.cache/tandem/genai-venv``; scripts/setup creates it).
+(``TANDEM_GENAI_VENV``, default ``$XDG_CACHE_HOME/tandem/genai-venv`` (``~/.cache/...``); scripts/setup creates it).
 
 Variant names: ``fp32``, ``fp16`` (GPU profiles), ``int8`` (8-bit MatMulNBits, per-block), and
 ``int4[-b32|-b64|-b128][-sym][-emb8]``: 4-bit MatMulNBits, block size (default 32), asymmetric
@@ -80,7 +80,8 @@ def parse_variant(name: str) -> VariantSpec:
 
 def genai_python() -> Path:
     """The interpreter of the builder's venv, or a typed error that says how to create it."""
-    venv = Path(os.environ.get("TANDEM_GENAI_VENV") or Path.home() / ".cache" / "tandem" / "genai-venv")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    venv = Path(os.environ.get("TANDEM_GENAI_VENV") or cache / "tandem" / "genai-venv")
     python = venv / "bin" / "python"
     if not python.exists():
         raise QuantizeError(
