@@ -186,6 +186,20 @@ def peek_header(wire: bytes | Envelope) -> Header:
     return parse_envelope(wire).header
 
 
+def check_fresh(header: Header, now: float, max_skew_s: float, what: str = "envelope") -> None:
+    """Refuse a header past its expiry, or issued further in the future than the clock skew allows."""
+    if now > header.expires_at:
+        raise ExpiredError(
+            f"{what} {header.task_id} expired {now - header.expires_at:.1f} s ago: dropped; if this "
+            f"repeats, check the clocks (NTP) of both ends or raise the sender's time-to-live"
+        )
+    if header.issued_at > now + max_skew_s:
+        raise ExpiredError(
+            f"{what} {header.task_id} is issued {header.issued_at - now:.1f} s in the future, beyond "
+            f"the {max_skew_s:g} s skew window: dropped; synchronise the clocks (NTP) of both ends"
+        )
+
+
 def open_envelope(
     wire: bytes | Envelope,
     *,
@@ -233,17 +247,7 @@ def open_envelope(
             f"{expect_device_id!r}: dropped; the sender published to the wrong topic"
         )
 
-    # Freshness, before the (costlier) signature check.
-    if now > header.expires_at:
-        raise ExpiredError(
-            f"envelope {header.task_id} expired {now - header.expires_at:.1f} s ago: dropped; if this "
-            f"repeats, check the clocks (NTP) of both ends or raise the sender's time-to-live"
-        )
-    if header.issued_at > now + max_skew_s:
-        raise ExpiredError(
-            f"envelope {header.task_id} is issued {header.issued_at - now:.1f} s in the future, beyond "
-            f"the {max_skew_s:g} s skew window: dropped; synchronise the clocks (NTP) of both ends"
-        )
+    check_fresh(header, now, max_skew_s)  # before the (costlier) signature check
 
     ciphertext = env.ciphertext_bytes()
     head = canonical_header(header)

@@ -31,13 +31,13 @@ from protocol.envelope import (
     _b64,
     _schema_problems,
     canonical_header,
+    check_fresh,
     next_seq,
     parse_envelope,
     seal,
 )
 from protocol.errors import (
     DecryptError,
-    ExpiredError,
     MalformedEnvelope,
     MisaddressedError,
     OversizedEnvelope,
@@ -140,16 +140,7 @@ def open_result(
         )
     if now is None:
         now = time.time()
-    if now > header.expires_at:
-        raise ExpiredError(
-            f"result {header.task_id} expired {now - header.expires_at:.1f} s ago: dropped; check the clocks "
-            f"(NTP) of both ends if this repeats"
-        )
-    if header.issued_at > now + max_skew_s:
-        raise ExpiredError(
-            f"result {header.task_id} is issued {header.issued_at - now:.1f} s in the future, beyond the "
-            f"{max_skew_s:g} s skew window: dropped; synchronise the clocks (NTP) of both ends"
-        )
+    check_fresh(header, now, max_skew_s, what="result")
     raw = env.ciphertext_bytes()
     nonce, sealed = raw[:RESPONSE_NONCE_BYTES], raw[RESPONSE_NONCE_BYTES:]
     try:
