@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from quantize.manifest import TOKENIZER_FILE
 from quantize.steps import StepRunner
@@ -88,6 +89,19 @@ def make_tiny_hf(hf_dir: Path, vocab_size: int = 384) -> TokenizerInfo:
     return info
 
 
+def _provenance() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The manifest's tokenizer-parity and source records of the baby model (fresh dicts)."""
+    parity = {"reference": "none (tiny test model: no GGUF)", "checked": 0, "matched": 0, "mismatches": []}
+    source = {
+        "package": None,
+        "version": None,
+        "gguf_sha256": None,
+        "upstream": f"random init, tandem tiny Llama (seed {SEED})",
+        "licence": "Apache-2.0",
+    }
+    return parity, source
+
+
 def build_tiny_model(out_dir: Path, precisions: tuple[str, ...] = ("fp32",), isolate: bool = False) -> Path:
     """Build the baby model into ``out_dir``; return the model dir of the first precision."""
     from quantize.build import finish_model_dir, make_model_dir
@@ -99,14 +113,7 @@ def build_tiny_model(out_dir: Path, precisions: tuple[str, ...] = ("fp32",), iso
     hf_dir, fp32_dir = out_dir / "hf", out_dir / "onnx-fp32"
     info = TokenizerInfo(**runner.run("tiny_hf", lambda: make_tiny_hf(hf_dir).__dict__, isolate=False))
     runner.run("export", export_onnx, str(hf_dir), str(fp32_dir))
-    parity = {"reference": "none (tiny test model: no GGUF)", "checked": 0, "matched": 0, "mismatches": []}
-    source = {
-        "package": None,
-        "version": None,
-        "gguf_sha256": None,
-        "upstream": f"random init, tandem tiny Llama (seed {SEED})",
-        "licence": "Apache-2.0",
-    }
+    parity, source = _provenance()
     dirs = [make_model_dir(runner, p, fp32_dir, hf_dir / TOKENIZER_FILE) for p in precisions]
     for precision, model_dir in zip(precisions, dirs):
         finish_model_dir(
@@ -135,14 +142,7 @@ def build_tiny_gqa_model(out_dir: Path, variants: tuple[str, ...] = ("fp32",)) -
     runner = StepRunner(out_dir, progress=False, isolate=False)
     hf_dir = out_dir / "hf"
     info = TokenizerInfo(**runner.run("tiny_hf", lambda: make_tiny_hf(hf_dir).__dict__))
-    parity = {"reference": "none (tiny test model: no GGUF)", "checked": 0, "matched": 0, "mismatches": []}
-    source = {
-        "package": None,
-        "version": None,
-        "gguf_sha256": None,
-        "upstream": f"random init, tandem tiny Llama (seed {SEED})",
-        "licence": "Apache-2.0",
-    }
+    parity, source = _provenance()
     dirs = []
     for variant in variants:
         graph = make_gqa_dir(runner, variant, hf_dir, hf_dir / TOKENIZER_FILE)
