@@ -7,6 +7,7 @@ concurrency model. Connecting waits for CONNACK so a broker that is down fails h
 from __future__ import annotations
 
 import logging
+import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -60,7 +61,18 @@ def make_client(client_id: str, version: str = "5") -> mqtt.Client:
             mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=True
         )
     client.reconnect_delay_set(min_delay=1, max_delay=10)
+    client.on_socket_open = _no_delay
     return client
+
+
+def _no_delay(client: mqtt.Client, userdata: object, sock: object) -> None:
+    """TCP_NODELAY on every (re)connect: MQTT sends small packets back to back (a result, then a
+    PUBACK), and Nagle's algorithm would hold the second until the first is acknowledged, which
+    delayed acknowledgements stretch to tens of milliseconds."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
+    except (OSError, AttributeError) as exc:  # not a TCP socket (a test's socketpair): nothing to tune
+        log.debug("mqtt socket keeps Nagle's algorithm (%s)", exc)
 
 
 def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: str | None = None,

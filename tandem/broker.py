@@ -91,7 +91,7 @@ def start_broker(port: int | None = None, *, prefer: str = "mosquitto", workdir:
         config.write_text(
             f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
             "log_dest stderr\nlog_type error\nlog_type warning\nuser root\n"
-            "max_packet_size 1048576\n"
+            "max_packet_size 1048576\nset_tcp_nodelay true\n"
         )
     else:
         config.write_text(
