@@ -7,6 +7,9 @@ in-process, `cloud.backend_llamacpp`). Each module imports its third-party bindi
 backend is made, so a worker needs only the binding of the backend it runs.
 
 A backend that reports a token count exposes `last_tokens` for the calling thread's last answer.
+A backend whose `inline` is true answers in microseconds without blocking (echo without a delay):
+the worker then runs it in the MQTT thread instead of handing each task to a processing thread
+(two thread switches that cost more than the task).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class EchoBackend:
 
     def __init__(self, delay_s: float = 0.0) -> None:
         self.delay_s = delay_s
+        self.inline = delay_s <= 0  # no delay: answers at once, never blocks the MQTT thread
 
     @property
     def model(self) -> str:

@@ -9,6 +9,7 @@ ledger makes the model run once per task id:
                                 -> RESEND   done before: publish the stored sealed result again
                                 -> BUSY     another (live) claim holds it: drop this copy
     complete(device, task, worker, sealed result)
+    peek(device, task)                  instant backends only: RUN/RESEND/BUSY without a claim
 
 It is SQLite (WAL, synchronous=NORMAL), so the workers of one host can share one file and a
 restarted worker still knows what it answered; `path=None` keeps it in the worker's memory.
@@ -131,6 +132,22 @@ class TaskLedger:
         # running now, here or at a live worker of the pool (or pruned this instant: a task that old
         # has expired, so dropping the copy is right too)
         return Claim(Action.BUSY)
+
+    def peek(self, device_id: str, task_id: str) -> Claim:
+        """For instant backends (`Backend.inline`), which need no claim: RESEND (a stored result),
+        BUSY (a live claim of a slow worker sharing this ledger) or RUN, with one read and no write
+        transaction. Two workers that both see RUN both answer (at no cost, the device keeps the
+        first result); `complete` stores the first."""
+        self._maybe_prune(time.time())
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT result FROM tasks WHERE device_id = ? AND task_id = ?",
+                                       (device_id, task_id)).fetchone()
+            except sqlite3.Error as exc:
+                raise LedgerError(f"task ledger read failed ({exc})") from exc
+        if row is None:
+            return Claim(Action.RUN)
+        return Claim(Action.RESEND, bytes(row[0])) if row[0] is not None else Claim(Action.BUSY)
 
     def complete(self, device_id: str, task_id: str, owner: str, result: bytes, *,
                  now: float | None = None) -> None:

@@ -26,6 +26,9 @@ the task ledger (`cloud.ledger`) decides: run the model once, re-send the stored
 or drop a copy that another claim is running. Tasks sealed to the pool's previous key are
 accepted during a rotation's overlap and answered with that previous pair.
 
+Schema-3 tasks (what devices send now) are encrypted under the device's session key and carry the
+session's signed ticket (`protocol.session`): the worker checks a ticket once and caches the key.
+
 Results go back the way the task asks (`protocol.envelope`): a schema-2 "response-key" task is
 answered under the key it carries (ChaCha20-Poly1305, no HPKE, no signature); the key lives only
 in this worker's memory while it answers, and the ledger stores the encrypted result only. Older
@@ -62,6 +65,7 @@ from protocol.keys import PoolKeys, fingerprint
 from protocol.messages import Header, KeyedSubTask, SubTask, TaskResult
 from protocol.mqtt import MqttAuth, connect, make_client
 from protocol.response import result_header, seal_result
+from protocol.session import SessionCache
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +143,11 @@ class Worker:
         self.on_event = on_event
         self._keys_loaded_at = time.monotonic()
         self._guard = ReplayGuard()
+        self._sessions = SessionCache()
         # bounded: when full, paho's thread blocks, TCP pushes back and the broker keeps the task
         self._inbox: queue.Queue[tuple[str, bytes, tuple[int, int, int]]] = queue.Queue(maxsize=queue_size)
         self.concurrency = max(1, concurrency)
+        self._inline = bool(getattr(backend, "inline", False))
         self.grace_s = grace_s
         self.metrics = metrics
         self.limiter = limiter if limiter is not None and limiter.active else None
@@ -186,9 +192,21 @@ class Worker:
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         self._hold(+1)
+        ack = (self._generation, message.mid, message.qos)
+        if self._inline:
+            # a backend that answers at once (echo): no hand-off to a processing thread, whose two
+            # thread switches would cost more than the task; PUBACK once handled, as below
+            done = self._once(ack)
+            try:
+                self.handle(message.topic, bytes(message.payload), before_publish=done)
+            except TandemError as exc:
+                log.error("task failed in the worker error=%s detail=%s", type(exc).__name__, exc)
+            finally:
+                done()
+            return
         # never blocks while the inbox is at least the broker's in-flight window (see the docstring);
         # if it does, paho stops reading and TCP pushes back: still bounded
-        self._inbox.put((message.topic, bytes(message.payload), (self._generation, message.mid, message.qos)))
+        self._inbox.put((message.topic, bytes(message.payload), ack))
 
     def _hold(self, delta: int) -> None:
         with self._held_lock:
@@ -200,6 +218,15 @@ class Worker:
     def held(self) -> int:
         """Tasks received and not yet acknowledged (waiting in the inbox or running)."""
         return self._held
+
+    def _once(self, ack: tuple[int, int, int]) -> Callable[[], None]:
+        """PUBACK `ack` on the first call only (before the result is published, or when handling ends)."""
+        pending = [ack]
+
+        def done() -> None:
+            if pending:
+                self._ack(pending.pop())
+        return done
 
     def _ack(self, ack: tuple[int, int, int]) -> None:
         generation, mid, qos = ack
@@ -233,12 +260,13 @@ class Worker:
                 if draining.is_set():
                     return
                 continue
+            done = self._once(ack)
             try:
-                self.handle(topic, wire)
+                self.handle(topic, wire, before_publish=done)
             except TandemError as exc:  # e.g. the ledger's disk is full: report, keep serving
                 log.error("task failed in the worker error=%s detail=%s", type(exc).__name__, exc)
             finally:
-                self._ack(ack)
+                done()
 
     def _shutdown(self, threads: list[threading.Thread], draining: threading.Event,
                   abandon: threading.Event) -> None:
@@ -268,19 +296,27 @@ class Worker:
         self._client.disconnect()
         self._client.loop_stop()
 
-    def handle(self, topic: str, wire: bytes) -> None:
-        """Verify, open, answer and publish one task; refuse anything forged or malformed."""
+    def handle(self, topic: str, wire: bytes, *, before_publish: Callable[[], None] | None = None) -> None:
+        """Verify, open, answer and publish one task; refuse anything forged or malformed.
+
+        `before_publish` (the PUBACK) runs once the result is stored in the ledger, just before it is
+        published: publishing is the last step, so in the MQTT thread nothing delays the result."""
         try:
             device_id = topics.device_id_from_topic(topic)
             env = parse_envelope(wire)  # parsed once: the header picks the keys, then it is opened
             if env.header.kind != "task":
                 raise MisaddressedError("a result envelope arrived on a task topic")
             device = self.keys.device(device_id)  # unknown (not enrolled) device: KeyStoreError
-            signer, recipient = self._pool_pair(env.header.key_id)
-            keyed = env.header.result_mode == "response-key"
-            header, payload = open_envelope(env, recipient=recipient, sender_verify=device.ed25519,
-                                            payload_type=KeyedSubTask if keyed else SubTask,
-                                            expect_device_id=device_id)
+            signer: Ed25519PrivateKey | None = None
+            if env.session_task:  # schema 3: the session's ticket is checked once, then one AEAD open
+                header, payload = self._sessions.open_task(env, recipient_for=self._recipient,
+                                                           sender_verify=device.ed25519, expect_device_id=device_id)
+            else:
+                signer, recipient = self._pool_pair(env.header.key_id)
+                keyed = env.header.result_mode == "response-key"
+                header, payload = open_envelope(env, recipient=recipient, sender_verify=device.ed25519,
+                                                payload_type=KeyedSubTask if keyed else SubTask,
+                                                expect_device_id=device_id)
             self._guard.check_and_record(header, allow_repeat=True)
         except (EnvelopeError, KeyStoreError) as exc:
             self.stats.rejected[type(exc).__name__] += 1
@@ -294,16 +330,21 @@ class Worker:
         if isinstance(payload, KeyedSubTask):
             task, reply = payload.task, _Reply(response_key=payload.key_bytes())
         else:
+            assert signer is not None  # set by the schema 1/2 branch, the only one yielding a SubTask
             task, reply = payload, _Reply(signer=signer, device_x25519=device.x25519)
-        claim = self.ledger.claim(header.device_id, header.task_id, self.worker_id)
+        # an instant backend needs no claim (a read, not a write transaction; see TaskLedger.peek)
+        claim = (self.ledger.peek(header.device_id, header.task_id) if self._inline
+                 else self.ledger.claim(header.device_id, header.task_id, self.worker_id))
         if claim.action is Action.RESEND:
             assert claim.result is not None
-            self._client.publish(topics.result_topic(header.device_id), claim.result, qos=1)
             self.stats.resent += 1
             if self.metrics is not None:
                 self.metrics.tasks.labels(self.backend.name, "resent").inc()
             log.info("re-sent stored result task=%s device=%s", header.task_id, header.device_id)
             self._emit("resent", header.task_id)
+            if before_publish is not None:
+                before_publish()
+            self._client.publish(topics.result_topic(header.device_id), claim.result, qos=1)
         elif claim.action is Action.BUSY:
             self.stats.busy += 1
             if self.metrics is not None:
@@ -311,7 +352,7 @@ class Worker:
             log.info("dropped a copy of a running task=%s device=%s", header.task_id, header.device_id)
             self._emit("busy", header.task_id)
         else:
-            self._answer(header, task, reply)
+            self._answer(header, task, reply, before_publish)
 
     def _emit(self, event: str, ref: str) -> None:
         if self.on_event is not None:
@@ -329,7 +370,11 @@ class Worker:
             self._keys_loaded_at = time.monotonic()
             return self.keys.pair_for(key_id)
 
-    def _answer(self, header: Header, task: SubTask, reply: _Reply) -> None:
+    def _recipient(self, key_id: str) -> X25519PrivateKey:
+        return self._pool_pair(key_id)[1]
+
+    def _answer(self, header: Header, task: SubTask, reply: _Reply,
+                before_publish: Callable[[], None] | None) -> None:
         t0 = time.perf_counter()
         error = None
         outcome = "answered"
@@ -359,8 +404,9 @@ class Worker:
                                    None if outcome != "failed" else "BackendError")
         if error is None:
             self.stats.answered += 1
-        self._client.publish(topics.result_topic(header.device_id), wire, qos=1)
-        if error is None:
             self._emit("answered", header.task_id)
         log.info("answered task=%s device=%s tokens=%d ms=%.0f", header.task_id, header.device_id, tokens,
                  elapsed)
+        if before_publish is not None:
+            before_publish()  # safe: the result is in the ledger, a re-sent task gets it from there
+        self._client.publish(topics.result_topic(header.device_id), wire, qos=1)

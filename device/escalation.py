@@ -17,7 +17,9 @@ is ignored and counted in `duplicates`. Refused envelopes are counted in `reject
 logged with ids only, never plaintext. Spool calls are short SQLite transactions run on the loop
 thread: that keeps "written before published" a plain sequence.
 
-Tasks go out in wire schema 2, "response-key" mode (`protocol.envelope`): each carries a fresh
+Tasks go out in wire schema 3 (`protocol.session`): encrypted under the device's session key, with
+the session's ticket (signed and HPKE-sealed once per session) inside. They ask for a
+"response-key" result (`protocol.envelope`): each carries a fresh
 random response key, and its result comes back encrypted under that key, so the device opens a
 result with one ChaCha20-Poly1305 decryption instead of an HPKE open and an Ed25519 verify. The
 key stays in memory while the task is in flight and, wrapped (`device.response_keys`), in the
@@ -53,12 +55,13 @@ from device.errors import (
 from device.response_keys import ResponseKeyWrap
 from device.spool import Spool, SpoolRecord
 from protocol import topics
-from protocol.envelope import ReplayGuard, new_task_id, next_seq, open_envelope, parse_envelope, wire_digest
+from protocol.envelope import ReplayGuard, new_task_id, open_envelope, parse_envelope, wire_digest
 from protocol.errors import EnvelopeError, MisaddressedError
 from protocol.keys import DeviceKeys
-from protocol.messages import Header, SubTask, TaskResult
+from protocol.messages import SubTask, TaskResult
 from protocol.mqtt import NO_MATCHING_SUBSCRIBERS, BrokerConnectError, MqttAuth, connect, make_client
-from protocol.response import new_response_key, open_result, seal_task
+from protocol.response import new_response_key, open_result
+from protocol.session import SessionSealer
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +128,7 @@ class Escalator:
         self.spool = spool if spool is not None else Spool(None)
         self._client = make_client(f"{keys.device_id}-{new_task_id()[:8]}", mqtt_version)
         self._wrap = ResponseKeyWrap(keys.x25519)
+        self._sealer = SessionSealer(keys.device_id, keys.ed25519)  # one signed ticket per session
         self._guard = ReplayGuard()
         self._inflight: dict[str, _Inflight] = {}
         self._mids: dict[int, str] = {}
@@ -326,11 +330,8 @@ class Escalator:
             raise BrokerUnavailable("the escalation client is not connected (start() was not called or "
                                     "failed): the device answers on its own")
         now = time.time()
-        header = Header(schema_version=2, result_mode="response-key", kind="task", device_id=self.keys.device_id,
-                        task_id=new_task_id(), seq=next_seq(), issued_at=now, expires_at=now + self.ttl_s,
-                        key_id=self.keys.pool.key_id)
         key = new_response_key()
-        wire = seal_task(header, task, key, self.keys.pool.x25519, self.keys.ed25519)
+        header, wire = self._sealer.seal_task(task, key, self.keys.pool, ttl_s=self.ttl_s, now=now)
         wrapped = self._wrap.wrap(header.task_id, key)
         self.spool.add(header, wire, response_key=wrapped, now=now)  # durable before it leaves
         record = SpoolRecord(task_id=header.task_id, wire=wire, key_id=header.key_id, created_at=now,

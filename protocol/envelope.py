@@ -220,6 +220,11 @@ def open_envelope(
     """
     env = parse_envelope(wire)
     header = env.header
+    if env.session_task:
+        raise MisaddressedError(
+            f"envelope {header.task_id} is a session task: it opens with its session's key "
+            f"(protocol.session.SessionCache.open_task), not with HPKE"
+        )
     if env.response_keyed:
         raise MisaddressedError(
             f"envelope {header.task_id} is a response-key result: it opens with the task's response key "

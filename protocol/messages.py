@@ -10,6 +10,10 @@ Two schema versions are spoken (see `protocol.envelope` for the crypto of each):
     2  the header names its `result_mode`; with "response-key" the task payload is a `KeyedSubTask`
        (the sub-task plus a fresh 32-byte response key) and the result comes back encrypted under
        that key with ChaCha20-Poly1305, unsigned (`protocol.response`)
+    3  session tasks (`protocol.session`): the task is encrypted with ChaCha20-Poly1305 under the
+       device's session key, and carries the session's ticket (a schema-3 "session" envelope: the
+       key HPKE-sealed to the pool and Ed25519-signed by the device) that the header names by
+       digest; results are schema 2 "response-key" as before
 
 A schema-1 header carries no `result_mode` field on the wire or in its canonical bytes, so v1
 peers keep working byte for byte.
@@ -42,9 +46,12 @@ RESPONSE_NONCE_BYTES = 12
 RESPONSE_OVERHEAD = RESPONSE_NONCE_BYTES + 16
 """Nonce + ChaCha20-Poly1305 tag: the shortest possible response-key ciphertext."""
 RESPONSE_KEY_BYTES = 32
+SESSION_KEY_BYTES = 32
+MIN_TICKET_BYTES = 64
 SIGNATURE_BYTES = 64
 
-Kind = Literal["task", "result"]
+Kind = Literal["task", "result", "session"]
+"""A "session" envelope is a session ticket; it travels only inside a schema-3 task."""
 ResultMode = Literal["sealed", "response-key"]
 """How a result travels: "sealed" (HPKE to the device + the pool's Ed25519 signature, schema 1) or
 "response-key" (ChaCha20-Poly1305 under the key the device put in its task, schema 2)."""
@@ -59,7 +66,7 @@ class Header(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, hide_input_in_errors=True)
 
-    schema_version: Literal[1, 2] = 1
+    schema_version: Literal[1, 2, 3] = 1
     kind: Kind
     device_id: str = Field(pattern=DEVICE_ID_PATTERN)
     """The device this exchange belongs to (sender of a task, recipient of a result)."""
@@ -75,7 +82,9 @@ class Header(BaseModel):
     """Which key the payload is encrypted to: the recipient's X25519 fingerprint
     (`keys.fingerprint`), or for a response-key result `response.response_key_id(key)`."""
     result_mode: ResultMode = "sealed"
-    """Schema 2 only. On a task: how its result must come back; on a result: how it is encrypted."""
+    """Schema 2 and 3. On a task: how its result must come back; on a result: how it is encrypted."""
+    session: str | None = Field(default=None, pattern=TASK_ID_PATTERN)
+    """Schema 3 tasks only: `session.session_id(ticket)`, the digest of the ticket the task carries."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Header:
@@ -83,6 +92,15 @@ class Header(BaseModel):
             raise ValueError("expires_at must be later than issued_at")
         if self.schema_version == 1 and self.result_mode != "sealed":
             raise ValueError("a schema 1 header has no result_mode: use schema_version 2")
+        if self.schema_version == 3 and self.kind == "result":
+            raise ValueError("results travel under schema 1 or 2")
+        if (self.kind == "session") != (self.schema_version == 3 and self.session is None):
+            raise ValueError("a session ticket is a schema 3 header of kind 'session' without a session")
+        if self.schema_version == 3 and self.kind == "task" and (
+                self.session is None or self.result_mode != "response-key"):
+            raise ValueError("a schema 3 task names its session and asks for a response-key result")
+        if self.schema_version != 3 and self.session is not None:
+            raise ValueError("only schema 3 tasks name a session")
         return self
 
     def wire_dict(self) -> dict[str, object]:
@@ -90,6 +108,8 @@ class Header(BaseModel):
         doc = self.model_dump(mode="json")
         if self.schema_version == 1:
             del doc["result_mode"]
+        if self.session is None:
+            del doc["session"]
         return doc
 
     @property
@@ -99,9 +119,10 @@ class Header(BaseModel):
         that needs no escaping, and numbers render as json renders them (repr). Not cached:
         `model_copy(update=...)` would carry a stale cache along."""
         mode = "" if self.schema_version == 1 else f'"result_mode":"{self.result_mode}",'
+        session = "" if self.session is None else f'"session":"{self.session}",'
         return (f'{{"device_id":"{self.device_id}","expires_at":{_num(self.expires_at)},'
                 f'"issued_at":{_num(self.issued_at)},"key_id":"{self.key_id}","kind":"{self.kind}",'
-                f'{mode}"schema_version":{self.schema_version},"seq":{self.seq},'
+                f'{mode}"schema_version":{self.schema_version},"seq":{self.seq},{session}'
                 f'"task_id":"{self.task_id}"}}').encode("ascii")
 
 
@@ -147,6 +168,24 @@ class KeyedSubTask(BaseModel):
         return base64.b64decode(self.response_key)
 
 
+class SessionKey(BaseModel):
+    """Payload of a session ticket (schema 3, kind "session"): the device's 32-byte session key,
+    standard base64; hidden from repr and validation errors like every key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    schema_version: Literal[3] = 3
+    key: str = Field(repr=False)
+
+    @field_validator("key")
+    @classmethod
+    def _key_b64(cls, value: str) -> str:
+        return _strict_b64(value, min_bytes=SESSION_KEY_BYTES, exact=True)
+
+    def key_bytes(self) -> bytes:
+        return base64.b64decode(self.key)
+
+
 class TaskResult(BaseModel):
     """Payload of a `result` envelope: a worker's answer (or error) for one sub-task."""
 
@@ -186,19 +225,22 @@ def _b64_len(value: str) -> int:
 class Envelope(BaseModel):
     """What goes on the wire: compact JSON of this model, UTF-8.
 
-    Its schema_version is its header's. A response-key result (schema 2) has no `signature` (the
-    AEAD tag authenticates it); every other envelope must have one.
+    Its schema_version is its header's. A response-key result (schema 2) and a session task
+    (schema 3) have no `signature` (an AEAD tag authenticates them); every other envelope must have
+    one. A session task, and only it, carries `ticket`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, hide_input_in_errors=True)
 
-    schema_version: Literal[1, 2] = 1
+    schema_version: Literal[1, 2, 3] = 1
     header: Header
     ciphertext: str
     """Standard base64: HPKE single-shot ciphertext (enc || sealed payload JSON), or for a
     response-key result nonce || ChaCha20-Poly1305(payload JSON)."""
     signature: str | None = None
     """Standard base64 of the Ed25519 signature over `envelope.signed_bytes(header, ciphertext)`."""
+    ticket: str | None = None
+    """Schema 3 tasks: standard base64 of the session ticket's wire bytes (`protocol.session`)."""
 
     @field_validator("ciphertext")
     @classmethod
@@ -210,13 +252,20 @@ class Envelope(BaseModel):
     def _signature_b64(cls, value: str | None) -> str | None:
         return None if value is None else _strict_b64(value, min_bytes=SIGNATURE_BYTES, exact=True)
 
+    @field_validator("ticket")
+    @classmethod
+    def _ticket_b64(cls, value: str | None) -> str | None:
+        return None if value is None else _strict_b64(value, min_bytes=MIN_TICKET_BYTES, exact=False)
+
     @model_validator(mode="after")
     def _mode(self) -> Envelope:
         if self.schema_version != self.header.schema_version:
             raise ValueError("envelope and header schema_version differ")
-        if self.response_keyed:
+        if self.session_task != (self.ticket is not None):
+            raise ValueError("a session task carries a ticket, and nothing else does")
+        if self.response_keyed or self.session_task:
             if self.signature is not None:
-                raise ValueError("a response-key result carries no signature")
+                raise ValueError("a response-key result or session task carries no signature")
         else:
             if self.signature is None:
                 raise ValueError("signature missing")
@@ -229,23 +278,33 @@ class Envelope(BaseModel):
         """A result encrypted under the task's response key (no HPKE, no signature)."""
         return self.header.kind == "result" and self.header.result_mode == "response-key"
 
+    @property
+    def session_task(self) -> bool:
+        """A task encrypted under its session's key (schema 3; no HPKE, no signature of its own)."""
+        return self.header.kind == "task" and self.header.schema_version == 3
+
     def ciphertext_bytes(self) -> bytes:
         return base64.b64decode(self.ciphertext)
 
     def signature_bytes(self) -> bytes:
         return base64.b64decode(self.signature or "")
 
+    def ticket_bytes(self) -> bytes:
+        return base64.b64decode(self.ticket or "")
+
     def to_wire(self) -> bytes:
-        return envelope_wire(self.header, self.ciphertext, self.signature)
+        return envelope_wire(self.header, self.ciphertext, self.signature, self.ticket)
 
 
-def envelope_wire(header: Header, ciphertext: str, signature: str | None) -> bytes:
+def envelope_wire(header: Header, ciphertext: str, signature: str | None, ticket: str | None = None) -> bytes:
     """An Envelope's wire bytes, compact JSON: the header in its canonical form (sorted keys), the
     base64 fields verbatim. Senders build them from values they made, without a model in between."""
     sig = b"" if signature is None else b',"signature":"' + signature.encode("ascii") + b'"'
+    tick = b"" if ticket is None else b',"ticket":"' + ticket.encode("ascii") + b'"'
     return (b'{"schema_version":' + str(header.schema_version).encode("ascii") + b',"header":' + header.canonical
-            + b',"ciphertext":"' + ciphertext.encode("ascii") + b'"' + sig + b"}")
+            + b',"ciphertext":"' + ciphertext.encode("ascii") + b'"' + sig + tick + b"}")
 
 
-PAYLOAD_KIND: dict[type[BaseModel], Kind] = {SubTask: "task", KeyedSubTask: "task", TaskResult: "result"}
+PAYLOAD_KIND: dict[type[BaseModel], Kind] = {SubTask: "task", KeyedSubTask: "task", TaskResult: "result",
+                                             SessionKey: "session"}
 """Which header kind each payload type travels under."""

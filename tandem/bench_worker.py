@@ -118,23 +118,23 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             p.kill()
 
 
-def _seal_task(keys: Any, task: Any, ttl_s: float) -> tuple[bytes, bytes]:
-    """(wire, response key) of one task as a device seals it."""
-    from protocol.envelope import make_header
-    from protocol.response import new_response_key, seal_task
+def _seal_task(sealer: Any, keys: Any, task: Any, ttl_s: float) -> tuple[bytes, bytes]:
+    """(wire, response key) of one task as a device seals it (`device.escalation`: a session task)."""
+    from protocol.response import new_response_key
 
     key = new_response_key()
-    header = make_header("task", DEVICE, keys.pool.x25519, ttl_s=ttl_s, result_mode="response-key")
-    return seal_task(header, task, key, keys.pool.x25519, keys.ed25519), key
+    return sealer.seal_task(task, key, keys.pool, ttl_s=ttl_s)[1], key
 
 
 def _seal_tasks(keys_root: Path, n: int, prompt: str) -> list[bytes]:
     from protocol.keys import DeviceKeys
     from protocol.messages import SubTask
+    from protocol.session import SessionSealer
 
     keys = DeviceKeys.load(keys_root, DEVICE)
     task = SubTask(prompt=prompt, max_tokens=16)
-    return [_seal_task(keys, task, 3600)[0] for _ in range(n)]
+    sealer = SessionSealer(DEVICE, keys.ed25519)
+    return [_seal_task(sealer, keys, task, 3600)[0] for _ in range(n)]
 
 
 def _throughput(url: str, keys: Path, tmp: Path, workers: int, wires: list[bytes], warmup: list[bytes],
@@ -183,7 +183,10 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
     from protocol.mqtt import connect, make_client
     from protocol.response import open_result
 
+    from protocol.session import SessionSealer
+
     keys = DeviceKeys.load(keys_root, DEVICE)
+    sealer = SessionSealer(DEVICE, keys.ed25519)
     task = SubTask(prompt=prompt, max_tokens=16)
     plain_payload = task.model_dump_json().encode()
     procs = _spawn_workers(1, url, keys_root, tmp, "rtt")
@@ -216,7 +219,7 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
             # sealed: seal, publish, worker, result back, verify + open
             n = results.count
             t2 = time.perf_counter()
-            wire, response_key = _seal_task(keys, task, 600)
+            wire, response_key = _seal_task(sealer, keys, task, 600)
             t3 = time.perf_counter()
             sender.publish(topics.task_topic(DEVICE), wire, qos=1)
             if not results.wait_count(n + 1, deadline):

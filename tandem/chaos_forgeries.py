@@ -1,6 +1,7 @@
 """What an attacker on the broker can send, for `tandem chaos`: each must be refused.
 
-The attacker has captured real envelopes (`task_wire`, `result_wire`) and holds keys of its own
+The attacker has captured real envelopes (`task_wire`, `result_wire`; tasks are schema-3 session
+tasks, `protocol.session`) and holds keys of its own
 (a rogue Ed25519/X25519 pair), but none of the device's or pool's private keys. Each forgery
 names the topic it goes to and whether the pool or the device must refuse it. A byte-identical
 copy of a real envelope is not a forgery (it is a duplicate, deduplicated): it is not listed.
@@ -26,6 +27,7 @@ from protocol.envelope import make_header, seal
 from protocol.keys import PublicKeys
 from protocol.messages import MAX_WIRE_BYTES, Header, SubTask, TaskResult
 from protocol.response import new_response_key, result_header, seal_result
+from protocol.session import SessionSealer
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ def forgeries(*, device_id: str, other_device_id: str, pool: PublicKeys, device:
     now = time.time()
     nonce = os.urandom(8).hex().encode()  # each batch's garbage differs, so refusals attribute exactly
     rogue_task = seal(make_header("task", device_id, pool.x25519), SubTask(prompt="forged"), pool.x25519, rogue_ed)
+    # a session task whose ticket the attacker signed, and the genuine task with that ticket swapped in
+    _, rogue_session_task = SessionSealer(device_id, rogue_ed).seal_task(SubTask(prompt="forged"), new_response_key(),
+                                                                          pool, ttl_s=600)
+    swapped = json.loads(task_wire)
+    swapped["ticket"] = json.loads(rogue_session_task)["ticket"]
     unenrolled = seal(make_header("task", "chaos-rogue", pool.x25519), SubTask(prompt="hi"), pool.x25519, rogue_ed)
     expired_h = make_header("task", device_id, pool.x25519, ttl_s=60, now=now - 3600)
     expired = seal(expired_h, SubTask(prompt="stale"), pool.x25519, rogue_ed)
@@ -84,6 +91,8 @@ def forgeries(*, device_id: str, other_device_id: str, pool: PublicKeys, device:
         Forgery("tampered-task-ciphertext", task_t, _flip_ciphertext(task_wire), "pool"),
         Forgery("tampered-task-header", task_t, _bump_seq(task_wire), "pool"),
         Forgery("task-signed-by-rogue-key", task_t, rogue_task, "pool"),
+        Forgery("session-ticket-signed-by-rogue-key", task_t, rogue_session_task, "pool"),
+        Forgery("task-with-another-sessions-ticket", task_t, json.dumps(swapped).encode(), "pool"),
         Forgery("task-replayed-as-other-device", topics.task_topic(other_device_id), task_wire, "pool"),
         Forgery("task-from-unenrolled-device", topics.task_topic("chaos-rogue"), unenrolled, "pool"),
         Forgery("expired-task", task_t, expired, "pool"),

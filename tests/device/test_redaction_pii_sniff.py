@@ -21,11 +21,11 @@ from device.agent import Agent, AgentConfig, Answer
 from device.escalation import Escalator
 from device.redaction import RuleRedactor
 from inference.engine import Engine
-from protocol.envelope import open_envelope, peek_header
+from protocol.envelope import peek_header
 from protocol.errors import EnvelopeError
 from protocol.keys import DeviceKeys, PoolKeys
-from protocol.messages import KeyedSubTask
 from protocol.response import open_result
+from protocol.session import SessionCache
 from tandem.broker import BrokerProcess
 from tests.mqtt_observer import Observer
 
@@ -84,6 +84,7 @@ def test_no_pii_in_any_mqtt_payload_nor_in_what_the_worker_opens(
 
     pool, device = PoolKeys.load(keys_root), DeviceKeys.load(keys_root, "dev-a")
     opened: list[bytes] = []
+    sessions = SessionCache()  # tasks are session tasks (protocol.session): the pool's view of them
     response_keys: dict[str, bytes] = {}  # the tasks (opened with the pool key) carry their results' keys
     for wire in payloads:
         try:
@@ -91,8 +92,9 @@ def test_no_pii_in_any_mqtt_payload_nor_in_what_the_worker_opens(
         except EnvelopeError:
             continue  # status messages ("online") are no envelopes
         if header.kind == "task":
-            _, keyed = open_envelope(wire, recipient=pool.x25519, sender_verify=device.public.ed25519,
-                                     payload_type=KeyedSubTask, max_skew_s=3600)
+            _, keyed = sessions.open_task(wire, recipient_for=lambda _: pool.x25519,
+                                          sender_verify=device.public.ed25519, expect_device_id="dev-a",
+                                          max_skew_s=3600)
             response_keys[header.task_id] = keyed.key_bytes()
             opened.append(keyed.task.model_dump_json().encode())
         elif header.kind == "result":

@@ -117,11 +117,11 @@ def test_ask_escalates_sealed_placeholders_and_restores_pii(worker_process: tupl
         log_text = ""
         while time.monotonic() < deadline:
             log_text = worker_log.read_text()
-            if f"re-sent stored result task={first_task}" in log_text and "reason=SignatureError" in log_text:
+            if f"re-sent stored result task={first_task}" in log_text and "reason=DecryptError" in log_text:
                 break
             time.sleep(0.1)
         assert f"re-sent stored result task={first_task}" in log_text, log_text[-2000:]
-        assert "reason=SignatureError" in log_text, log_text[-2000:]
+        assert "reason=DecryptError" in log_text, log_text[-2000:]
         time.sleep(0.5)
         assert log_text.count("answered task=") == 2, "the model must run once per task"
         assert len(observer.on(topics.result_topic(DEVICE))) == 3  # two answers + the re-sent one
