@@ -54,3 +54,16 @@ def test_old_rows_are_pruned() -> None:
     ledger._next_prune = 0
     assert ledger.claim("d", "t2", "w", now=500).action is Action.RUN
     assert ledger.claim("d", "t", "w", now=500).action is Action.RUN  # forgotten: the task expired long ago
+
+
+def test_peek_tells_run_busy_and_resend_without_claiming(tmp_path: Path) -> None:
+    """Instant backends look up instead of claiming: nothing is written until `complete`."""
+    ledger = TaskLedger(tmp_path / "ledger.db")
+    assert ledger.peek("dev", "t1").action is Action.RUN
+    assert ledger.peek("dev", "t1").action is Action.RUN  # a look-up claims nothing
+    assert ledger.claim("dev", "t2", "slow-worker").action is Action.RUN
+    assert ledger.peek("dev", "t2").action is Action.BUSY  # a live claim of a slow sibling
+    ledger.complete("dev", "t1", "w", b"sealed-1")
+    ledger.complete("dev", "t1", "w2", b"sealed-2")  # the first result stays
+    seen = ledger.peek("dev", "t1")
+    assert seen.action is Action.RESEND and seen.result == b"sealed-1"
