@@ -7,12 +7,14 @@ is bound by its GIL). Two measurements:
 * throughput: `--tasks` pre-sealed tasks, at most 256 outstanding, timed until every sealed result
   is back, for 1, 2 and 4 workers (fresh processes per row, after a warm-up);
 * overhead: sequential round trips, interleaved so a noisy neighbour slows both alike:
-  sealed = seal on the device (HPKE + Ed25519, a fresh response key inside) + publish + worker
-  (verify, open, ledger, echo, result under the response key) + result back + open on the device
-  (the "response-key" mode devices use, `protocol.envelope`); plain = the same payload published
-  to a plain MQTT echo responder (another process, replies from its callback) and back, both at
-  QoS 1.
-  The ratio sealed/plain at p50 is the encryption overhead the issue asks about.
+  sealed = seal on the device (a session task, `protocol.session`: ChaCha20-Poly1305 under the
+  session key, its signed HPKE ticket inside, a fresh response key in the payload) + publish +
+  worker (opens it, replay guard, ledger, echo, result under the response key) + result back +
+  open on the device; plain = the same payload published to a plain MQTT echo responder (another
+  process, replies from its callback) and back, both at QoS 1. The session's ticket is checked
+  once per worker (at warm-up), as in a real pool.
+  Two readings of "encryption overhead under 2x the plain round trip" are reported: the ratio
+  sealed/plain (`ratio_p50`, the stricter) and (sealed - plain)/plain (`overhead_over_plain_p50`).
 
 Bounded: every wait has a deadline; a row that runs out reports what arrived, marked incomplete.
 """
@@ -182,7 +184,6 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
     from protocol.messages import SubTask
     from protocol.mqtt import connect, make_client
     from protocol.response import open_result
-
     from protocol.session import SessionSealer
 
     keys = DeviceKeys.load(keys_root, DEVICE)
@@ -278,6 +279,7 @@ def run_bench(*, tasks: int, workers: tuple[int, ...], samples: int, timeout_s: 
         "targets": {
             "one_worker_tasks_per_s_ge_1000": bool(one and one["tasks_per_s"] >= 1000 and not one.get("incomplete")),
             "sealed_over_plain_p50_lt_2": overhead["ratio_p50"] < 2.0,
+            "overhead_over_plain_p50_lt_2": overhead["overhead_over_plain_p50"] < 2.0,
         },
     }
 

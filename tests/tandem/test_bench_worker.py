@@ -18,4 +18,5 @@ def test_bench_worker_reports_throughput_and_overhead() -> None:
     assert all(r["tasks"] == 60 and "incomplete" not in r for r in out["throughput"])
     o = out["overhead"]
     assert o["samples"] == 5 and o["sealed_rtt_ms"]["p50"] > 0 and o["plain_rtt_ms"]["p50"] > 0
-    assert set(out["targets"]) == {"one_worker_tasks_per_s_ge_1000", "sealed_over_plain_p50_lt_2"}
+    assert set(out["targets"]) == {"one_worker_tasks_per_s_ge_1000", "sealed_over_plain_p50_lt_2",
+                                   "overhead_over_plain_p50_lt_2"}
