@@ -47,8 +47,9 @@ class EscalationSettings(BaseModel):
     """Tokens the device drafts before it judges its own uncertainty (early exit of the cascade)."""
     timeout_s: float = 180.0
     """How long the device waits for a cloud result before it answers locally with a notice."""
-    ttl_s: float = 600.0
-    """Expiry written into every escalation header; workers refuse older tasks."""
+    ttl_s: float = Field(default=600.0, gt=0, le=6 * 3600)
+    """Expiry written into every escalation header; workers refuse older tasks. At most the life of a
+    session ticket (6 h, `protocol.session.SESSION_TTL_S`), which must outlive every task it carries."""
     spool_path: Path | None = None
     """Durable spool of accepted escalations (SQLite, WAL). None: `<state dir>/spool/<device_id>.sqlite`."""
     spool_max_tasks: int = 1000
