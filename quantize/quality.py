@@ -6,7 +6,8 @@ with the project (``quantize/data/heldout.txt``: public-domain prose plus a litt
 * ``perplexity``: exp of the mean negative log-likelihood of each next token of the text;
 * ``top1_agreement``: fraction of positions where the variant's most likely next token equals fp32's
   (1.0 for fp32 itself): the direct measure of how far quantization moved the model;
-* ``tokenizer_parity``: matched/checked strings against llama.cpp on the same GGUF (from the build);
+* ``tokenizer_parity``: matched/checked strings against llama.cpp on the same GGUF (from the build), or
+  ``skipped`` with the reason where there is no GGUF (a build from a Hugging Face checkpoint dir);
 * ``file_mb``, ``load_ms``, ``prefill_ms`` (a ~100-token prompt) and ``decode_tok_s`` (best of runs).
 
 The text is scored token by token through the KV cache (the graphs only return last-position logits),
@@ -150,6 +151,8 @@ def make_report(
             "matched": parity.get("matched"),
             "checked": parity.get("checked"),
             "reference": parity.get("reference"),
+            # a build without a GGUF records why nothing was compared (never a pass)
+            **({"skipped": True, "reason": parity.get("reason")} if parity.get("skipped") else {}),
         },
         "file_mb": file_mb,
         "load_ms": scores["load_ms"],
@@ -181,12 +184,16 @@ def to_markdown(name: str, reports: dict[str, dict[str, Any]], chosen: str | Non
     for v, r in reports.items():
         p = r["tokenizer_parity"]
         mark = " (chosen)" if v == chosen else ""
+        parity = "skipped (no GGUF)" if p.get("skipped") else f"{p['matched']}/{p['checked']}"
         rows.append(
             f"| {v}{mark} | {r['perplexity']} | {r['top1_agreement']:.3f} | {'yes' if r['accepted'] else 'NO'} "
-            f"| {p['matched']}/{p['checked']} | {r['file_mb']} | {r['load_ms']:.0f} | {r['prefill_ms']:.0f} "
+            f"| {parity} | {r['file_mb']} | {r['load_ms']:.0f} | {r['prefill_ms']:.0f} "
             f"| {r['decode_tok_s']:.1f} |"
         )
     floor = next(iter(reports.values()))["agreement_floor"] if reports else AGREEMENT_FLOOR
+    skipped = next((r["tokenizer_parity"] for r in reports.values() if r["tokenizer_parity"].get("skipped")), None)
+    if skipped:
+        rows += ["", f"Tokenizer parity with llama.cpp skipped: {skipped['reason']}."]
     rows += ["", f"Agreement floor: {floor} (TANDEM_AGREEMENT_FLOOR). Descriptions:", ""]
     rows += [f"- `{v}`: {r['description']}" for v, r in reports.items()]
     return "\n".join(rows) + "\n"

