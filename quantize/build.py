@@ -279,8 +279,10 @@ def measure_variants(
     parity: dict[str, Any],
     descriptions: dict[str, str],
     manifests: dict[str, dict[str, Any]],
+    file_mb: dict[str, float] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Steps ``eval-<variant>`` (child processes): quality reports, fp32 first as the reference."""
+    """Steps ``eval-<variant>`` (child processes): quality reports, fp32 first as the reference.
+    ``file_mb``: sizes of variants whose dirs are gone (scored earlier, removed since)."""
     import json
 
     from quantize.export import size_mb
@@ -297,8 +299,8 @@ def measure_variants(
         scores[variant] = json.loads(out.read_text())
     reference = scores.get("fp32")
     return {
-        v: make_report(v, s, None if v == "fp32" else reference, file_mb=size_mb(dirs[v]), parity=parity,
-                       description=descriptions[v])
+        v: make_report(v, s, None if v == "fp32" else reference, parity=parity, description=descriptions[v],
+                       file_mb=size_mb(dirs[v]) if dirs[v].is_dir() else (file_mb or {}).get(v, 0.0))
         for v, s in scores.items()
     }
 

@@ -181,7 +181,11 @@ def to_markdown(name: str, reports: dict[str, dict[str, Any]], chosen: str | Non
         "| variant | perplexity | top-1 agreement | accepted | parity | file MB | load ms | prefill ms | decode tok/s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    measured = {v: r for v, r in reports.items() if not r.get("skipped")}
     for v, r in reports.items():
+        if r.get("skipped"):
+            rows.append(f"| {v} | not measured: {r['reason']} | | | | | | | |")
+            continue
         p = r["tokenizer_parity"]
         mark = " (chosen)" if v == chosen else ""
         parity = "skipped (no GGUF)" if p.get("skipped") else f"{p['matched']}/{p['checked']}"
@@ -190,8 +194,8 @@ def to_markdown(name: str, reports: dict[str, dict[str, Any]], chosen: str | Non
             f"| {parity} | {r['file_mb']} | {r['load_ms']:.0f} | {r['prefill_ms']:.0f} "
             f"| {r['decode_tok_s']:.1f} |"
         )
-    floor = next(iter(reports.values()))["agreement_floor"] if reports else AGREEMENT_FLOOR
-    skipped = next((r["tokenizer_parity"] for r in reports.values() if r["tokenizer_parity"].get("skipped")), None)
+    floor = next(iter(measured.values()))["agreement_floor"] if measured else AGREEMENT_FLOOR
+    skipped = next((r["tokenizer_parity"] for r in measured.values() if r["tokenizer_parity"].get("skipped")), None)
     if skipped:
         rows += ["", f"Tokenizer parity with llama.cpp skipped: {skipped['reason']}."]
     rows += ["", f"Agreement floor: {floor} (TANDEM_AGREEMENT_FLOOR). Descriptions:", ""]

@@ -181,6 +181,29 @@ def model_build(source: str, precision: str, name: str | None) -> None:
     click.echo(str(out))
 
 
+@model.command("sweep")
+@click.argument("source", metavar="NAME|PATH|hf:ORG/NAME[@REV]")
+@click.option("--variants", default="int8,int4-emb8,int4,int4-b64,int4-b128,int4-sym,int4-b128-sym,fp16",
+              show_default=True,
+              help="comma-separated variants to build and score against fp32")
+@click.option("--name", default=None, help="Name of a PATH or hub build (as for `model build`).")
+@click.option("--keep", is_flag=True, help="keep the variant dirs (default: keep only their scores)")
+def model_sweep(source: str, variants: str, name: str | None, keep: bool) -> None:
+    """Score many variants of a model (quality.md in <build>/sweep/); never changes what it ships."""
+    settings = _settings()
+    try:
+        from quantize.sweep import sweep_variants
+    except ImportError as exc:
+        _fail(TandemError(f"the build tools are missing ({exc.name}): pip install 'tandem[quantize]'"))
+    wanted = tuple(v.strip() for v in variants.split(",") if v.strip())
+    try:
+        out = sweep_variants(source, settings.models_dir, wanted, name=name, progress=True, keep=keep)
+    except TandemError as exc:
+        _fail(exc)
+    click.echo((out / "quality.md").read_text())
+    click.echo(str(out))
+
+
 @model.command("list")
 def model_list() -> None:
     """Registered models (is the source package installed? built?) and models built from a path."""
