@@ -226,3 +226,57 @@ def test_public_key_file_field_mutations(field, value):
         PublicKeys.from_json(json.dumps(doc, allow_nan=True))
     except KeyStoreError:
         pass
+
+
+# -- session tasks (schema 3): the worker's entry point, cached session or not ---------------------
+
+from protocol.session import SessionCache, SessionSealer
+
+_SEALER = SessionSealer("dev1", DEV_ED)
+_POOL_PUB = PublicKeys(Ed25519PrivateKey.generate().public_key(), POOL_X.public_key())
+SESSION_TASK = _SEALER.seal_task(SubTask(prompt="fuzz me"), KEY, _POOL_PUB, ttl_s=600, now=NOW)[1]
+_WARM = SessionCache()  # holds the session's key, as a worker does after its first task
+
+
+def _receive_v3(wire: bytes) -> None:
+    for cache in (_WARM, SessionCache()):
+        try:
+            cache.open_task(wire, recipient_for=lambda _: POOL_X, sender_verify=DEV_ED.public_key(),
+                            expect_device_id="dev1", now=NOW)
+        except EnvelopeError:
+            pass
+
+
+def test_valid_session_task_opens():
+    header, payload = _WARM.open_task(SESSION_TASK, recipient_for=lambda _: POOL_X,
+                                      sender_verify=DEV_ED.public_key(), expect_device_id="dev1", now=NOW)
+    assert header.schema_version == 3 and payload.key_bytes() == KEY and len(_WARM) == 1
+
+
+@FUZZ
+@given(st.data())
+def test_byte_mutations_of_session_tasks(data):
+    wire = bytearray(SESSION_TASK)
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(wire) - 1))
+        if data.draw(st.booleans()):
+            wire[i] ^= 1 << data.draw(st.integers(0, 7))
+        else:
+            del wire[i : i + data.draw(st.integers(1, 8))]
+    _receive_v3(bytes(wire))
+
+
+@FUZZ
+@given(st.sampled_from([("schema_version",), ("ciphertext",), ("ticket",), ("signature",)]
+                       + [("header", k) for k in json.loads(SESSION_TASK)["header"]]),
+       JSON | st.just("__delete__"))
+def test_json_field_mutations_of_session_tasks(path, value):
+    doc = json.loads(SESSION_TASK)
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    if value == "__delete__":
+        target.pop(path[-1], None)
+    else:
+        target[path[-1]] = value
+    _receive_v3(json.dumps(doc, allow_nan=True).encode())
