@@ -279,10 +279,9 @@ def measure_variants(
     parity: dict[str, Any],
     descriptions: dict[str, str],
     manifests: dict[str, dict[str, Any]],
-    file_mb: dict[str, float] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Steps ``eval-<variant>`` (child processes): quality reports, fp32 first as the reference.
-    ``file_mb``: sizes of variants whose dirs are gone (scored earlier, removed since)."""
+    Each variant's file size is kept with its scores, so a report can be rewritten after its dir is gone."""
     import json
 
     from quantize.export import size_mb
@@ -297,10 +296,13 @@ def measure_variants(
             runner.forget(f"eval-{variant}")
         runner.run(f"eval-{variant}", evaluate_model, str(model_dir), str(out), manifests.get(variant))
         scores[variant] = json.loads(out.read_text())
+        if model_dir.is_dir() and "file_mb" not in scores[variant]:
+            scores[variant]["file_mb"] = size_mb(model_dir)
+            out.write_text(json.dumps(scores[variant]))
     reference = scores.get("fp32")
     return {
         v: make_report(v, s, None if v == "fp32" else reference, parity=parity, description=descriptions[v],
-                       file_mb=size_mb(dirs[v]) if dirs[v].is_dir() else (file_mb or {}).get(v, 0.0))
+                       file_mb=s.get("file_mb", 0.0))
         for v, s in scores.items()
     }
 

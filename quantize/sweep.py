@@ -6,7 +6,7 @@ every named variant with the same steps (one fp32 reference, GroupQueryAttention
 onnxruntime-genai's builder, held-out scoring through tandem's engine) into ``<build root>/sweep/``
 and writes ``quality.json`` / ``quality.md`` there, refused variants included with their reason.
 It never changes which variant a model ships (its ``default``). Variant dirs are removed once scored
-unless ``keep``; the scores stay, so a re-run only builds what is new.
+unless ``keep``; the scores (and sizes) stay, so a re-run only builds what is new.
 
 fp16 graphs are for GPU profiles (CUDA execution provider): on a host without CUDA they are listed
 as skipped with that reason, not scored on a provider they were not built for.
@@ -14,6 +14,7 @@ as skipped with that reason, not scored on a provider they were not built for.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -55,21 +56,19 @@ def sweep_variants(source: str, cache_root: Path, variants: tuple[str, ...] = DE
     eval_dir = root / "eval"
     graphs: dict[str, dict[str, Any]] = {}
     for v in wanted:
+        scores = eval_dir / f"{v}.json"
+        if scores.exists() and not (root / v).is_dir() and "file_mb" not in json.loads(scores.read_text()):
+            scores.unlink()  # scored by an older build whose dir is gone, without its size: score it again
         shipped_dir = (root / v / "manifest.json").exists()  # a finished model dir: scored as it is
-        if not (eval_dir / f"{v}.json").exists() and not shipped_dir:
+        if not scores.exists() and not shipped_dir:
             graphs[v] = make_gqa_dir(runner, v, hf_dir, tokenizer_json)
     runtime = {"schema_version": 1, "name": src.name, "chat_format": tokenizer.chat_format,
                "bos_token_id": tokenizer.bos_token_id, "eos_token_ids": tokenizer.eos_token_ids,
                "context_length": tokenizer.context_length}
     manifests = {v: {**runtime, "precision": v, **{k: g[k] for k in ("kv_cache", "num_kv_heads", "head_size")}}
                  for v, g in graphs.items()}
-    sizes = _sizes(out)
     reports = measure_variants(runner, {v: root / v for v in wanted}, parity,
-                               {v: parse_variant(v).describe() for v in wanted}, manifests,
-                               file_mb=sizes)
-    for v, report in reports.items():
-        sizes[v] = report["file_mb"]
-    _save_sizes(out, sizes)
+                               {v: parse_variant(v).describe() for v in wanted}, manifests)
     for v, reason in skipped.items():
         reports[v] = {"variant": v, "description": parse_variant(v).describe(), "skipped": True, "reason": reason}
     write_reports(out, src.name, reports, None)
@@ -87,15 +86,3 @@ def sweep_variants(source: str, cache_root: Path, variants: tuple[str, ...] = DE
     runner.say(f"sweep of {src.name}: report in {out}")
     return out
 
-
-def _sizes(out: Path) -> dict[str, float]:
-    import json
-
-    path = out / "sizes.json"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def _save_sizes(out: Path, sizes: dict[str, float]) -> None:
-    import json
-
-    (out / "sizes.json").write_text(json.dumps(sizes, indent=2, sort_keys=True) + "\n")
