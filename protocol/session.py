@@ -8,7 +8,7 @@ same way: the asymmetric operations authenticate a key once, the messages then u
     ticket     = a sealed envelope (schema 3, kind "session"): SessionKey{key} HPKE-sealed to the
                  pool and Ed25519-signed by the device, exactly like a schema-1 task (`envelope.seal`),
                  with its own expiry (hours)
-    session_id = sha256(b"tandem/v3/session|" + ticket wire bytes)[:16], hex
+    session_id = sha256(b"tandem/v3/session|" + the ticket's base64 text as carried)[:16], hex
     task       = header (schema 3, names `session`) + nonce || ChaCha20-Poly1305(session key, nonce,
                  KeyedSubTask JSON, aad=b"tandem/v3/task|" + canonical header) + the ticket itself
 
@@ -88,9 +88,11 @@ SESSION_TTL_S = 6 * 3600.0
 """How long a session ticket is valid; a device starts a new session well before it runs out."""
 
 
-def session_id(ticket_wire: bytes) -> str:
-    """The digest a task header names its ticket by (16 bytes of a domain-separated sha256, hex)."""
-    return hashlib.sha256(_ID_PREFIX + ticket_wire).digest()[:16].hex()
+def session_id(ticket: str) -> str:
+    """The digest a task header names its ticket by: 16 bytes of a domain-separated sha256 of the
+    ticket's base64 text as the task carries it (hex). Hashing the text, not the decoded bytes, binds
+    its one wire form too, and a worker that has the session cached never decodes the ticket."""
+    return hashlib.sha256(_ID_PREFIX + ticket.encode("ascii")).digest()[:16].hex()
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ class SessionSealer:
                         key_id=pool.key_id)
         wire = seal(header, SessionKey(key=base64.b64encode(key).decode("ascii")), pool.x25519, self._signer)
         self.sessions_started += 1
-        return Session(key=key, ticket=_b64(wire), session_id=session_id(wire), key_id=pool.key_id,
+        ticket = _b64(wire)
+        return Session(key=key, ticket=ticket, session_id=session_id(ticket), key_id=pool.key_id,
                        expires_at=header.expires_at)
 
     def seal_task(self, task: SubTask, response_key: bytes, pool: PublicKeys, *, ttl_s: float,
@@ -223,11 +226,11 @@ class SessionCache:
                 f"{expect_device_id!r}: dropped; the sender published to the wrong topic")
         now = time.time() if now is None else now
         check_fresh(header, now, max_skew_s)
-        ticket = env.ticket_bytes()
-        if session_id(ticket) != header.session:
+        assert env.ticket is not None  # a session task carries one (Envelope validation)
+        if session_id(env.ticket) != header.session:
             raise MisaddressedError(f"task {header.task_id} names session {header.session} but carries another "
                                     "ticket: dropped; it was edited in transit")
-        known = self._ticket(header, ticket, recipient_for, sender_verify, now, max_skew_s)
+        known = self._ticket(header, env, recipient_for, sender_verify, now, max_skew_s)
         if header.key_id != known.key_id:
             raise MisaddressedError(f"task {header.task_id} names pool key {header.key_id}, its session's ticket "
                                     f"is sealed to {known.key_id}: dropped")
@@ -249,7 +252,7 @@ class SessionCache:
                 "dropped; sender and receiver disagree on the schema version") from exc
         return header, payload
 
-    def _ticket(self, header: Header, ticket: bytes, recipient_for: Callable[[str], X25519PrivateKey],
+    def _ticket(self, header: Header, env: Envelope, recipient_for: Callable[[str], X25519PrivateKey],
                 sender_verify: Ed25519PublicKey, now: float, max_skew_s: float) -> _Known:
         slot = (header.device_id, header.session or "")
         with self._lock:
@@ -258,7 +261,12 @@ class SessionCache:
                 self._known.move_to_end(slot)
                 return known
         # first task of this session here: the full check, once (outside the lock: it is the slow part)
-        ticket_env = parse_envelope(ticket)
+        try:
+            ticket_wire = env.ticket_bytes()
+        except ValueError as exc:
+            raise MalformedEnvelope(f"task {header.task_id} carries a ticket that is not canonical base64: "
+                                    "dropped") from exc
+        ticket_env = parse_envelope(ticket_wire)
         if ticket_env.header.kind != "session":
             raise MisaddressedError(f"task {header.task_id} carries a {ticket_env.header.kind!r} envelope as "
                                     "its ticket: dropped")
