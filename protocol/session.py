@@ -231,6 +231,7 @@ class SessionCache:
             raise MisaddressedError(f"task {header.task_id} names session {header.session} but carries another "
                                     "ticket: dropped; it was edited in transit")
         known = self._ticket(header, env, recipient_for, sender_verify, now, max_skew_s)
+        recipient_for(known.key_id)  # the pool key must still be ours (a rotation's overlap may have ended)
         if header.key_id != known.key_id:
             raise MisaddressedError(f"task {header.task_id} names pool key {header.key_id}, its session's ticket "
                                     f"is sealed to {known.key_id}: dropped")

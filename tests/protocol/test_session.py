@@ -185,3 +185,16 @@ def test_a_ticket_in_another_spelling_is_refused(store):
 
     with pytest.raises(MalformedEnvelope, match="canonical"):
         _open(SessionCache(), store, _rewrite(wire, swap))
+
+
+def test_a_cached_session_under_a_retired_pool_key_is_refused(store):
+    sealer, cache = SessionSealer("dev1", store.dev1.ed25519), SessionCache()
+    _open(cache, store, _seal(sealer, store)[1])
+    wire = _seal(sealer, store)[1]
+
+    def retired(key_id: str):
+        raise MisaddressedError(f"pool key {key_id} is no longer ours")
+
+    with pytest.raises(MisaddressedError, match="no longer ours"):
+        cache.open_task(wire, recipient_for=retired, sender_verify=store.pool.device("dev1").ed25519,
+                        expect_device_id="dev1")
