@@ -27,7 +27,7 @@ from pathlib import Path
 from quantize.errors import BuildStepError, QuantizeError
 
 GENAI_CONFIG = "genai_config.json"
-_INT4 = re.compile(r"^int4(?:-b(?P<block>32|64|128))?(?P<sym>-sym)?(?P<emb8>-emb8)?$")
+_INT4 = re.compile(r"^int4(?:-b(?P<block>32|64|128))?(?P<sym>-sym)?(?P<emb8>-emb8)?(?P<kq>-kq)?$")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class VariantSpec:
     block_size: int = 32
     symmetric: bool = False
     emb8: bool = False
+    head4: bool = False
+    kquant: bool = False
 
     def extra_options(self) -> list[str]:
         opts = ["prune_lm_head=true"]
@@ -50,32 +52,44 @@ class VariantSpec:
             ]
             if self.emb8:
                 opts.append("matmul_mixed_precision=last_matmul:int8")
+            elif self.head4:
+                # the head alone at 4 bit: for large vocabularies it is most of the bytes read per token
+                opts += ["matmul_mixed_precision=last_matmul:int4", "shared_embeddings=false"]
             elif self.precision == "int4":
                 # builder 0.18 writes an invalid graph for a 4-bit embedding shared with the head
                 opts.append("shared_embeddings=false")
+            if self.kquant:  # scales chosen to minimise the error (llama.cpp's k-quants), not min/max
+                opts.append("algo_config=k_quant")
         return opts
 
     def describe(self) -> str:
         if self.precision in ("fp32", "fp16"):
             return f"{self.precision} GroupQueryAttention graph ({self.execution_provider})"
-        head = "8-bit" if self.emb8 or self.precision == "int8" else "4-bit"
         sym = "symmetric" if self.symmetric else "asymmetric"
-        return (f"{self.precision} MatMulNBits block {self.block_size} {sym}, accuracy_level 4; "
-                f"embedding and lm_head {head}; GroupQueryAttention, shared KV buffer")
+        algo = ", k-quant scales" if self.kquant else ""
+        if self.head4:
+            parts = "embedding 8-bit, lm_head 4-bit"
+        else:
+            parts = f"embedding and lm_head {'8-bit' if self.emb8 or self.precision == 'int8' else '4-bit'}"
+        return (f"{self.precision} MatMulNBits block {self.block_size} {sym}{algo}, accuracy_level 4; "
+                f"{parts}; GroupQueryAttention, shared KV buffer")
 
 
 def parse_variant(name: str) -> VariantSpec:
     if name in ("fp32", "int8"):
         return VariantSpec(name, name)
+    if name in ("int8-head4", "int8-head4-kq"):
+        return VariantSpec(name, "int8", head4=True, kquant=name.endswith("-kq"))
     if name == "fp16":
         return VariantSpec(name, "fp16", execution_provider="cuda")
     m = _INT4.match(name)
     if m is None:
         raise QuantizeError(
-            f"unknown variant {name!r}: fp32, fp16, int8, or int4[-b32|-b64|-b128][-sym][-emb8]"
+            f"unknown variant {name!r}: fp32, fp16, int8, int8-head4[-kq], or "
+            "int4[-b32|-b64|-b128][-sym][-emb8][-kq]"
         )
     return VariantSpec(name, "int4", block_size=int(m["block"] or 32), symmetric=bool(m["sym"]),
-                       emb8=bool(m["emb8"]))
+                       emb8=bool(m["emb8"]), kquant=bool(m["kq"]))
 
 
 def genai_python() -> Path:

@@ -76,13 +76,23 @@ def _child(python: str, request: dict[str, Any], tmp: Path) -> dict[str, Any]:
     return json.loads(lines[-1])
 
 
-def _plan(name: str, settings: Any, threads: int, tmp: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def _plan(name: str, settings: Any, threads: int, tmp: Path,
+          precision: str | None = None) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Per engine: the interpreter and request, or the reason it is skipped; plus the model facts."""
     from quantize.errors import QuantizeError
     from quantize.quality import heldout_ids
     from tandem.runtime import model_dir as built_dir
 
-    mdir = built_dir(name, settings)
+    if precision is None:
+        mdir = built_dir(name, settings)
+    else:
+        from quantize.locate import find_built
+
+        found = find_built(name, settings.models_dir, precision)
+        if found is None:
+            raise QuantizeError(f"{name} has no built {precision} variant: `tandem model build {name} "
+                                f"--precision {precision}` first")
+        mdir = found
     from tokenizers import Tokenizer
 
     from inference.manifest import load_manifest
@@ -119,7 +129,9 @@ def _plan(name: str, settings: Any, threads: int, tmp: Path) -> tuple[dict[str, 
         from tandem.bench_optimum import optimum_dir
 
         plan["optimum"] = {"python": sys.executable, "request": {
-            **base, "engine": "optimum", "model_dir": str(optimum_dir(name, settings.models_dir, manifest.precision))}}
+            # optimum quantizes whole graphs only: int8 variants compare with its int8, others with fp32
+            **base, "engine": "optimum",
+            "model_dir": str(optimum_dir(name, settings.models_dir, manifest.precision.split("-")[0]))}}
     except (ImportError, QuantizeError) as exc:
         plan["optimum"] = {"skipped": f"{type(exc).__name__}: {exc}"}
     facts = {"model": name, "precision": manifest.precision, "model_dir": str(mdir),
@@ -163,8 +175,10 @@ def _ratios(results: dict[str, dict[str, Any]], files_mb: float) -> dict[str, An
 @click.option("--model", "model_name", default=None, help="model name (default: the device model)")
 @click.option("--threads", type=int, default=None, help="intra-op threads (default: the hardware profile's)")
 @click.option("--runs", type=int, default=3, show_default=True, help="rounds; each engine runs once per round")
+@click.option("--precision", default=None, help="a built variant other than the model's default (e.g. int8-head4-kq)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def bench_engine(model_name: str | None, threads: int | None, runs: int, as_json: bool) -> None:
+def bench_engine(model_name: str | None, threads: int | None, runs: int, precision: str | None,
+                 as_json: bool) -> None:
     """tandem's engine vs onnxruntime-genai, llama.cpp and optimum: prefill, decode, peak RSS."""
     from protocol.errors import TandemError
     from tandem.settings import Settings
@@ -178,7 +192,7 @@ def bench_engine(model_name: str | None, threads: int | None, runs: int, as_json
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmpdir:
         tmp = Path(tmpdir)
         try:
-            plan, facts = _plan(name, settings, threads, tmp)
+            plan, facts = _plan(name, settings, threads, tmp, precision)
         except TandemError as exc:
             _fail(str(exc))
         rounds: dict[str, list[dict[str, Any]]] = {e: [] for e in ENGINES}

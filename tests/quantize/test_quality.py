@@ -57,5 +57,13 @@ def test_variant_names() -> None:
     assert "block_size=64" in spec.extra_options() and "is_symmetric=true" in spec.extra_options()
     assert parse_variant("fp16").execution_provider == "cuda"
     assert "prune_lm_head=true" in parse_variant("int8").extra_options()
-    with pytest.raises(QuantizeError, match="unknown variant"):
-        parse_variant("int3")
+    head4 = parse_variant("int8-head4-kq")
+    assert (head4.precision, head4.head4, head4.kquant) == ("int8", True, True)
+    assert {"matmul_mixed_precision=last_matmul:int4", "shared_embeddings=false",
+            "algo_config=k_quant"} <= set(head4.extra_options())
+    assert "algo_config=k_quant" in parse_variant("int4-b128-sym-kq").extra_options()
+    assert "shared_embeddings=false" in parse_variant("int4-kq").extra_options()  # the builder's 4-bit head bug
+    assert "algo_config=k_quant" not in parse_variant("int4").extra_options()
+    for bad in ("int3", "int8-kq", "int4-kq-sym"):
+        with pytest.raises(QuantizeError, match="unknown variant"):
+            parse_variant(bad)
