@@ -172,6 +172,8 @@ def build_model(
     hf_dir, tokenizer, tokenizer_json, parity = prepare(runner, src)
     wanted = AUTO_CANDIDATES if precision == "auto" else (precision,)
     variants = ("fp32", *(p for p in wanted if p != "fp32"))
+    for p in variants:
+        forget_sizeless_scores(root, p)
     graphs = {
         p: make_gqa_dir(runner, p, hf_dir, tokenizer_json)
         for p in variants
@@ -271,6 +273,16 @@ def make_gqa_dir(runner: StepRunner, variant: str, hf_dir: Path, tokenizer_json:
                        str(runner.build_dir / "builder-work"), isolate=False)
     shutil.copyfile(tokenizer_json, out / TOKENIZER_FILE)
     return graph
+
+
+def forget_sizeless_scores(root: Path, variant: str) -> None:
+    """Drop a variant's scores from an older build that kept no file size and whose dir is gone, so
+    it is built and scored again instead of being reported at 0 MB."""
+    import json
+
+    scores = root / "eval" / f"{variant}.json"
+    if scores.exists() and not (root / variant).is_dir() and "file_mb" not in json.loads(scores.read_text()):
+        scores.unlink()
 
 
 def measure_variants(

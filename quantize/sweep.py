@@ -14,12 +14,11 @@ as skipped with that reason, not scored on a provider they were not built for.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-from quantize.build import build_root, make_gqa_dir, measure_variants, prepare
+from quantize.build import build_root, forget_sizeless_scores, make_gqa_dir, measure_variants, prepare
 from quantize.local_sources import resolve_source
 from quantize.quality import write_reports
 from quantize.steps import StepRunner
@@ -56,9 +55,8 @@ def sweep_variants(source: str, cache_root: Path, variants: tuple[str, ...] = DE
     eval_dir = root / "eval"
     graphs: dict[str, dict[str, Any]] = {}
     for v in wanted:
+        forget_sizeless_scores(root, v)
         scores = eval_dir / f"{v}.json"
-        if scores.exists() and not (root / v).is_dir() and "file_mb" not in json.loads(scores.read_text()):
-            scores.unlink()  # scored by an older build whose dir is gone, without its size: score it again
         shipped_dir = (root / v / "manifest.json").exists()  # a finished model dir: scored as it is
         if not scores.exists() and not shipped_dir:
             graphs[v] = make_gqa_dir(runner, v, hf_dir, tokenizer_json)
