@@ -121,12 +121,7 @@ class TaskLedger:
         # a result or a live claim is left alone. One statement: atomic against every other worker.
         if self._one(_CLAIM, (device_id, task_id, owner, now, self.lease_s)).rowcount == 1:
             return Claim(Action.RUN)
-        with self._lock:
-            try:
-                row = self._db.execute("SELECT result FROM tasks WHERE device_id = ? AND task_id = ?",
-                                       (device_id, task_id)).fetchone()
-            except sqlite3.Error as exc:
-                raise LedgerError(f"task ledger read failed ({exc})") from exc
+        row = self._row(device_id, task_id)
         if row is not None and row[0] is not None:
             return Claim(Action.RESEND, bytes(row[0]))
         # running now, here or at a live worker of the pool (or pruned this instant: a task that old
@@ -139,15 +134,20 @@ class TaskLedger:
         transaction. Two workers that both see RUN both answer (at no cost, the device keeps the
         first result); `complete` stores the first."""
         self._maybe_prune(time.time())
-        with self._lock:
-            try:
-                row = self._db.execute("SELECT result FROM tasks WHERE device_id = ? AND task_id = ?",
-                                       (device_id, task_id)).fetchone()
-            except sqlite3.Error as exc:
-                raise LedgerError(f"task ledger read failed ({exc})") from exc
+        row = self._row(device_id, task_id)
         if row is None:
             return Claim(Action.RUN)
         return Claim(Action.RESEND, bytes(row[0])) if row[0] is not None else Claim(Action.BUSY)
+
+    def _row(self, device_id: str, task_id: str) -> tuple[bytes | None] | None:
+        """(result,) of a task's row, None if the ledger does not know it."""
+        with self._lock:
+            try:
+                row: tuple[bytes | None] | None = self._db.execute(
+                    "SELECT result FROM tasks WHERE device_id = ? AND task_id = ?", (device_id, task_id)).fetchone()
+            except sqlite3.Error as exc:
+                raise LedgerError(f"task ledger read failed ({exc})") from exc
+        return row
 
     def complete(self, device_id: str, task_id: str, owner: str, result: bytes, *,
                  now: float | None = None) -> None:

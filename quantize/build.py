@@ -179,11 +179,7 @@ def build_model(
         for p in variants
         if not (root / "eval" / f"{p}.json").exists() or precision == p
     }
-    runtime = {"schema_version": 1, "name": name, "chat_format": tokenizer.chat_format,
-               "bos_token_id": tokenizer.bos_token_id, "eos_token_ids": tokenizer.eos_token_ids,
-               "context_length": tokenizer.context_length}
-    manifests = {p: {**runtime, "precision": p, **{k: g[k] for k in ("kv_cache", "num_kv_heads", "head_size")}}
-                 for p, g in graphs.items()}
+    manifests = runtime_manifests(name, tokenizer, graphs)
     reports = measure_variants(runner, {p: root / p for p in variants}, parity,
                                {p: parse_variant(p).describe() for p in variants}, manifests)
     if precision == "auto":
@@ -273,6 +269,16 @@ def make_gqa_dir(runner: StepRunner, variant: str, hf_dir: Path, tokenizer_json:
                        str(runner.build_dir / "builder-work"), isolate=False)
     shutil.copyfile(tokenizer_json, out / TOKENIZER_FILE)
     return graph
+
+
+def runtime_manifests(name: str, tokenizer: TokenizerInfo,
+                      graphs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per freshly built variant, the manifest fields the engine loads it by while it is scored."""
+    runtime = {"schema_version": 1, "name": name, "chat_format": tokenizer.chat_format,
+               "bos_token_id": tokenizer.bos_token_id, "eos_token_ids": tokenizer.eos_token_ids,
+               "context_length": tokenizer.context_length}
+    return {p: {**runtime, "precision": p, **{k: g[k] for k in ("kv_cache", "num_kv_heads", "head_size")}}
+            for p, g in graphs.items()}
 
 
 def forget_sizeless_scores(root: Path, variant: str) -> None:

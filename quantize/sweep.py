@@ -18,7 +18,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from quantize.build import build_root, forget_sizeless_scores, make_gqa_dir, measure_variants, prepare
+from quantize.build import (
+    build_root,
+    forget_sizeless_scores,
+    make_gqa_dir,
+    measure_variants,
+    prepare,
+    runtime_manifests,
+)
 from quantize.local_sources import resolve_source
 from quantize.quality import write_reports
 from quantize.steps import StepRunner
@@ -60,11 +67,7 @@ def sweep_variants(source: str, cache_root: Path, variants: tuple[str, ...] = DE
         shipped_dir = (root / v / "manifest.json").exists()  # a finished model dir: scored as it is
         if not scores.exists() and not shipped_dir:
             graphs[v] = make_gqa_dir(runner, v, hf_dir, tokenizer_json)
-    runtime = {"schema_version": 1, "name": src.name, "chat_format": tokenizer.chat_format,
-               "bos_token_id": tokenizer.bos_token_id, "eos_token_ids": tokenizer.eos_token_ids,
-               "context_length": tokenizer.context_length}
-    manifests = {v: {**runtime, "precision": v, **{k: g[k] for k in ("kv_cache", "num_kv_heads", "head_size")}}
-                 for v, g in graphs.items()}
+    manifests = runtime_manifests(src.name, tokenizer, graphs)
     reports = measure_variants(runner, {v: root / v for v in wanted}, parity,
                                {v: parse_variant(v).describe() for v in wanted}, manifests)
     for v, reason in skipped.items():

@@ -142,9 +142,8 @@ def test_valid_schema_2_envelopes_open():
     assert open_result(RESULT, response_key=KEY, expect_device_id="dev1", now=NOW)[1].text == "ok"
 
 
-@FUZZ
-@given(st.sampled_from([KEYED, RESULT]), st.data())
-def test_byte_mutations_of_schema_2_envelopes(valid, data):
+def _flip_or_cut(valid: bytes, data) -> bytes:
+    """1-4 random bit flips or short deletions of `valid`."""
     wire = bytearray(valid)
     for _ in range(data.draw(st.integers(1, 4))):
         i = data.draw(st.integers(0, len(wire) - 1))
@@ -152,14 +151,11 @@ def test_byte_mutations_of_schema_2_envelopes(valid, data):
             wire[i] ^= 1 << data.draw(st.integers(0, 7))
         else:
             del wire[i : i + data.draw(st.integers(1, 8))]
-    _receive_v2(bytes(wire))
+    return bytes(wire)
 
 
-@FUZZ
-@given(st.sampled_from([KEYED, RESULT]), st.sampled_from(
-    [("schema_version",), ("ciphertext",), ("signature",)] + [("header", k) for k in json.loads(RESULT)["header"]]),
-    JSON | st.just("__delete__"))
-def test_json_field_mutations_of_schema_2_envelopes(valid, path, value):
+def _set_field(valid: bytes, path: tuple[str, ...], value) -> bytes:
+    """`valid` with the JSON field at `path` set to `value` (or deleted for "__delete__")."""
     doc = json.loads(valid)
     target = doc
     for key in path[:-1]:
@@ -168,7 +164,21 @@ def test_json_field_mutations_of_schema_2_envelopes(valid, path, value):
         target.pop(path[-1], None)
     else:
         target[path[-1]] = value
-    _receive_v2(json.dumps(doc, allow_nan=True).encode())
+    return json.dumps(doc, allow_nan=True).encode()
+
+
+@FUZZ
+@given(st.sampled_from([KEYED, RESULT]), st.data())
+def test_byte_mutations_of_schema_2_envelopes(valid, data):
+    _receive_v2(_flip_or_cut(valid, data))
+
+
+@FUZZ
+@given(st.sampled_from([KEYED, RESULT]), st.sampled_from(
+    [("schema_version",), ("ciphertext",), ("signature",)] + [("header", k) for k in json.loads(RESULT)["header"]]),
+    JSON | st.just("__delete__"))
+def test_json_field_mutations_of_schema_2_envelopes(valid, path, value):
+    _receive_v2(_set_field(valid, path, value))
 
 
 # -- parsers added with the spool and the key lifecycle (issue 5) ------------------------------------
@@ -256,14 +266,7 @@ def test_valid_session_task_opens():
 @FUZZ
 @given(st.data())
 def test_byte_mutations_of_session_tasks(data):
-    wire = bytearray(SESSION_TASK)
-    for _ in range(data.draw(st.integers(1, 4))):
-        i = data.draw(st.integers(0, len(wire) - 1))
-        if data.draw(st.booleans()):
-            wire[i] ^= 1 << data.draw(st.integers(0, 7))
-        else:
-            del wire[i : i + data.draw(st.integers(1, 8))]
-    _receive_v3(bytes(wire))
+    _receive_v3(_flip_or_cut(SESSION_TASK, data))
 
 
 @FUZZ
@@ -271,12 +274,4 @@ def test_byte_mutations_of_session_tasks(data):
                        + [("header", k) for k in json.loads(SESSION_TASK)["header"]]),
        JSON | st.just("__delete__"))
 def test_json_field_mutations_of_session_tasks(path, value):
-    doc = json.loads(SESSION_TASK)
-    target = doc
-    for key in path[:-1]:
-        target = target[key]
-    if value == "__delete__":
-        target.pop(path[-1], None)
-    else:
-        target[path[-1]] = value
-    _receive_v3(json.dumps(doc, allow_nan=True).encode())
+    _receive_v3(_set_field(SESSION_TASK, path, value))
