@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+from cloud.backends import CLOUD_SYSTEM_PROMPT, chat_request
 from cloud.config import LlamaCppOptions
 from cloud.errors import BackendConfigError, BackendError
 from protocol.messages import SubTask
@@ -52,8 +53,6 @@ class LlamaCppBackend:
 
     def __init__(self, gguf: Path, options: LlamaCppOptions | None = None, *, model_name: str | None = None,
                  system_prompt: str | None = None) -> None:
-        from cloud.backends import CLOUD_SYSTEM_PROMPT
-
         self.options = options or LlamaCppOptions()
         self.gguf = Path(gguf)
         self._model = model_name or self.gguf.stem
@@ -96,14 +95,7 @@ class LlamaCppBackend:
         return int(getattr(self._local, "tokens", 0))
 
     def generate(self, task: SubTask) -> Iterator[str]:
-        request = {
-            "messages": [{"role": "system", "content": task.system or self.system_prompt},
-                         {"role": "user", "content": task.prompt}],
-            "max_tokens": task.max_tokens,
-            "temperature": task.temperature,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
+        request = chat_request(task, self.system_prompt)
         chunks: queue.Queue[object] = queue.Queue()
         self._local.tokens = 0
 

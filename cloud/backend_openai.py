@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import SecretStr
 
+from cloud.backends import CLOUD_SYSTEM_PROMPT, chat_request
 from cloud.config import OpenAIOptions
 from cloud.errors import BackendError, BackendRefused, BackendUnavailable
 from protocol.messages import SubTask
@@ -81,8 +82,6 @@ class OpenAIBackend:
                  transport: httpx.BaseTransport | None = None, **overrides: Any) -> None:
         """`overrides`: fields of OpenAIOptions (`base_url=...`); `transport`: an httpx transport
         (tests use `httpx.MockTransport` for the failure paths a real server will not produce)."""
-        from cloud.backends import CLOUD_SYSTEM_PROMPT
-
         base = options or OpenAIOptions()
         self.options = OpenAIOptions.model_validate({**base.model_dump(), **overrides})
         self.system_prompt = system_prompt or CLOUD_SYSTEM_PROMPT
@@ -115,15 +114,7 @@ class OpenAIBackend:
         self._client.close()
 
     def _body(self, task: SubTask) -> dict[str, Any]:
-        return {
-            "model": self.options.model,
-            "messages": [{"role": "system", "content": task.system or self.system_prompt},
-                         {"role": "user", "content": task.prompt}],
-            "max_tokens": task.max_tokens,
-            "temperature": task.temperature,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
+        return {"model": self.options.model, **chat_request(task, self.system_prompt)}
 
     def generate(self, task: SubTask) -> Iterator[str]:
         o = self.options

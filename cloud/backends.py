@@ -30,6 +30,19 @@ CLOUD_SYSTEM_PROMPT = (
 )
 
 
+def chat_request(task: SubTask, system_prompt: str) -> dict[str, Any]:
+    """One sub-task as an OpenAI chat-completions request, streamed with a final usage chunk: the
+    `openai` backend posts it (plus its model name), the `llamacpp` backend hands it to the binding."""
+    return {
+        "messages": [{"role": "system", "content": task.system or system_prompt},
+                     {"role": "user", "content": task.prompt}],
+        "max_tokens": task.max_tokens,
+        "temperature": task.temperature,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+
+
 class Backend(Protocol):
     name: ClassVar[str]
     can_stream: ClassVar[bool]
