@@ -34,6 +34,8 @@ from typing import Any
 
 import click
 
+from tandem.processes import stop_processes
+
 PLAIN_REQ = "bench/plain/req"
 PLAIN_REP = "bench/plain/rep"
 DEVICE = "bench-dev"
@@ -110,16 +112,6 @@ def _wait_online(url: str, ids: set[str], deadline: float) -> None:
     raise click.ClickException(f"workers {sorted(ids)} did not come online")
 
 
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-
-
 def _seal_task(sealer: Any, keys: Any, task: Any, ttl_s: float) -> tuple[bytes, bytes]:
     """(wire, response key) of one task as a device seals it (`device.escalation`: a session task)."""
     from protocol.response import new_response_key
@@ -175,7 +167,7 @@ def _throughput(url: str, keys: Path, tmp: Path, workers: int, wires: list[bytes
         sender.disconnect()
         sender.loop_stop()
         results.close()
-        _stop(procs)
+        stop_processes(procs, grace_s=10)
 
 
 def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, timeout_s: float) -> dict[str, Any]:
@@ -240,11 +232,10 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
         sender.loop_stop()
         results.close()
         replies.close()
-        responder.terminate()
-        responder.wait(10)
+        stop_processes([responder], grace_s=10)
         if responder.stdout is not None:
             responder.stdout.close()
-        _stop(procs)
+        stop_processes(procs, grace_s=10)
     if not plain_rtt:
         raise click.ClickException("no round trip completed in time")
     plain, sealed = _ms(plain_rtt), _ms(sealed_rtt)

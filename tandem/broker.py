@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from protocol.errors import TandemError
+from tandem.processes import stop_processes
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +58,7 @@ class BrokerProcess:
         return self.kind == "mosquitto"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_processes([self.process], grace_s=5)
 
     def restart(self) -> None:
         """Stop and start again on the same port (fault tests)."""

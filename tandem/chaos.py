@@ -43,6 +43,7 @@ from protocol.errors import TandemError
 from protocol.keys import DeviceKeys, init_keys
 from protocol.mqtt import connect, make_client
 from tandem.broker import BrokerProcess, start_broker
+from tandem.processes import stop_processes
 
 DEVICE_ID = "chaos-dev"
 OTHER_DEVICE_ID = "chaos-other"
@@ -359,16 +360,7 @@ class Chaos:
                 self._fault(step)
 
     def _stop_all(self) -> None:
-        procs = [*self._workers, *([self._device] if self._device else [])]
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(5)
+        stop_processes([*self._workers, *([self._device] if self._device else [])], grace_s=5)
         for reader in self._readers:
             reader.join(5)
         if self._tap is not None:
