@@ -11,8 +11,10 @@ ledger makes the model run once per task id:
     complete(device, task, worker, sealed result)
     peek(device, task)                  instant backends only: RUN/RESEND/BUSY without a claim
 
-It is SQLite (WAL, synchronous=NORMAL), so the workers of one host can share one file and a
-restarted worker still knows what it answered; `path=None` keeps it in the worker's memory.
+`TaskLedger` is SQLite (WAL, synchronous=NORMAL), so the workers of one host can share one file
+and a restarted worker still knows what it answered. Without a file, `MemoryLedger` keeps the same
+transitions in a dict under a lock (`open_ledger(None)`): an in-memory SQLite would cost each task
+two statements, the largest part of an echo worker's time per task, for no durability.
 Each transition is one atomic statement on the hot path (SQLite runs every statement in its own
 transaction under the database's write lock), and the sqlite3 module keeps them prepared:
 
@@ -37,6 +39,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from cloud.errors import LedgerError
 
@@ -53,6 +56,26 @@ class Action(enum.Enum):
 class Claim:
     action: Action
     result: bytes | None = None
+
+
+class Ledger(Protocol):
+    """What a worker needs of a ledger (`TaskLedger` on a file, `MemoryLedger` in memory)."""
+
+    def claim(self, device_id: str, task_id: str, owner: str, *, now: float | None = None) -> Claim: ...
+
+    def peek(self, device_id: str, task_id: str, *, now: float | None = None) -> Claim: ...
+
+    def complete(self, device_id: str, task_id: str, owner: str, result: bytes, *,
+                 now: float | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def open_ledger(path: Path | None, *, lease_s: float = 120.0, retention_s: float = 900.0) -> Ledger:
+    """A SQLite ledger at `path` (shared by the workers of a host), or one in this process's memory."""
+    if path is None:
+        return MemoryLedger(lease_s=lease_s, retention_s=retention_s)
+    return TaskLedger(path, lease_s=lease_s, retention_s=retention_s)
 
 
 SCHEMA = """
@@ -128,12 +151,12 @@ class TaskLedger:
         # has expired, so dropping the copy is right too)
         return Claim(Action.BUSY)
 
-    def peek(self, device_id: str, task_id: str) -> Claim:
+    def peek(self, device_id: str, task_id: str, *, now: float | None = None) -> Claim:
         """For instant backends (`Backend.inline`), which need no claim: RESEND (a stored result),
         BUSY (a live claim of a slow worker sharing this ledger) or RUN, with one read and no write
         transaction. Two workers that both see RUN both answer (at no cost, the device keeps the
         first result); `complete` stores the first."""
-        self._maybe_prune(time.time())
+        self._maybe_prune(time.time() if now is None else now)
         row = self._row(device_id, task_id)
         if row is None:
             return Claim(Action.RUN)
@@ -163,3 +186,83 @@ class TaskLedger:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+@dataclass
+class _Row:
+    owner: str
+    claimed_at: float
+    result: bytes | None = None
+
+
+class MemoryLedger:
+    """The ledger of one worker process, in a dict: the same transitions as `TaskLedger`.
+
+    Rows are kept in claim order (a take-over moves its row to the end), so pruning pops from the
+    front; `max_rows` bounds memory under a sustained flood as well (the oldest rows go first: a
+    repeat of a forgotten task runs again, and the device keeps the first result it gets).
+    """
+
+    def __init__(self, *, lease_s: float = 120.0, retention_s: float = 900.0, max_rows: int = 100_000) -> None:
+        self.lease_s = lease_s
+        self.retention_s = retention_s
+        self.max_rows = max_rows
+        self._rows: dict[tuple[str, str], _Row] = {}
+        self._lock = threading.Lock()
+        self._next_prune = 0.0
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def claim(self, device_id: str, task_id: str, owner: str, *, now: float | None = None) -> Claim:
+        now = time.time() if now is None else now
+        key = (device_id, task_id)
+        with self._lock:
+            self._prune(now)
+            row = self._rows.get(key)
+            if row is None or (row.result is None and now - row.claimed_at >= self.lease_s):
+                self._rows.pop(key, None)  # a take-over moves to the end: pruning stays in claim order
+                self._rows[key] = _Row(owner, now)
+                self._bound()
+                return Claim(Action.RUN)
+            return Claim(Action.RESEND, row.result) if row.result is not None else Claim(Action.BUSY)
+
+    def peek(self, device_id: str, task_id: str, *, now: float | None = None) -> Claim:
+        """As `TaskLedger.peek`: RESEND, BUSY or RUN, and nothing recorded."""
+        with self._lock:
+            self._prune(time.time() if now is None else now)
+            row = self._rows.get((device_id, task_id))
+        if row is None:
+            return Claim(Action.RUN)
+        return Claim(Action.RESEND, row.result) if row.result is not None else Claim(Action.BUSY)
+
+    def complete(self, device_id: str, task_id: str, owner: str, result: bytes, *,
+                 now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        key = (device_id, task_id)
+        with self._lock:
+            row = self._rows.get(key)
+            if row is None:
+                self._rows[key] = _Row(owner, now, bytes(result))
+                self._bound()
+            elif row.result is None:  # the first stored result wins
+                row.owner, row.result = owner, bytes(result)
+
+    def _prune(self, now: float) -> None:
+        if now < self._next_prune:
+            return
+        self._next_prune = now + 60
+        cutoff = now - self.retention_s
+        while self._rows:
+            key, row = next(iter(self._rows.items()))
+            if row.claimed_at >= cutoff:
+                break
+            del self._rows[key]
+
+    def _bound(self) -> None:
+        while len(self._rows) > self.max_rows:
+            del self._rows[next(iter(self._rows))]
+
+    def close(self) -> None:
+        with self._lock:
+            self._rows.clear()

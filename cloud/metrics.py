@@ -53,13 +53,28 @@ class WorkerMetrics:
         self.rejected = Counter("tandem_worker_rejected_envelopes", "Envelopes refused, by reason.", ["reason"],
                                 registry=r)
         self.held = Gauge("tandem_worker_held_tasks", "Tasks received and not yet acknowledged.", registry=r)
+        self._held_sources: list[Callable[[], int]] = []
+        self.held.set_function(lambda: sum(source() for source in list(self._held_sources)))
         self.connected = Gauge("tandem_worker_connected", "Workers connected to the broker.", registry=r)
 
+        # labelled children looked up once (labels() takes a lock and builds a key on every call)
+        self._children: dict[tuple[str, str], tuple[Counter, Histogram, Counter]] = {}
+
+    def track_held(self, source: Callable[[], int]) -> None:
+        """Count `source()` (a worker's held tasks) in `tandem_worker_held_tasks`, read at scrape time
+        rather than updated twice per task."""
+        self._held_sources.append(source)
+
     def task_done(self, backend: str, outcome: str, seconds: float, tokens: int, error: str | None = None) -> None:
-        self.tasks.labels(backend, outcome).inc()
-        self.latency.labels(backend).observe(seconds)
+        children = self._children.get((backend, outcome))
+        if children is None:
+            children = self._children[(backend, outcome)] = (
+                self.tasks.labels(backend, outcome), self.latency.labels(backend), self.tokens.labels(backend))
+        count, latency, token_count = children
+        count.inc()
+        latency.observe(seconds)
         if tokens:
-            self.tokens.labels(backend).inc(tokens)
+            token_count.inc(tokens)
         if error is not None:
             self.backend_errors.labels(backend, error).inc()
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cloud.backends import Backend
 from cloud.config import WorkerSettings
-from cloud.ledger import TaskLedger
+from cloud.ledger import Ledger, open_ledger
 from cloud.limits import DeviceLimiter
 from cloud.metrics import MetricsEndpoint, WorkerMetrics
 from cloud.worker import Worker
@@ -30,11 +30,11 @@ log = logging.getLogger(__name__)
 
 class WorkerPool:
     def __init__(self, *, broker_url: str, keys_root: Path, backend: Backend, settings: WorkerSettings,
-                 mqtt_version: str = "5", auth: MqttAuth | None = None, ledger: TaskLedger | None = None,
+                 mqtt_version: str = "5", auth: MqttAuth | None = None, ledger: Ledger | None = None,
                  metrics: WorkerMetrics | None = None, name: str | None = None) -> None:
         self.settings = settings
         self.metrics = metrics if metrics is not None else WorkerMetrics()
-        self.ledger = ledger if ledger is not None else TaskLedger(settings.ledger_path)
+        self.ledger = ledger if ledger is not None else open_ledger(settings.ledger_path)
         self.limiter = DeviceLimiter(settings.limits)
         prefix = name or f"worker-{uuid.uuid4().hex[:6]}"
         self.workers = [

@@ -55,7 +55,7 @@ from paho.mqtt.properties import Properties
 
 from cloud.backends import Backend
 from cloud.errors import BackendError
-from cloud.ledger import Action, TaskLedger
+from cloud.ledger import Action, Ledger, open_ledger
 from cloud.limits import DeviceLimiter
 from cloud.metrics import WorkerMetrics
 from protocol import topics
@@ -64,7 +64,7 @@ from protocol.errors import EnvelopeError, KeyStoreError, MisaddressedError, Tan
 from protocol.keys import PoolKeys, fingerprint
 from protocol.messages import Header, KeyedSubTask, SubTask, TaskResult
 from protocol.mqtt import MqttAuth, connect, make_client
-from protocol.response import result_header, seal_result
+from protocol.response import answer
 from protocol.session import SessionCache
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class _Reply:
 
     def seal(self, task: Header, result: TaskResult, ttl_s: float) -> bytes:
         if self.response_key is not None:
-            return seal_result(result_header(task, self.response_key, ttl_s=ttl_s), result, self.response_key)
+            return answer(task, result, self.response_key, ttl_s=ttl_s)
         assert self.signer is not None and self.device_x25519 is not None
         now = time.time()
         header = Header(schema_version=task.schema_version, kind="result", device_id=task.device_id,
@@ -117,7 +117,7 @@ class Worker:
         worker_id: str | None = None,
         queue_size: int = 64,
         result_ttl_s: float = 600.0,
-        ledger: TaskLedger | None = None,
+        ledger: Ledger | None = None,
         auth: MqttAuth | None = None,
         on_event: Callable[[str, str], None] | None = None,
         concurrency: int = 1,
@@ -138,7 +138,7 @@ class Worker:
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:8]}"
         self.result_ttl_s = result_ttl_s
         self.stats = WorkerStats()
-        self.ledger = ledger if ledger is not None else TaskLedger(None, retention_s=result_ttl_s)
+        self.ledger = ledger if ledger is not None else open_ledger(None, retention_s=result_ttl_s)
         self.auth = auth
         self.on_event = on_event
         self._keys_loaded_at = time.monotonic()
@@ -156,6 +156,8 @@ class Worker:
         self._held = 0
         self._held_lock = threading.Lock()
         self._generation = 0  # bumped per connection: a PUBACK never goes to a later session's mid
+        if metrics is not None:
+            metrics.track_held(lambda: self._held)
         self._client = make_client(self.worker_id, mqtt_version)
         self._client.manual_ack_set(True)  # PUBACK once handled: the broker's window bounds what we hold
         self._connect_props: Properties | None = None
@@ -211,8 +213,6 @@ class Worker:
     def _hold(self, delta: int) -> None:
         with self._held_lock:
             self._held += delta
-        if self.metrics is not None:
-            self.metrics.held.inc(delta)
 
     @property
     def held(self) -> int:
@@ -332,7 +332,7 @@ class Worker:
         else:
             assert signer is not None  # set by the schema 1/2 branch, the only one yielding a SubTask
             task, reply = payload, _Reply(signer=signer, device_x25519=device.x25519)
-        # an instant backend needs no claim (a read, not a write transaction; see TaskLedger.peek)
+        # an instant backend needs no claim (a look-up, nothing written; see TaskLedger.peek)
         claim = (self.ledger.peek(header.device_id, header.task_id) if self._inline
                  else self.ledger.claim(header.device_id, header.task_id, self.worker_id))
         if claim.action is Action.RESEND:

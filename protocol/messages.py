@@ -26,11 +26,9 @@ hides input values from its validation errors, so a refused payload never echoes
 from __future__ import annotations
 
 import base64
-import binascii
-import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MAX_WIRE_BYTES = 256 * 1024
 """Largest envelope (wire bytes) a receiver accepts and `seal` produces."""
@@ -49,8 +47,22 @@ RESPONSE_OVERHEAD = RESPONSE_NONCE_BYTES + 16
 RESPONSE_KEY_BYTES = 32
 SESSION_KEY_BYTES = 32
 MIN_TICKET_BYTES = 64
-_B64_TEXT = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 SIGNATURE_BYTES = 64
+
+# Canonical standard base64 (padded, zero padding bits: one byte string has one wire form), checked
+# by pydantic-core's regex engine while it parses, with no Python call per field.
+_B64 = "[A-Za-z0-9+/]"
+B64_PATTERN = rf"^(?:{_B64}{{4}})*(?:{_B64}{{2}}[AEIMQUYcgkosw048]=|{_B64}[AQgw]==)?$"
+KEY_B64_PATTERN = rf"^(?:{_B64}{{4}}){{10}}{_B64}{{2}}[AEIMQUYcgkosw048]=$"
+"""Exactly 32 bytes (a response or session key), canonical."""
+SIGNATURE_B64_PATTERN = rf"^(?:{_B64}{{4}}){{21}}{_B64}[AQgw]==$"
+"""Exactly 64 bytes (an Ed25519 signature), canonical."""
+
+
+def b64_chars(n_bytes: int) -> int:
+    """Length of the padded base64 of `n_bytes` bytes: a canonical text is at least `n` bytes iff it
+    is at least this long."""
+    return 4 * -(-n_bytes // 3)
 
 Kind = Literal["task", "result", "session"]
 """A "session" envelope is a session ticket; it travels only inside a schema-3 task."""
@@ -159,12 +171,7 @@ class KeyedSubTask(BaseModel):
 
     schema_version: Literal[2] = 2
     task: SubTask
-    response_key: str = Field(repr=False)
-
-    @field_validator("response_key")
-    @classmethod
-    def _key_b64(cls, value: str) -> str:
-        return _strict_b64(value, min_bytes=RESPONSE_KEY_BYTES, exact=True)
+    response_key: str = Field(repr=False, pattern=KEY_B64_PATTERN)
 
     def key_bytes(self) -> bytes:
         return base64.b64decode(self.response_key)
@@ -177,12 +184,7 @@ class SessionKey(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     schema_version: Literal[3] = 3
-    key: str = Field(repr=False)
-
-    @field_validator("key")
-    @classmethod
-    def _key_b64(cls, value: str) -> str:
-        return _strict_b64(value, min_bytes=SESSION_KEY_BYTES, exact=True)
+    key: str = Field(repr=False, pattern=KEY_B64_PATTERN)
 
     def key_bytes(self) -> bytes:
         return base64.b64decode(self.key)
@@ -204,23 +206,8 @@ class TaskResult(BaseModel):
     """Set when the worker could not answer; `text` is then empty or partial."""
 
 
-def _strict_b64(value: str, *, min_bytes: int, exact: bool) -> str:
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError("not valid standard base64") from exc
-    # Reject non-canonical encodings (stray padding bits) so one byte string has one wire form.
-    if base64.b64encode(raw).decode("ascii") != value:
-        raise ValueError("not canonical base64")
-    if (exact and len(raw) != min_bytes) or len(raw) < min_bytes:
-        raise ValueError(
-            f"decodes to {len(raw)} bytes, expected {'exactly' if exact else 'at least'} {min_bytes}"
-        )
-    return value
-
-
 def _b64_len(value: str) -> int:
-    """Decoded length of canonical base64 (already checked by `_strict_b64`)."""
+    """Decoded length of canonical base64 (already checked by `B64_PATTERN`)."""
     return len(value) // 4 * 3 - value[-2:].count("=")
 
 
@@ -236,33 +223,14 @@ class Envelope(BaseModel):
 
     schema_version: Literal[1, 2, 3] = 1
     header: Header
-    ciphertext: str
+    ciphertext: str = Field(pattern=B64_PATTERN, min_length=b64_chars(RESPONSE_OVERHEAD))
     """Standard base64: HPKE single-shot ciphertext (enc || sealed payload JSON), or for a
     response-key result nonce || ChaCha20-Poly1305(payload JSON)."""
-    signature: str | None = None
+    signature: str | None = Field(default=None, pattern=SIGNATURE_B64_PATTERN)
     """Standard base64 of the Ed25519 signature over `envelope.signed_bytes(header, ciphertext)`."""
-    ticket: str | None = None
-    """Schema 3 tasks: standard base64 of the session ticket's wire bytes (`protocol.session`)."""
-
-    @field_validator("ciphertext")
-    @classmethod
-    def _ciphertext_b64(cls, value: str) -> str:
-        return _strict_b64(value, min_bytes=RESPONSE_OVERHEAD, exact=False)
-
-    @field_validator("signature")
-    @classmethod
-    def _signature_b64(cls, value: str | None) -> str | None:
-        return None if value is None else _strict_b64(value, min_bytes=SIGNATURE_BYTES, exact=True)
-
-    @field_validator("ticket")
-    @classmethod
-    def _ticket_text(cls, value: str | None) -> str | None:
-        # Only its length and alphabet here (a ticket is ~0.7 kB, and a worker with the session cached
-        # never decodes it): the header names the ticket by a hash of this exact text, so any other
-        # spelling of it is refused there, and a worker decodes it strictly on a cache miss.
-        if value is not None and (len(value) < MIN_TICKET_BYTES or not _B64_TEXT.fullmatch(value)):
-            raise ValueError("not a standard base64 ticket")
-        return value
+    ticket: str | None = Field(default=None, pattern=B64_PATTERN, min_length=b64_chars(MIN_TICKET_BYTES))
+    """Schema 3 tasks: standard base64 of the session ticket's wire bytes (`protocol.session`); the
+    header names it by a hash of this exact text."""
 
     @model_validator(mode="after")
     def _mode(self) -> Envelope:
@@ -297,19 +265,22 @@ class Envelope(BaseModel):
         return base64.b64decode(self.signature or "")
 
     def ticket_bytes(self) -> bytes:
-        """The ticket's wire bytes; ValueError unless the text is canonical standard base64."""
-        return base64.b64decode(_strict_b64(self.ticket or "", min_bytes=MIN_TICKET_BYTES, exact=False))
+        """The ticket's wire bytes (its text matched `B64_PATTERN` when the envelope was parsed)."""
+        return base64.b64decode(self.ticket or "")
 
     def to_wire(self) -> bytes:
         return envelope_wire(self.header, self.ciphertext, self.signature, self.ticket)
 
 
-def envelope_wire(header: Header, ciphertext: str, signature: str | None, ticket: str | None = None) -> bytes:
+def envelope_wire(header: Header, ciphertext: str, signature: str | None, ticket: str | None = None,
+                  head: bytes | None = None) -> bytes:
     """An Envelope's wire bytes, compact JSON: the header in its canonical form (sorted keys), the
-    base64 fields verbatim. Senders build them from values they made, without a model in between."""
+    base64 fields verbatim. Senders build them from values they made, without a model in between.
+    `head`: `header.canonical` when the caller has it already (it bound it into the crypto)."""
     sig = b"" if signature is None else b',"signature":"' + signature.encode("ascii") + b'"'
     tick = b"" if ticket is None else b',"ticket":"' + ticket.encode("ascii") + b'"'
-    return (b'{"schema_version":' + str(header.schema_version).encode("ascii") + b',"header":' + header.canonical
+    return (b'{"schema_version":' + str(header.schema_version).encode("ascii") + b',"header":'
+            + (header.canonical if head is None else head)
             + b',"ciphertext":"' + ciphertext.encode("ascii") + b'"' + sig + tick + b"}")
 
 

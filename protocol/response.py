@@ -96,12 +96,24 @@ def seal_result(header: Header, result: TaskResult, response_key: bytes) -> byte
     _check_key(response_key)
     if header.key_id != response_key_id(response_key):
         raise ProtocolError("header.key_id is not response_key_id(response_key): build it with result_header()")
+    return _seal(header, result, response_key)
+
+
+def answer(task: Header, result: TaskResult, response_key: bytes, *, ttl_s: float) -> bytes:
+    """`seal_result(result_header(task, key, ttl_s=ttl_s), result, key)` for a worker answering an
+    opened task: the header is built right here, so its checks are not repeated."""
+    _check_key(response_key)
+    return _seal(result_header(task, response_key, ttl_s=ttl_s), result, response_key)
+
+
+def _seal(header: Header, result: TaskResult, response_key: bytes) -> bytes:
     if result.task_id != header.task_id:
         raise ProtocolError(f"result for task {result.task_id} under a header for task {header.task_id}")
     nonce = os.urandom(RESPONSE_NONCE_BYTES)
-    aad = AAD_PREFIX + canonical_header(header)
-    ciphertext = nonce + ChaCha20Poly1305(response_key).encrypt(nonce, result.model_dump_json().encode("utf-8"), aad)
-    wire = envelope_wire(header, _b64(ciphertext), None)
+    head = canonical_header(header)
+    ciphertext = nonce + ChaCha20Poly1305(response_key).encrypt(
+        nonce, result.model_dump_json().encode("utf-8"), AAD_PREFIX + head)
+    wire = envelope_wire(header, _b64(ciphertext), None, head=head)
     if len(wire) > MAX_WIRE_BYTES:
         raise OversizedEnvelope(f"result envelope is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: "
                                 "lower the task's max_tokens")

@@ -169,9 +169,9 @@ def seal_session_task(header: Header, payload: KeyedSubTask, session: Session) -
         raise ProtocolError("the header must be a schema 3 task naming this session and its pool key "
                             "(SessionSealer.seal_task builds it)")
     nonce = os.urandom(RESPONSE_NONCE_BYTES)
-    ciphertext = nonce + session.aead.encrypt(
-        nonce, payload.model_dump_json().encode("utf-8"), AAD_PREFIX + canonical_header(header))
-    wire = envelope_wire(header, _b64(ciphertext), None, session.ticket)
+    head = canonical_header(header)
+    ciphertext = nonce + session.aead.encrypt(nonce, payload.model_dump_json().encode("utf-8"), AAD_PREFIX + head)
+    wire = envelope_wire(header, _b64(ciphertext), None, session.ticket, head=head)
     if len(wire) > MAX_WIRE_BYTES:
         raise OversizedEnvelope(f"sealed task is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: split "
                                 "the request into more sub-tasks or lower its size")
@@ -262,12 +262,7 @@ class SessionCache:
                 self._known.move_to_end(slot)
                 return known
         # first task of this session here: the full check, once (outside the lock: it is the slow part)
-        try:
-            ticket_wire = env.ticket_bytes()
-        except ValueError as exc:
-            raise MalformedEnvelope(f"task {header.task_id} carries a ticket that is not canonical base64: "
-                                    "dropped") from exc
-        ticket_env = parse_envelope(ticket_wire)
+        ticket_env = parse_envelope(env.ticket_bytes())  # canonical base64: checked when the task was parsed
         if ticket_env.header.kind != "session":
             raise MisaddressedError(f"task {header.task_id} carries a {ticket_env.header.kind!r} envelope as "
                                     "its ticket: dropped")

@@ -5,11 +5,21 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from cloud.ledger import Action, TaskLedger
+import pytest
+
+from cloud.ledger import Action, Ledger, MemoryLedger, TaskLedger, open_ledger
 
 
-def test_first_claim_runs_repeats_are_busy_then_resent(tmp_path: Path) -> None:
-    ledger = TaskLedger(tmp_path / "l.sqlite", lease_s=10)
+@pytest.fixture(params=["sqlite", "memory"])
+def make_ledger(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Both ledgers must make the same transitions."""
+    def make(**kw: float) -> Ledger:
+        return open_ledger(tmp_path / "l.sqlite" if request.param == "sqlite" else None, **kw)
+    return make
+
+
+def test_first_claim_runs_repeats_are_busy_then_resent(make_ledger) -> None:  # type: ignore[no-untyped-def]
+    ledger = make_ledger(lease_s=10)
     assert ledger.claim("d", "t", "w1", now=0).action is Action.RUN
     assert ledger.claim("d", "t", "w2", now=1).action is Action.BUSY
     assert ledger.claim("d", "t", "w1", now=1).action is Action.BUSY  # a QoS 1 copy at the same worker
@@ -19,8 +29,8 @@ def test_first_claim_runs_repeats_are_busy_then_resent(tmp_path: Path) -> None:
     assert ledger.claim("other-device", "t", "w2", now=3).action is Action.RUN
 
 
-def test_a_dead_workers_claim_expires_and_another_runs_it(tmp_path: Path) -> None:
-    ledger = TaskLedger(tmp_path / "l.sqlite", lease_s=5)
+def test_a_dead_workers_claim_expires_and_another_runs_it(make_ledger) -> None:  # type: ignore[no-untyped-def]
+    ledger = make_ledger(lease_s=5)
     assert ledger.claim("d", "t", "w1", now=0).action is Action.RUN
     assert ledger.claim("d", "t", "w2", now=4).action is Action.BUSY
     assert ledger.claim("d", "t", "w2", now=6).action is Action.RUN
@@ -47,8 +57,8 @@ def test_workers_sharing_one_file_run_each_task_once(tmp_path: Path) -> None:
     assert sorted(runs) == sorted(f"t{n}" for n in range(50))
 
 
-def test_old_rows_are_pruned() -> None:
-    ledger = TaskLedger(None, lease_s=1, retention_s=100)
+def test_old_rows_are_pruned(make_ledger) -> None:  # type: ignore[no-untyped-def]
+    ledger = make_ledger(lease_s=1, retention_s=100)
     ledger.claim("d", "t", "w", now=0)
     ledger.complete("d", "t", "w", b"r", now=0)
     ledger._next_prune = 0
@@ -56,9 +66,9 @@ def test_old_rows_are_pruned() -> None:
     assert ledger.claim("d", "t", "w", now=500).action is Action.RUN  # forgotten: the task expired long ago
 
 
-def test_peek_tells_run_busy_and_resend_without_claiming(tmp_path: Path) -> None:
+def test_peek_tells_run_busy_and_resend_without_claiming(make_ledger) -> None:  # type: ignore[no-untyped-def]
     """Instant backends look up instead of claiming: nothing is written until `complete`."""
-    ledger = TaskLedger(tmp_path / "ledger.db")
+    ledger = make_ledger()
     assert ledger.peek("dev", "t1").action is Action.RUN
     assert ledger.peek("dev", "t1").action is Action.RUN  # a look-up claims nothing
     assert ledger.claim("dev", "t2", "slow-worker").action is Action.RUN
@@ -67,3 +77,23 @@ def test_peek_tells_run_busy_and_resend_without_claiming(tmp_path: Path) -> None
     ledger.complete("dev", "t1", "w2", b"sealed-2")  # the first result stays
     seen = ledger.peek("dev", "t1")
     assert seen.action is Action.RESEND and seen.result == b"sealed-1"
+
+
+def test_memory_ledger_prunes_in_claim_order_and_stays_bounded() -> None:
+    ledger = MemoryLedger(lease_s=5, retention_s=100, max_rows=3)
+    assert ledger.claim("d", "a", "w1", now=0).action is Action.RUN
+    assert ledger.claim("d", "b", "w1", now=1).action is Action.RUN
+    assert ledger.claim("d", "a", "w2", now=10).action is Action.RUN  # w1 died: taken over, now the newest
+    ledger._next_prune = 0
+    assert ledger.claim("d", "c", "w2", now=105).action is Action.RUN  # prunes b (claimed at 1), keeps a
+    assert ledger.peek("d", "b", now=105).action is Action.RUN
+    assert ledger.peek("d", "a", now=105).action is Action.BUSY
+    for n in range(5):
+        ledger.complete("d", f"x{n}", "w", b"r", now=106)
+    assert len(ledger) == 3  # the oldest rows went first
+    assert ledger.peek("d", "x4", now=106).result == b"r" and ledger.peek("d", "a", now=106).action is Action.RUN
+
+
+def test_open_ledger_picks_sqlite_for_a_file(tmp_path: Path) -> None:
+    assert isinstance(open_ledger(tmp_path / "l.db"), TaskLedger)
+    assert isinstance(open_ledger(None), MemoryLedger)

@@ -1,10 +1,25 @@
 from __future__ import annotations
 
+import base64
+from typing import Annotated
+
 import pytest
-from pydantic import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import Field, TypeAdapter, ValidationError
 
 from protocol import errors
-from protocol.messages import Header, SubTask, TaskResult
+from protocol.messages import (
+    B64_PATTERN,
+    KEY_B64_PATTERN,
+    MIN_TICKET_BYTES,
+    RESPONSE_OVERHEAD,
+    SIGNATURE_B64_PATTERN,
+    Header,
+    SubTask,
+    TaskResult,
+    b64_chars,
+)
 
 GOOD = {
     "kind": "task",
@@ -91,3 +106,49 @@ def test_payload_errors_hide_their_input():
 def test_task_result_defaults():
     r = TaskResult(task_id="c" * 32, text="t", model="m", backend="b", tokens=1)
     assert r.timings_ms == {} and r.error is None
+
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _canonical_b64(text: str, n_bytes: int, exact: bool) -> bool:
+    """Reference: standard base64 that decodes to (at least) `n_bytes` and re-encodes to itself."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        return False
+    return base64.b64encode(raw).decode() == text and (len(raw) == n_bytes if exact else len(raw) >= n_bytes)
+
+
+_B64_FIELDS = [(KEY_B64_PATTERN, 0, 32, True), (SIGNATURE_B64_PATTERN, 0, 64, True),
+               (B64_PATTERN, b64_chars(RESPONSE_OVERHEAD), RESPONSE_OVERHEAD, False),
+               (B64_PATTERN, b64_chars(MIN_TICKET_BYTES), MIN_TICKET_BYTES, False)]
+_ADAPTERS = [(TypeAdapter(Annotated[str, Field(pattern=p, min_length=m)]), n, exact) for p, m, n, exact in _B64_FIELDS]
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw=st.one_of(st.binary(max_size=100), st.sampled_from([28, 32, 63, 64, 65]).flatmap(
+           lambda n: st.binary(min_size=n, max_size=n))),
+       edit=st.integers(0, 200), char=st.sampled_from(_ALPHABET + "=-_ \n"),
+       mode=st.sampled_from(["keep", "replace", "append", "strip", "respell"]))
+def test_base64_fields_accept_exactly_canonical_base64(raw: bytes, edit: int, char: str, mode: str) -> None:
+    """pydantic-core checks the wire's base64 fields with these patterns while it parses: each must
+    accept exactly the canonical base64 of the right length, as a decode + re-encode check would."""
+    text = base64.b64encode(raw).decode()
+    if mode == "replace" and text:
+        i = edit % len(text)
+        text = text[:i] + char + text[i + 1:]
+    elif mode == "append":
+        text += char
+    elif mode == "strip":
+        text = text.rstrip("=")
+    elif mode == "respell" and text.endswith("="):  # same bytes, a padding bit set: not canonical
+        body = text.rstrip("=")
+        text = body[:-1] + _ALPHABET[_ALPHABET.index(body[-1]) | 1] + text[len(body):]
+    for adapter, n_bytes, exact in _ADAPTERS:
+        try:
+            adapter.validate_python(text)
+            accepted = True
+        except ValidationError:
+            accepted = False
+        assert accepted == _canonical_b64(text, n_bytes, exact), (text, n_bytes, exact)
