@@ -373,7 +373,8 @@ class ReplayGuard:
             # Receiver time only grows here (monotonic insertion order keeps _forget a queue).
             last_at = next(reversed(self._seen.values()))[1] if self._seen else now
             self._seen[key] = (header.seq, max(now, last_at))
-            self._forget(now)
+            if len(self._seen) > self.max_ids:  # (the time window was applied above, with the same `now`)
+                self._forget(now)
             return False
 
 
