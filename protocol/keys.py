@@ -132,8 +132,9 @@ class PublicKeys:
     ed25519: Ed25519PublicKey
     x25519: X25519PublicKey
 
-    @property
+    @functools.cached_property
     def key_id(self) -> str:
+        """Computed once: a device compares it on every task it seals."""
         return fingerprint(self.x25519)
 
     def to_json(self) -> str:

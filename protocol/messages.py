@@ -132,12 +132,22 @@ class Header(BaseModel):
         by hand (a few times faster): every string field is a literal or matches an ASCII pattern
         that needs no escaping, and numbers render as json renders them (repr). Not cached:
         `model_copy(update=...)` would carry a stale cache along."""
-        mode = "" if self.schema_version == 1 else f'"result_mode":"{self.result_mode}",'
-        session = "" if self.session is None else f'"session":"{self.session}",'
-        return (f'{{"device_id":"{self.device_id}","expires_at":{_num(self.expires_at)},'
-                f'"issued_at":{_num(self.issued_at)},"key_id":"{self.key_id}","kind":"{self.kind}",'
-                f'{mode}"schema_version":{self.schema_version},"seq":{self.seq},{session}'
-                f'"task_id":"{self.task_id}"}}').encode("ascii")
+        return canonical_bytes(self.schema_version, self.kind, self.device_id, self.task_id, self.seq,
+                               self.issued_at, self.expires_at, self.key_id, self.result_mode, self.session)
+
+
+def canonical_bytes(schema_version: int, kind: str, device_id: str, task_id: str, seq: int, issued_at: float,
+                    expires_at: float, key_id: str, result_mode: str, session: str | None) -> bytes:
+    """`Header.canonical` of a header with these fields. A sender that builds a header from values
+    it already checked (a worker answering a task it opened: `response.answer`) writes it with no
+    model in between; `tests/protocol/test_response.py` checks that a receiver parses it back to
+    the same bytes."""
+    mode = "" if schema_version == 1 else f'"result_mode":"{result_mode}",'
+    tail = "" if session is None else f'"session":"{session}",'
+    return (f'{{"device_id":"{device_id}","expires_at":{_num(expires_at)},'
+            f'"issued_at":{_num(issued_at)},"key_id":"{key_id}","kind":"{kind}",'
+            f'{mode}"schema_version":{schema_version},"seq":{seq},{tail}'
+            f'"task_id":"{task_id}"}}').encode("ascii")
 
 
 class SubTask(BaseModel):
@@ -277,10 +287,16 @@ def envelope_wire(header: Header, ciphertext: str, signature: str | None, ticket
     """An Envelope's wire bytes, compact JSON: the header in its canonical form (sorted keys), the
     base64 fields verbatim. Senders build them from values they made, without a model in between.
     `head`: `header.canonical` when the caller has it already (it bound it into the crypto)."""
+    return wire_bytes(header.schema_version, header.canonical if head is None else head, ciphertext, signature,
+                      ticket)
+
+
+def wire_bytes(schema_version: int, head: bytes, ciphertext: str, signature: str | None = None,
+               ticket: str | None = None) -> bytes:
+    """`envelope_wire` from the header's canonical bytes and schema version."""
     sig = b"" if signature is None else b',"signature":"' + signature.encode("ascii") + b'"'
     tick = b"" if ticket is None else b',"ticket":"' + ticket.encode("ascii") + b'"'
-    return (b'{"schema_version":' + str(header.schema_version).encode("ascii") + b',"header":'
-            + (header.canonical if head is None else head)
+    return (b'{"schema_version":' + str(schema_version).encode("ascii") + b',"header":' + head
             + b',"ciphertext":"' + ciphertext.encode("ascii") + b'"' + sig + tick + b"}")
 
 

@@ -52,7 +52,8 @@ from protocol.messages import (
     KeyedSubTask,
     SubTask,
     TaskResult,
-    envelope_wire,
+    canonical_bytes,
+    wire_bytes,
 )
 
 AAD_PREFIX = b"tandem/v2/result|"
@@ -100,20 +101,32 @@ def seal_result(header: Header, result: TaskResult, response_key: bytes) -> byte
 
 
 def answer(task: Header, result: TaskResult, response_key: bytes, *, ttl_s: float) -> bytes:
-    """`seal_result(result_header(task, key, ttl_s=ttl_s), result, key)` for a worker answering an
-    opened task: the header is built right here, so its checks are not repeated."""
+    """What `seal_result(result_header(task, key, ttl_s=ttl_s), result, key)` returns, for a worker
+    answering a task it opened: every header field comes from that validated task header or is made
+    here (seq, times, key id), so the header is written out directly, without a model to build and
+    check on every task."""
     _check_key(response_key)
-    return _seal(result_header(task, response_key, ttl_s=ttl_s), result, response_key)
+    if result.task_id != task.task_id:
+        raise ProtocolError(f"result for task {result.task_id} answers task {task.task_id}")
+    if not ttl_s >= 1:
+        raise ProtocolError(f"a result lives at least 1 s, not {ttl_s!r}: raise the worker's result_ttl_s")
+    now = time.time()
+    head = canonical_bytes(2, "result", task.device_id, task.task_id, next_seq(), now, now + ttl_s,
+                           response_key_id(response_key), "response-key", None)
+    return _encrypt(2, head, result, response_key)
 
 
 def _seal(header: Header, result: TaskResult, response_key: bytes) -> bytes:
     if result.task_id != header.task_id:
         raise ProtocolError(f"result for task {result.task_id} under a header for task {header.task_id}")
+    return _encrypt(header.schema_version, canonical_header(header), result, response_key)
+
+
+def _encrypt(schema_version: int, head: bytes, result: TaskResult, response_key: bytes) -> bytes:
     nonce = os.urandom(RESPONSE_NONCE_BYTES)
-    head = canonical_header(header)
     ciphertext = nonce + ChaCha20Poly1305(response_key).encrypt(
         nonce, result.model_dump_json().encode("utf-8"), AAD_PREFIX + head)
-    wire = envelope_wire(header, _b64(ciphertext), None, head=head)
+    wire = wire_bytes(schema_version, head, _b64(ciphertext))
     if len(wire) > MAX_WIRE_BYTES:
         raise OversizedEnvelope(f"result envelope is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: "
                                 "lower the task's max_tokens")

@@ -124,3 +124,11 @@ def test_an_exact_repeat_passes_when_allowed_and_nothing_else_does():
     guard.check_and_record(_h(seq=200), now=5)
     with pytest.raises(ReplayError, match="at or below 100"):
         guard.check_and_record(h, now=11, allow_repeat=True)
+
+
+def test_new_task_id_sets_the_bits_uuid_sets():
+    import uuid
+
+    for _ in range(200):
+        parsed = uuid.UUID(hex=new_task_id())
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122

@@ -159,3 +159,28 @@ def test_schema_1_wire_is_unchanged(store):
     wire = seal(header, SubTask(prompt="q"), store.dev1.pool.x25519, store.dev1.ed25519)
     doc = json.loads(wire)
     assert doc["schema_version"] == 1 and "result_mode" not in doc["header"]
+
+
+def test_answer_writes_the_header_a_receiver_parses_back_byte_for_byte(store):
+    """`answer` writes the result header without a model: the device's strict parse must accept it
+    and re-derive exactly the bytes the AEAD bound, with every field as `result_header` sets it."""
+    from protocol.envelope import parse_envelope
+    from protocol.response import answer
+
+    key = new_response_key()
+    task_header, _ = _keyed_task(store, key)
+    result = TaskResult(task_id=task_header.task_id, text=SECRET, model="m", backend="b", tokens=1)
+    before = time.time()
+    wire = answer(task_header, result, key, ttl_s=90)
+    env = parse_envelope(wire)
+    h = env.header
+    assert wire.startswith(b'{"schema_version":2,"header":' + h.canonical + b',"ciphertext":"')
+    assert (h.kind, h.schema_version, h.result_mode, h.device_id, h.task_id, h.key_id, h.session) == (
+        "result", 2, "response-key", "dev1", task_header.task_id, response_key_id(key), None)
+    assert before <= h.issued_at <= time.time() and h.expires_at == pytest.approx(h.issued_at + 90)
+    assert h.seq > task_header.seq
+    assert open_result(wire, response_key=key, expect_device_id="dev1")[1].text == SECRET
+    with pytest.raises(ProtocolError, match="answers task"):
+        answer(task_header, result.model_copy(update={"task_id": "f" * 32}), key, ttl_s=90)
+    with pytest.raises(ProtocolError, match="at least 1 s"):
+        answer(task_header, result, key, ttl_s=0)
