@@ -15,10 +15,10 @@ same way: the asymmetric operations authenticate a key once, the messages then u
 Every task carries its ticket, so any worker of a shared subscription can open any task with no
 state and no extra round trip. A worker checks a ticket once (`open_envelope`: addressing,
 expiry, the device's signature, HPKE) and keeps (device, session_id) -> key in a bounded LRU
-cache; later tasks of the session cost one hash and one AEAD open. The header binds the ticket
-(by its digest), the pool key, the device, the task id, seq and times, so a task authenticates as
-a whole: a changed ticket, header or ciphertext is refused whether the worker has the session
-cached or not.
+cache; later tasks of the session cost a text comparison with the checked ticket and one AEAD
+open. The header binds the ticket (by its digest), the pool key, the device, the task id, seq and
+times, so a task authenticates as a whole: a changed ticket, header or ciphertext is refused
+whether the worker has the session cached or not.
 
 Security, compared with schema 1/2 (each task signed):
 * confidentiality and integrity against the broker, other devices and other pools are the same:
@@ -183,6 +183,8 @@ class _Known:
     aead: ChaCha20Poly1305 = field(repr=False)
     key_id: str
     expires_at: float
+    ticket: str = field(repr=False)
+    """The checked ticket's text (its `session_id` is the cache key)."""
 
 
 class SessionCache:
@@ -227,10 +229,18 @@ class SessionCache:
         now = time.time() if now is None else now
         check_fresh(header, now, max_skew_s)
         assert env.ticket is not None  # a session task carries one (Envelope validation)
-        if session_id(env.ticket) != header.session:
+        slot = (header.device_id, header.session or "")
+        with self._lock:
+            known = self._known.get(slot)
+            if known is not None:
+                self._known.move_to_end(slot)
+        # the ticket must be the one the header names: hashed on first sight; once its session is
+        # cached, comparing the text with the checked ticket's is the same test without the hash
+        if (session_id(env.ticket) != header.session if known is None else env.ticket != known.ticket):
             raise MisaddressedError(f"task {header.task_id} names session {header.session} but carries another "
                                     "ticket: dropped; it was edited in transit")
-        known = self._ticket(header, env, recipient_for, sender_verify, now, max_skew_s)
+        if known is None:
+            known = self._check_ticket(slot, header, env, recipient_for, sender_verify, now, max_skew_s)
         recipient_for(known.key_id)  # the pool key must still be ours (a rotation's overlap may have ended)
         if header.key_id != known.key_id:
             raise MisaddressedError(f"task {header.task_id} names pool key {header.key_id}, its session's ticket "
@@ -253,15 +263,11 @@ class SessionCache:
                 "dropped; sender and receiver disagree on the schema version") from exc
         return header, payload
 
-    def _ticket(self, header: Header, env: Envelope, recipient_for: Callable[[str], X25519PrivateKey],
-                sender_verify: Ed25519PublicKey, now: float, max_skew_s: float) -> _Known:
-        slot = (header.device_id, header.session or "")
-        with self._lock:
-            known = self._known.get(slot)
-            if known is not None:
-                self._known.move_to_end(slot)
-                return known
-        # first task of this session here: the full check, once (outside the lock: it is the slow part)
+    def _check_ticket(self, slot: tuple[str, str], header: Header, env: Envelope,
+                      recipient_for: Callable[[str], X25519PrivateKey], sender_verify: Ed25519PublicKey,
+                      now: float, max_skew_s: float) -> _Known:
+        """First task of this session here: the ticket's full check, once (outside the lock: it is
+        the slow part); only a ticket that passes enters the cache."""
         ticket_env = parse_envelope(env.ticket_bytes())  # canonical base64: checked when the task was parsed
         if ticket_env.header.kind != "session":
             raise MisaddressedError(f"task {header.task_id} carries a {ticket_env.header.kind!r} envelope as "
@@ -269,7 +275,8 @@ class SessionCache:
         _, key = open_envelope(ticket_env, recipient=recipient_for(ticket_env.header.key_id),
                                sender_verify=sender_verify, payload_type=SessionKey,
                                expect_device_id=header.device_id, now=now, max_skew_s=max_skew_s)
-        known = _Known(aead=ChaCha20Poly1305(key.key_bytes()), key_id=ticket_env.header.key_id, expires_at=ticket_env.header.expires_at)
+        known = _Known(aead=ChaCha20Poly1305(key.key_bytes()), key_id=ticket_env.header.key_id,
+                       expires_at=ticket_env.header.expires_at, ticket=env.ticket or "")
         with self._lock:
             self.tickets_checked += 1
             self._known[slot] = known
