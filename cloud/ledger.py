@@ -58,6 +58,11 @@ class Claim:
     result: bytes | None = None
 
 
+def _known(result: bytes | None) -> Claim:
+    """A known task that this caller must not run: its stored result to re-send, or a live claim."""
+    return Claim(Action.RESEND, bytes(result)) if result is not None else Claim(Action.BUSY)
+
+
 class Ledger(Protocol):
     """What a worker needs of a ledger (`TaskLedger` on a file, `MemoryLedger` in memory)."""
 
@@ -145,11 +150,9 @@ class TaskLedger:
         if self._one(_CLAIM, (device_id, task_id, owner, now, self.lease_s)).rowcount == 1:
             return Claim(Action.RUN)
         row = self._row(device_id, task_id)
-        if row is not None and row[0] is not None:
-            return Claim(Action.RESEND, bytes(row[0]))
-        # running now, here or at a live worker of the pool (or pruned this instant: a task that old
-        # has expired, so dropping the copy is right too)
-        return Claim(Action.BUSY)
+        # None or no result: running now, here or at a live worker of the pool (or pruned this instant:
+        # a task that old has expired, so dropping the copy is right too)
+        return _known(row[0] if row is not None else None)
 
     def peek(self, device_id: str, task_id: str, *, now: float | None = None) -> Claim:
         """For instant backends (`Backend.inline`), which need no claim: RESEND (a stored result),
@@ -158,9 +161,7 @@ class TaskLedger:
         first result); `complete` stores the first."""
         self._maybe_prune(time.time() if now is None else now)
         row = self._row(device_id, task_id)
-        if row is None:
-            return Claim(Action.RUN)
-        return Claim(Action.RESEND, bytes(row[0])) if row[0] is not None else Claim(Action.BUSY)
+        return Claim(Action.RUN) if row is None else _known(row[0])
 
     def _row(self, device_id: str, task_id: str) -> tuple[bytes | None] | None:
         """(result,) of a task's row, None if the ledger does not know it."""
@@ -225,16 +226,14 @@ class MemoryLedger:
                 self._rows[key] = _Row(owner, now)
                 self._bound()
                 return Claim(Action.RUN)
-            return Claim(Action.RESEND, row.result) if row.result is not None else Claim(Action.BUSY)
+            return _known(row.result)
 
     def peek(self, device_id: str, task_id: str, *, now: float | None = None) -> Claim:
         """As `TaskLedger.peek`: RESEND, BUSY or RUN, and nothing recorded."""
         with self._lock:
             self._prune(time.time() if now is None else now)
             row = self._rows.get((device_id, task_id))
-        if row is None:
-            return Claim(Action.RUN)
-        return Claim(Action.RESEND, row.result) if row.result is not None else Claim(Action.BUSY)
+        return Claim(Action.RUN) if row is None else _known(row.result)
 
     def complete(self, device_id: str, task_id: str, owner: str, result: bytes, *,
                  now: float | None = None) -> None:
