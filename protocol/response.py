@@ -19,6 +19,7 @@ import base64
 import hashlib
 import os
 import time
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -84,10 +85,15 @@ def seal_task(header: Header, task: SubTask, response_key: bytes, recipient: X25
 
 def result_header(task: Header, response_key: bytes, *, ttl_s: float, now: float | None = None) -> Header:
     """The header of the response-key result answering `task`."""
+    return Header(**_result_fields(task, response_key, ttl_s, now))
+
+
+def _result_fields(task: Header, response_key: bytes, ttl_s: float, now: float | None) -> dict[str, Any]:
+    """Every field of the result header answering `task` (`result_header`, `answer`)."""
     issued = time.time() if now is None else now
-    return Header(schema_version=2, result_mode="response-key", kind="result", device_id=task.device_id,
-                  task_id=task.task_id, seq=next_seq(), issued_at=issued, expires_at=issued + ttl_s,
-                  key_id=response_key_id(response_key))
+    return {"schema_version": 2, "kind": "result", "device_id": task.device_id, "task_id": task.task_id,
+            "seq": next_seq(), "issued_at": issued, "expires_at": issued + ttl_s,
+            "key_id": response_key_id(response_key), "result_mode": "response-key", "session": None}
 
 
 def seal_result(header: Header, result: TaskResult, response_key: bytes) -> bytes:
@@ -97,7 +103,9 @@ def seal_result(header: Header, result: TaskResult, response_key: bytes) -> byte
     _check_key(response_key)
     if header.key_id != response_key_id(response_key):
         raise ProtocolError("header.key_id is not response_key_id(response_key): build it with result_header()")
-    return _seal(header, result, response_key)
+    if result.task_id != header.task_id:
+        raise ProtocolError(f"result for task {result.task_id} under a header for task {header.task_id}")
+    return _encrypt(header.schema_version, canonical_header(header), result, response_key)
 
 
 def answer(task: Header, result: TaskResult, response_key: bytes, *, ttl_s: float) -> bytes:
@@ -110,16 +118,8 @@ def answer(task: Header, result: TaskResult, response_key: bytes, *, ttl_s: floa
         raise ProtocolError(f"result for task {result.task_id} answers task {task.task_id}")
     if not ttl_s >= 1:
         raise ProtocolError(f"a result lives at least 1 s, not {ttl_s!r}: raise the worker's result_ttl_s")
-    now = time.time()
-    head = canonical_bytes(2, "result", task.device_id, task.task_id, next_seq(), now, now + ttl_s,
-                           response_key_id(response_key), "response-key", None)
-    return _encrypt(2, head, result, response_key)
-
-
-def _seal(header: Header, result: TaskResult, response_key: bytes) -> bytes:
-    if result.task_id != header.task_id:
-        raise ProtocolError(f"result for task {result.task_id} under a header for task {header.task_id}")
-    return _encrypt(header.schema_version, canonical_header(header), result, response_key)
+    fields = _result_fields(task, response_key, ttl_s, None)
+    return _encrypt(fields["schema_version"], canonical_bytes(**fields), result, response_key)
 
 
 def _encrypt(schema_version: int, head: bytes, result: TaskResult, response_key: bytes) -> bytes:
