@@ -72,7 +72,7 @@ from protocol.errors import (
     SignatureError,
 )
 from protocol.keys import fingerprint
-from protocol.messages import MAX_WIRE_BYTES, PAYLOAD_KIND, Envelope, Header, Kind, ResultMode, envelope_wire
+from protocol.messages import MAX_WIRE_BYTES, PAYLOAD_KIND, Envelope, Header, Kind, ResultMode, wire_bytes
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def seal(header: Header, payload: BaseModel, recipient: X25519PublicKey, signer:
     head = canonical_header(header)
     ciphertext = SUITE.encrypt(plaintext, recipient, info=INFO_PREFIX + head)
     signature = signer.sign(signed_bytes(header, ciphertext, head))
-    wire = envelope_wire(header, _b64(ciphertext), _b64(signature), head=head)
+    wire = wire_bytes(header.schema_version, head, _b64(ciphertext), _b64(signature))
     if len(wire) > MAX_WIRE_BYTES:
         raise OversizedEnvelope(
             f"sealed envelope is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: "

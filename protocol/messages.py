@@ -52,11 +52,20 @@ SIGNATURE_BYTES = 64
 # Canonical standard base64 (padded, zero padding bits: one byte string has one wire form), checked
 # by pydantic-core's regex engine while it parses, with no Python call per field.
 _B64 = "[A-Za-z0-9+/]"
-B64_PATTERN = rf"^(?:{_B64}{{4}})*(?:{_B64}{{2}}[AEIMQUYcgkosw048]=|{_B64}[AQgw]==)?$"
-KEY_B64_PATTERN = rf"^(?:{_B64}{{4}}){{10}}{_B64}{{2}}[AEIMQUYcgkosw048]=$"
-"""Exactly 32 bytes (a response or session key), canonical."""
-SIGNATURE_B64_PATTERN = rf"^(?:{_B64}{{4}}){{21}}{_B64}[AQgw]==$"
-"""Exactly 64 bytes (an Ed25519 signature), canonical."""
+_B64_TAIL = ("", f"{_B64}[AQgw]==", f"{_B64}{{2}}[AEIMQUYcgkosw048]=")
+"""The last group of canonical base64 after 0, 1 or 2 leftover bytes (the padding bits are zero)."""
+B64_PATTERN = rf"^(?:{_B64}{{4}})*(?:{_B64_TAIL[2]}|{_B64_TAIL[1]})?$"
+
+
+def exact_b64_pattern(n_bytes: int) -> str:
+    """Canonical standard base64 of exactly `n_bytes` bytes."""
+    return rf"^(?:{_B64}{{4}}){{{n_bytes // 3}}}{_B64_TAIL[n_bytes % 3]}$"
+
+
+KEY_B64_PATTERN = exact_b64_pattern(RESPONSE_KEY_BYTES)
+"""A response key, canonical."""
+SIGNATURE_B64_PATTERN = exact_b64_pattern(SIGNATURE_BYTES)
+"""An Ed25519 signature, canonical."""
 
 
 def b64_chars(n_bytes: int) -> int:
@@ -194,7 +203,7 @@ class SessionKey(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     schema_version: Literal[3] = 3
-    key: str = Field(repr=False, pattern=KEY_B64_PATTERN)
+    key: str = Field(repr=False, pattern=exact_b64_pattern(SESSION_KEY_BYTES))
 
     def key_bytes(self) -> bytes:
         return base64.b64decode(self.key)
@@ -282,18 +291,16 @@ class Envelope(BaseModel):
         return envelope_wire(self.header, self.ciphertext, self.signature, self.ticket)
 
 
-def envelope_wire(header: Header, ciphertext: str, signature: str | None, ticket: str | None = None,
-                  head: bytes | None = None) -> bytes:
+def envelope_wire(header: Header, ciphertext: str, signature: str | None, ticket: str | None = None) -> bytes:
     """An Envelope's wire bytes, compact JSON: the header in its canonical form (sorted keys), the
-    base64 fields verbatim. Senders build them from values they made, without a model in between.
-    `head`: `header.canonical` when the caller has it already (it bound it into the crypto)."""
-    return wire_bytes(header.schema_version, header.canonical if head is None else head, ciphertext, signature,
-                      ticket)
+    base64 fields verbatim. Senders build them from values they made, without a model in between."""
+    return wire_bytes(header.schema_version, header.canonical, ciphertext, signature, ticket)
 
 
 def wire_bytes(schema_version: int, head: bytes, ciphertext: str, signature: str | None = None,
                ticket: str | None = None) -> bytes:
-    """`envelope_wire` from the header's canonical bytes and schema version."""
+    """`envelope_wire` from the header's canonical bytes (`head`) and schema version: for senders that
+    already bound `head` into the crypto."""
     sig = b"" if signature is None else b',"signature":"' + signature.encode("ascii") + b'"'
     tick = b"" if ticket is None else b',"ticket":"' + ticket.encode("ascii") + b'"'
     return (b'{"schema_version":' + str(schema_version).encode("ascii") + b',"header":' + head

@@ -79,7 +79,7 @@ from protocol.messages import (
     KeyedSubTask,
     SessionKey,
     SubTask,
-    envelope_wire,
+    wire_bytes,
 )
 
 AAD_PREFIX = b"tandem/v3/task|"
@@ -171,7 +171,7 @@ def seal_session_task(header: Header, payload: KeyedSubTask, session: Session) -
     nonce = os.urandom(RESPONSE_NONCE_BYTES)
     head = canonical_header(header)
     ciphertext = nonce + session.aead.encrypt(nonce, payload.model_dump_json().encode("utf-8"), AAD_PREFIX + head)
-    wire = envelope_wire(header, _b64(ciphertext), None, session.ticket, head=head)
+    wire = wire_bytes(header.schema_version, head, _b64(ciphertext), None, session.ticket)
     if len(wire) > MAX_WIRE_BYTES:
         raise OversizedEnvelope(f"sealed task is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: split "
                                 "the request into more sub-tasks or lower its size")
