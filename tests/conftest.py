@@ -87,18 +87,23 @@ def tiny_gqa_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def echo_pool(mosquitto: BrokerProcess, keys_root: Path) -> Iterator[object]:
-    """A real worker with the echo backend on the session broker: it returns what it was sent."""
+    """A real worker with the echo backend on the session broker: it returns what it was sent.
+    Yielded once it has announced itself online (it subscribes before it announces)."""
     import threading
     import time
 
     from cloud.backends import EchoBackend
     from cloud.worker import Worker
+    from tandem.runtime import workers_online
 
     worker = Worker(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend())
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
     thread.start()
-    time.sleep(0.3)  # subscribed after CONNACK
+    deadline = time.monotonic() + 10
+    while worker.worker_id not in workers_online(mosquitto.url, 0.2):
+        if time.monotonic() > deadline:
+            raise AssertionError("the echo worker did not come online")
     yield worker
     stop.set()
     thread.join(10)

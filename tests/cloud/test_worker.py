@@ -7,10 +7,7 @@ import base64
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from cloud.backends import EchoBackend
 from cloud.worker import Worker
@@ -20,28 +17,6 @@ from protocol.keys import DeviceKeys, init_keys
 from protocol.messages import SubTask
 from tandem.broker import BrokerProcess
 from tests.mqtt_observer import Observer
-
-
-@pytest.fixture
-def echo_worker(mosquitto: BrokerProcess, keys_root: Path) -> Iterator[Worker]:
-    worker = Worker(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend())
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
-    _wait_online(mosquitto, worker.worker_id)
-    yield worker
-    stop.set()
-    thread.join(10)
-
-
-def _wait_online(broker: BrokerProcess, worker_id: str) -> None:
-    from tandem.runtime import workers_online
-
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if worker_id in workers_online(broker.url, 0.2):
-            return
-    raise AssertionError("worker did not come online")
 
 
 async def _escalate(broker: BrokerProcess, keys_root: Path, device_id: str, prompt: str) -> str:
@@ -64,7 +39,7 @@ def _wait_rejected(worker: Worker, reason: str, timeout: float = 5) -> None:
     raise AssertionError(f"worker did not reject with {reason}: {dict(worker.stats.rejected)}")
 
 
-def test_round_trip_and_nothing_in_clear(mosquitto: BrokerProcess, keys_root: Path, echo_worker: Worker) -> None:
+def test_round_trip_and_nothing_in_clear(mosquitto: BrokerProcess, keys_root: Path, echo_pool: Worker) -> None:
     observer = Observer(mosquitto.url)
     try:
         prompt = "Explain how a condensing boiler works, secret-marker-7731."
@@ -75,13 +50,13 @@ def test_round_trip_and_nothing_in_clear(mosquitto: BrokerProcess, keys_root: Pa
             assert b"secret-marker-7731" not in wire
             ct = base64.b64decode(json.loads(wire)["ciphertext"])
             assert b"secret-marker-7731" not in ct
-        assert echo_worker.stats.answered == 1
+        assert echo_pool.stats.answered == 1
     finally:
         observer.close()
 
 
 def test_replayed_and_tampered_tasks_are_refused(mosquitto: BrokerProcess, keys_root: Path,
-                                                 echo_worker: Worker) -> None:
+                                                 echo_pool: Worker) -> None:
     observer = Observer(mosquitto.url)
     try:
         asyncio.run(_escalate(mosquitto, keys_root, "dev-a", "first"))
@@ -92,34 +67,34 @@ def test_replayed_and_tampered_tasks_are_refused(mosquitto: BrokerProcess, keys_
         # re-sends its stored (sealed) result instead of running the model again.
         observer.publish(topic, wire)
         deadline = time.monotonic() + 5
-        while echo_worker.stats.resent < 1 and time.monotonic() < deadline:
+        while echo_pool.stats.resent < 1 and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert echo_worker.stats.resent == 1
+        assert echo_pool.stats.resent == 1
 
         env = json.loads(wire)
         ct = bytearray(base64.b64decode(env["ciphertext"]))
         ct[-1] ^= 0x01
         env["ciphertext"] = base64.b64encode(bytes(ct)).decode()
         observer.publish(topic, json.dumps(env).encode())
-        _wait_rejected(echo_worker, "DecryptError")  # a session task: its AEAD tag under the session key
+        _wait_rejected(echo_pool, "DecryptError")  # a session task: its AEAD tag under the session key
 
         observer.publish(topic, b"\xff\xfe not json")
-        _wait_rejected(echo_worker, "MalformedEnvelope")
+        _wait_rejected(echo_pool, "MalformedEnvelope")
 
         # a correctly sealed task of dev-a replayed on another enrolled device's topic
         init_keys(keys_root, "dev-b")
         observer.publish(topics.task_topic("dev-b"), wire)
-        _wait_rejected(echo_worker, "MisaddressedError")
+        _wait_rejected(echo_pool, "MisaddressedError")
 
         time.sleep(0.3)
         results = observer.on("tandem/v1/result/dev-a")
         assert len(results) == 2 and results[0] == results[1], "a refused task must get no answer"
-        assert echo_worker.stats.answered == 1
+        assert echo_pool.stats.answered == 1
     finally:
         observer.close()
 
 
-def test_unenrolled_device_is_refused(mosquitto: BrokerProcess, keys_root: Path, echo_worker: Worker,
+def test_unenrolled_device_is_refused(mosquitto: BrokerProcess, keys_root: Path, echo_pool: Worker,
                                       tmp_path: Path) -> None:
     # a device with its own pool keys, never enrolled with this pool
     other = tmp_path / "other-keys"
@@ -138,7 +113,7 @@ def test_unenrolled_device_is_refused(mosquitto: BrokerProcess, keys_root: Path,
             await esc.close()
 
     asyncio.run(go())
-    _wait_rejected(echo_worker, "KeyStoreError")
+    _wait_rejected(echo_pool, "KeyStoreError")
 
 
 def test_mqtt_311_round_trip(mosquitto: BrokerProcess, keys_root: Path) -> None:
