@@ -59,11 +59,13 @@ from cloud.ledger import Action, Ledger, open_ledger
 from cloud.limits import DeviceLimiter
 from cloud.metrics import WorkerMetrics
 from protocol import topics
-from protocol.envelope import ReplayGuard, next_seq, open_envelope, parse_envelope, seal, wire_digest
+from protocol.envelope import open_envelope, parse_envelope, seal
 from protocol.errors import EnvelopeError, KeyStoreError, MisaddressedError, TandemError
+from protocol.ids import next_seq, wire_digest
 from protocol.keys import PoolKeys, fingerprint
 from protocol.messages import Header, KeyedSubTask, SubTask, TaskResult
 from protocol.mqtt import MqttAuth, connect, make_client
+from protocol.replay import ReplayGuard
 from protocol.response import answer
 from protocol.session import SessionCache
 

@@ -96,7 +96,7 @@ class Header(BaseModel):
     task_id: str = Field(pattern=TASK_ID_PATTERN)
     """uuid4().hex of the sub-task; a result carries the id of the task it answers."""
     seq: int = Field(ge=0, le=MAX_SEQ)
-    """Sender's monotonic sequence number (see `envelope.next_seq`)."""
+    """Sender's monotonic sequence number (see `protocol.ids.next_seq`)."""
     issued_at: float = Field(allow_inf_nan=False)
     """Unix seconds at the sender when sealed."""
     expires_at: float = Field(allow_inf_nan=False)
