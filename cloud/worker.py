@@ -53,7 +53,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from cloud.backends import Backend
+from cloud.backends.base import Backend
 from cloud.errors import BackendError
 from cloud.ledger import Action, Ledger, open_ledger
 from cloud.limits import DeviceLimiter

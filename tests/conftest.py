@@ -92,7 +92,7 @@ def echo_pool(mosquitto: BrokerProcess, keys_root: Path) -> Iterator[object]:
     import threading
     import time
 
-    from cloud.backends import EchoBackend
+    from cloud.backends.echo import EchoBackend
     from cloud.worker import Worker
     from tandem.runtime import workers_online
 
