@@ -71,6 +71,21 @@ from protocol.keys import fingerprint
 from protocol.messages import MAX_WIRE_BYTES, PAYLOAD_KIND, Envelope, Header, Kind, ResultMode, wire_bytes
 from protocol.replay import ReplayGuard
 
+__all__ = [
+    "INFO_PREFIX",
+    "SIG_PREFIX",
+    "SUITE",
+    "canonical_header",
+    "check_fresh",
+    "hpke_info",
+    "make_header",
+    "open_envelope",
+    "parse_envelope",
+    "peek_header",
+    "seal",
+    "signed_bytes",
+]
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)

@@ -50,6 +50,17 @@ from protocol.messages import (
 )
 from protocol.replay import ReplayGuard
 
+__all__ = [
+    "AAD_PREFIX",
+    "answer",
+    "new_response_key",
+    "open_result",
+    "response_key_id",
+    "result_header",
+    "seal_result",
+    "seal_task",
+]
+
 AAD_PREFIX = b"tandem/v2/result|"
 _KEY_ID_PREFIX = b"tandem/v2/response-key-id|"
 

@@ -73,6 +73,16 @@ from protocol.messages import (
     wire_bytes,
 )
 
+__all__ = [
+    "AAD_PREFIX",
+    "SESSION_TTL_S",
+    "Session",
+    "SessionCache",
+    "SessionSealer",
+    "seal_session_task",
+    "session_id",
+]
+
 AAD_PREFIX = b"tandem/v3/task|"
 _ID_PREFIX = b"tandem/v3/session|"
 SESSION_TTL_S = 6 * 3600.0
