@@ -28,9 +28,9 @@ Security, compared with schema 1/2 (each task signed):
 * a task is not signed individually, so it is not proof to a third party that the device sent it
   (nothing relied on that), and anyone holding the pool's private key could forge tasks of a live
   session, as it could already read them all.
-Replays are refused by the same `ReplayGuard` (task id + seq), and the ticket's expiry bounds a
-session's life. Random 96-bit nonces are safe far beyond the tasks one session carries (a device
-starts a new session every `SESSION_TTL_S`).
+Replays are refused by the same `protocol.replay.ReplayGuard` (task id + seq), and the ticket's
+expiry bounds a session's life. Random 96-bit nonces are safe far beyond the tasks one session
+carries (a device starts a new session every `SESSION_TTL_S`).
 """
 
 from __future__ import annotations
