@@ -171,7 +171,7 @@ def write_private_key(path: Path, key: Ed25519PrivateKey | X25519PrivateKey) -> 
     """Create `path` (0600) holding `key` unless it exists; True if written."""
     if path.exists():
         return False
-    kind = "ed25519" if isinstance(key, Ed25519PrivateKey) else "x25519"
+    kind: Literal["ed25519", "x25519"] = "ed25519" if isinstance(key, Ed25519PrivateKey) else "x25519"
     doc = PrivateKeyFile(type=kind, private=b64(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())))
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
