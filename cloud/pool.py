@@ -17,7 +17,7 @@ import threading
 import uuid
 from pathlib import Path
 
-from cloud.backends import Backend
+from cloud.backends.base import Backend
 from cloud.config import WorkerSettings
 from cloud.ledger import Ledger, open_ledger
 from cloud.limits import DeviceLimiter

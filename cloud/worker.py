@@ -53,17 +53,19 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from cloud.backends import Backend
+from cloud.backends.base import Backend
 from cloud.errors import BackendError
 from cloud.ledger import Action, Ledger, open_ledger
 from cloud.limits import DeviceLimiter
 from cloud.metrics import WorkerMetrics
 from protocol import topics
-from protocol.envelope import ReplayGuard, next_seq, open_envelope, parse_envelope, seal, wire_digest
+from protocol.envelope import open_envelope, parse_envelope, seal
 from protocol.errors import EnvelopeError, KeyStoreError, MisaddressedError, TandemError
+from protocol.ids import next_seq, wire_digest
 from protocol.keys import PoolKeys, fingerprint
 from protocol.messages import Header, KeyedSubTask, SubTask, TaskResult
 from protocol.mqtt import MqttAuth, connect, make_client
+from protocol.replay import ReplayGuard
 from protocol.response import answer
 from protocol.session import SessionCache
 

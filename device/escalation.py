@@ -55,11 +55,13 @@ from device.errors import (
 from device.response_keys import ResponseKeyWrap
 from device.spool import Spool, SpoolRecord
 from protocol import topics
-from protocol.envelope import ReplayGuard, new_task_id, open_envelope, parse_envelope, wire_digest
+from protocol.envelope import open_envelope, parse_envelope
 from protocol.errors import EnvelopeError, MisaddressedError
+from protocol.ids import new_task_id, wire_digest
 from protocol.keys import DeviceKeys
 from protocol.messages import SubTask, TaskResult
 from protocol.mqtt import NO_MATCHING_SUBSCRIBERS, BrokerConnectError, MqttAuth, connect, make_client
+from protocol.replay import ReplayGuard
 from protocol.response import new_response_key, open_result
 from protocol.session import SessionSealer
 

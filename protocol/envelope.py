@@ -45,14 +45,9 @@ decryption.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-import os
 import struct
-import threading
 import time
-from collections import OrderedDict
 from typing import TypeVar
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -61,6 +56,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from pydantic import BaseModel, ValidationError
 
+from protocol.codec import b64, schema_problems
 from protocol.errors import (
     DecryptError,
     ExpiredError,
@@ -68,11 +64,27 @@ from protocol.errors import (
     MisaddressedError,
     OversizedEnvelope,
     ProtocolError,
-    ReplayError,
     SignatureError,
 )
+from protocol.ids import new_task_id, next_seq
 from protocol.keys import fingerprint
 from protocol.messages import MAX_WIRE_BYTES, PAYLOAD_KIND, Envelope, Header, Kind, ResultMode, wire_bytes
+from protocol.replay import ReplayGuard
+
+__all__ = [
+    "INFO_PREFIX",
+    "SIG_PREFIX",
+    "SUITE",
+    "canonical_header",
+    "check_fresh",
+    "hpke_info",
+    "make_header",
+    "open_envelope",
+    "parse_envelope",
+    "peek_header",
+    "seal",
+    "signed_bytes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -100,16 +112,6 @@ def signed_bytes(header: Header, ciphertext: bytes, head: bytes | None = None) -
     return SIG_PREFIX + struct.pack(">I", len(head)) + head + ciphertext
 
 
-def _schema_problems(exc: ValidationError) -> str:
-    """Field paths and error types only: values may be secret (payloads) or huge (wire input)."""
-    parts = []
-    for err in exc.errors(include_url=False, include_input=False, include_context=False)[:5]:
-        loc = ".".join(str(p) for p in err["loc"]) or "<root>"
-        parts.append(f"{loc}: {err['type']}")
-    more = exc.error_count() - len(parts)
-    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
-
-
 def seal(header: Header, payload: BaseModel, recipient: X25519PublicKey, signer: Ed25519PrivateKey) -> bytes:
     """Encrypt `payload` to `recipient`, sign as `signer`, and return the wire bytes.
 
@@ -133,17 +135,13 @@ def seal(header: Header, payload: BaseModel, recipient: X25519PublicKey, signer:
     head = canonical_header(header)
     ciphertext = SUITE.encrypt(plaintext, recipient, info=INFO_PREFIX + head)
     signature = signer.sign(signed_bytes(header, ciphertext, head))
-    wire = wire_bytes(header.schema_version, head, _b64(ciphertext), _b64(signature))
+    wire = wire_bytes(header.schema_version, head, b64(ciphertext), b64(signature))
     if len(wire) > MAX_WIRE_BYTES:
         raise OversizedEnvelope(
             f"sealed envelope is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: "
             f"split the request into more sub-tasks or lower its size"
         )
     return wire
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
 
 
 def parse_envelope(wire: bytes | Envelope) -> Envelope:
@@ -173,7 +171,7 @@ def _parse(wire: bytes) -> Envelope:
         return Envelope.model_validate_json(text)
     except ValidationError as exc:
         raise MalformedEnvelope(
-            f"envelope is not valid tandem/v1 JSON ({_schema_problems(exc)}): dropped; check that "
+            f"envelope is not valid tandem/v1 JSON ({schema_problems(exc)}): dropped; check that "
             f"sender and receiver run the same protocol version"
         ) from exc
 
@@ -278,7 +276,7 @@ def open_envelope(
         # Payload models hide their input in errors, so the chained exception holds no plaintext.
         raise MalformedEnvelope(
             f"envelope {header.task_id} decrypted but its payload is not a valid "
-            f"{payload_type.__name__} ({_schema_problems(exc)}): dropped; sender and receiver "
+            f"{payload_type.__name__} ({schema_problems(exc)}): dropped; sender and receiver "
             f"disagree on the schema version"
         ) from exc
     payload_task_id = getattr(payload, "task_id", None)
@@ -291,95 +289,6 @@ def open_envelope(
     if guard is not None:
         guard.check_and_record(header)
     return header, payload
-
-
-class ReplayGuard:
-    """Receiver-side duplicate and replay filter, in memory (v1; a durable one comes later).
-
-    Streams are (device_id, kind). The exact rule, for a header on stream S:
-
-    1. Forget entries accepted more than `window_s` ago (receiver clock), and the oldest entries
-       beyond `max_ids` in total. When an entry is forgotten, S's *floor* becomes the highest seq
-       ever forgotten on S.
-    2. Refuse if task_id was accepted on S and is still remembered (a duplicate: QoS 1 redelivery
-       or a replay).
-    3. Refuse if seq <= floor(S): that message may have been seen and forgotten.
-    4. Otherwise accept and remember (task_id, seq).
-
-    Every accepted message with seq > floor is still remembered, so no message is accepted twice,
-    while messages reordered in flight (within the window) are still accepted. Senders must keep
-    seq increasing across restarts (`next_seq` does).
-
-    Retries: a device re-sends a spooled task byte for byte (same task id, same seq), and QoS 1
-    redelivers. With `allow_repeat=True` such a repeat is not an error: `check_and_record` returns
-    True and the receiver deduplicates (the worker re-sends its stored result, the device ignores
-    a second result). A remembered task id with a *different* seq is still refused, and so is
-    anything at or below the floor (replayed or reordered beyond the window), so the repeat path
-    only ever sees the exact signed header that was accepted before.
-
-    Only feed it headers from `open_envelope` (after the signature check), or a forger could
-    push floors up. Each process has its own guard; workers of one host also share a durable
-    task ledger (`cloud.ledger`) so a repeat reaching another worker is deduplicated too.
-    """
-
-    def __init__(self, window_s: float = 600, max_ids: int = 100_000) -> None:
-        if window_s <= 0 or max_ids < 1:
-            raise ValueError("window_s must be > 0 and max_ids >= 1")
-        self.window_s = window_s
-        self.max_ids = max_ids
-        self._seen: OrderedDict[tuple[str, str, str], tuple[int, float]] = OrderedDict()
-        self._floor: dict[tuple[str, str], int] = {}
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-    def floor(self, device_id: str, kind: str) -> int:
-        """Highest forgotten seq of a stream (-1 if nothing was forgotten)."""
-        return self._floor.get((device_id, kind), -1)
-
-    def _forget(self, now: float) -> None:
-        cutoff = now - self.window_s
-        while self._seen:
-            key, (seq, accepted_at) = next(iter(self._seen.items()))
-            if accepted_at >= cutoff and len(self._seen) <= self.max_ids:
-                break
-            del self._seen[key]
-            stream = key[:2]
-            self._floor[stream] = max(self._floor.get(stream, -1), seq)
-
-    def check_and_record(self, header: Header, *, now: float | None = None, allow_repeat: bool = False) -> bool:
-        """Accept and remember `header`, or raise ReplayError. True: an exact repeat (allow_repeat)."""
-        if now is None:
-            now = time.time()
-        stream = (header.device_id, header.kind)
-        key = (header.device_id, header.kind, header.task_id)
-        with self._lock:
-            self._forget(now)
-            if key in self._seen:
-                if allow_repeat and self._seen[key][0] == header.seq:
-                    return True
-                raise ReplayError(
-                    f"{header.kind} {header.task_id} from device {header.device_id} was already "
-                    f"received: dropped as a duplicate (a retry re-sends the very same envelope)"
-                )
-            floor = self._floor.get(stream, -1)
-            if header.seq <= floor:
-                raise ReplayError(
-                    f"{header.kind} {header.task_id} from device {header.device_id} has seq "
-                    f"{header.seq}, at or below {floor}, the newest seq this receiver has forgotten: "
-                    f"dropped as a possible replay; check the sender's clock if this repeats"
-                )
-            # Receiver time only grows here (monotonic insertion order keeps _forget a queue).
-            last_at = next(reversed(self._seen.values()))[1] if self._seen else now
-            self._seen[key] = (header.seq, max(now, last_at))
-            if len(self._seen) > self.max_ids:  # (the time window was applied above, with the same `now`)
-                self._forget(now)
-            return False
-
-
-_seq_lock = threading.Lock()
-_last_seq = 0
 
 
 def make_header(
@@ -409,27 +318,3 @@ def make_header(
         expires_at=issued + ttl_s,
         key_id=fingerprint(recipient),
     )
-
-
-def next_seq() -> int:
-    """Monotonic sequence number that survives restarts without state: microseconds since epoch,
-    bumped by one when called faster than the clock ticks."""
-    global _last_seq
-    with _seq_lock:
-        _last_seq = max(time.time_ns() // 1000, _last_seq + 1)
-        return _last_seq
-
-
-def new_task_id() -> str:
-    """`uuid.uuid4().hex`, written out: 122 random bits with the version and variant bits set as
-    RFC 4122 does (uuid.UUID's constructor costs more than the rest of sealing a task's header)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return raw.hex()
-
-
-def wire_digest(wire: bytes) -> str:
-    """A short id of raw wire bytes (first 8 bytes of sha256, hex): names a refused envelope in
-    logs and counters without any of its content."""
-    return hashlib.sha256(bytes(wire)).hexdigest()[:16]

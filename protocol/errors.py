@@ -19,6 +19,20 @@ refused after decryption reports field names and error types, never values.
 
 from __future__ import annotations
 
+__all__ = [
+    "DecryptError",
+    "EnvelopeError",
+    "ExpiredError",
+    "KeyStoreError",
+    "MalformedEnvelope",
+    "MisaddressedError",
+    "OversizedEnvelope",
+    "ProtocolError",
+    "ReplayError",
+    "SignatureError",
+    "TandemError",
+]
+
 
 class TandemError(Exception):
     """Root of every tandem error; catch this to handle anything tandem raises on purpose."""

@@ -1,6 +1,6 @@
 """Key lifecycle across hosts: create, export public parts, enrol, pin, rotate the pool, revoke.
 
-`keys.init_keys` does everything on one host (the demo layout, where the device and the pool
+`protocol.keys.init_keys` does everything on one host (the demo layout, where the device and the pool
 share one key root). A real fleet splits it:
 
     device host:  create_device_keys(root, id)  ->  export_public(root, device_id=id) > dev.pub.json
@@ -15,12 +15,12 @@ for tasks already sealed to the old key still verify). Local device directories 
 root are re-pinned at once. Revocation moves the enrolment file to `pool/revoked/`: workers read
 enrolments on every task, so the device is refused from its next message on.
 
-Private key material never leaves `keys._write_private`; nothing here logs or returns it.
+The files themselves (layout, formats, atomic writes, mode checks) are `protocol.keyfiles`: private
+key material is written only by `keyfiles.write_private_key`; nothing here logs or returns it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -32,51 +32,62 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from protocol.errors import KeyStoreError
-from protocol.keys import (
-    PUBLIC_MODE,
-    PoolKeys,
-    PublicKeys,
-    _device_dir,
-    _load_private,
-    _mkdir,
-    _pool_dir,
-    _write_private,
-    _write_public,
+from protocol.keyfiles import (
     check_device_id,
+    device_dir,
+    ensure_dir,
     parse_overlap,
+    pool_dir,
+    read_private_key,
+    write_overlap,
+    write_private_key,
+    write_public_file,
 )
+from protocol.keys import PoolKeys, PublicKeys
+
+__all__ = [
+    "create_device_keys",
+    "create_pool_keys",
+    "device_public",
+    "end_overlap",
+    "enrol_device",
+    "export_public",
+    "pin_pool",
+    "revoke_device",
+    "rotate_pool",
+]
 
 log = logging.getLogger(__name__)
 
 
 def create_pool_keys(keys_root: Path) -> PublicKeys:
     """Create the pool pair if missing (never overwrites); return its public keys."""
-    d = _pool_dir(Path(keys_root))
+    d = pool_dir(Path(keys_root))
     for sub in (Path(keys_root), d, d / "devices"):
-        _mkdir(sub)
-    if _write_private(d / "ed25519.key", Ed25519PrivateKey.generate()):
+        ensure_dir(sub)
+    if write_private_key(d / "ed25519.key", Ed25519PrivateKey.generate()):
         log.info("created pool signing key %s", d / "ed25519.key")
-    if _write_private(d / "x25519.key", X25519PrivateKey.generate()):
+    if write_private_key(d / "x25519.key", X25519PrivateKey.generate()):
         log.info("created pool encryption key %s", d / "x25519.key")
     return PoolKeys.load(keys_root).public
 
 
 def create_device_keys(keys_root: Path, device_id: str) -> PublicKeys:
     """Create a device's pairs if missing (no enrolment, no pin); return its public keys."""
-    d = _device_dir(Path(keys_root), device_id)
+    d = device_dir(Path(keys_root), device_id)
     for sub in (Path(keys_root), Path(keys_root) / "device", d):
-        _mkdir(sub)
-    _write_private(d / "ed25519.key", Ed25519PrivateKey.generate())
-    _write_private(d / "x25519.key", X25519PrivateKey.generate())
+        ensure_dir(sub)
+    write_private_key(d / "ed25519.key", Ed25519PrivateKey.generate())
+    write_private_key(d / "x25519.key", X25519PrivateKey.generate())
     return device_public(keys_root, device_id)
 
 
 def device_public(keys_root: Path, device_id: str) -> PublicKeys:
-    d = _device_dir(Path(keys_root), device_id)
+    d = device_dir(Path(keys_root), device_id)
     hint = f"run `tandem keys create --device {device_id}`"
     return PublicKeys(
-        Ed25519PrivateKey.from_private_bytes(_load_private(d / "ed25519.key", "ed25519", hint)).public_key(),
-        X25519PrivateKey.from_private_bytes(_load_private(d / "x25519.key", "x25519", hint)).public_key(),
+        Ed25519PrivateKey.from_private_bytes(read_private_key(d / "ed25519.key", "ed25519", hint)).public_key(),
+        X25519PrivateKey.from_private_bytes(read_private_key(d / "x25519.key", "x25519", hint)).public_key(),
     )
 
 
@@ -90,10 +101,10 @@ def export_public(keys_root: Path, device_id: str | None = None) -> str:
 def enrol_device(keys_root: Path, device_id: str, public: PublicKeys, *, replace: bool = False) -> Path:
     """Let the pool accept tasks from `device_id` signed by `public`. Refuses to swap keys silently."""
     check_device_id(device_id)
-    d = _pool_dir(Path(keys_root))
+    d = pool_dir(Path(keys_root))
     if not (d / "ed25519.key").exists():
         raise KeyStoreError(f"no pool keys under {d}: run `tandem keys create --pool` first")
-    _mkdir(d / "devices")
+    ensure_dir(d / "devices")
     path = d / "devices" / f"{device_id}.pub.json"
     if path.exists() and not replace:
         current = PublicKeys.from_json(path.read_bytes(), source=str(path))
@@ -102,7 +113,7 @@ def enrol_device(keys_root: Path, device_id: str, public: PublicKeys, *, replace
                 f"device {device_id!r} is enrolled with other keys ({current.key_id}, new "
                 f"{public.key_id}): revoke it first or pass --replace if it was re-keyed"
             )
-    _write_public(path, public)
+    write_public_file(path, public.to_json())
     revoked = d / "revoked" / f"{device_id}.pub.json"
     if revoked.exists():
         revoked.unlink()
@@ -112,7 +123,7 @@ def enrol_device(keys_root: Path, device_id: str, public: PublicKeys, *, replace
 
 def pin_pool(keys_root: Path, device_id: str, public: PublicKeys) -> Path:
     """Make the device trust `public` as the pool; the previous pin is kept for the overlap."""
-    d = _device_dir(Path(keys_root), device_id)
+    d = device_dir(Path(keys_root), device_id)
     if not (d / "ed25519.key").exists():
         raise KeyStoreError(f"device {device_id!r} has no keys under {d}: run `tandem keys create --device "
                             f"{device_id}` first")
@@ -121,8 +132,8 @@ def pin_pool(keys_root: Path, device_id: str, public: PublicKeys) -> Path:
         old = PublicKeys.from_json(current.read_bytes(), source=str(current))
         if old == public:
             return current
-        _write_public(d / "pool.previous.pub.json", old)
-    _write_public(current, public)
+        write_public_file(d / "pool.previous.pub.json", old.to_json())
+    write_public_file(current, public.to_json())
     log.info("pinned pool key_id=%s on device=%s", public.key_id, device_id)
     return current
 
@@ -138,7 +149,7 @@ def rotate_pool(keys_root: Path, overlap_s: float, *, now: float | None = None) 
     root = Path(keys_root)
     pool = PoolKeys.load(root)
     now = time.time() if now is None else now
-    d = _pool_dir(root)
+    d = pool_dir(root)
     prev = d / "previous"
     if pool.previous is not None and now <= pool.previous_until:
         raise KeyStoreError(
@@ -147,12 +158,10 @@ def rotate_pool(keys_root: Path, overlap_s: float, *, now: float | None = None) 
         )
     end_overlap(root)
     staging = d / f".rotate-{uuid.uuid4().hex}"
-    _mkdir(staging)
+    ensure_dir(staging)
     for name in ("ed25519.key", "x25519.key"):
         os.replace(d / name, staging / name)
-    overlap = json.dumps({"schema_version": 1, "key_id": pool.key_id, "until": now + overlap_s}) + "\n"
-    (staging / "overlap.json").write_text(overlap, encoding="utf-8")
-    (staging / "overlap.json").chmod(PUBLIC_MODE)
+    write_overlap(staging / "overlap.json", pool.key_id, now + overlap_s)
     os.replace(staging, prev)
     new = create_pool_keys(root)
     device_root = root / "device"
@@ -165,7 +174,7 @@ def rotate_pool(keys_root: Path, overlap_s: float, *, now: float | None = None) 
 
 def end_overlap(keys_root: Path) -> bool:
     """Forget the rotated-out pool pair now; True if there was one."""
-    prev = _pool_dir(Path(keys_root)) / "previous"
+    prev = pool_dir(Path(keys_root)) / "previous"
     if not prev.exists():
         return False
     overlap = prev / "overlap.json"
@@ -177,11 +186,11 @@ def end_overlap(keys_root: Path) -> bool:
 
 def revoke_device(keys_root: Path, device_id: str) -> Path:
     """Stop accepting the device: its enrolment moves to pool/revoked/. Returns the new path."""
-    d = _pool_dir(Path(keys_root))
+    d = pool_dir(Path(keys_root))
     path = d / "devices" / f"{check_device_id(device_id)}.pub.json"
     if not path.exists():
         raise KeyStoreError(f"device {device_id!r} is not enrolled ({path} is missing): nothing to revoke")
-    _mkdir(d / "revoked")
+    ensure_dir(d / "revoked")
     target = d / "revoked" / path.name
     os.replace(path, target)
     log.info("revoked device=%s", device_id)

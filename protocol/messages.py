@@ -30,6 +30,39 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+__all__ = [
+    "B64_PATTERN",
+    "DEVICE_ID_PATTERN",
+    "HPKE_OVERHEAD",
+    "KEY_B64_PATTERN",
+    "KEY_ID_PATTERN",
+    "MAX_PROMPT_CHARS",
+    "MAX_SEQ",
+    "MAX_WIRE_BYTES",
+    "MIN_TICKET_BYTES",
+    "PAYLOAD_KIND",
+    "RESPONSE_KEY_BYTES",
+    "RESPONSE_NONCE_BYTES",
+    "RESPONSE_OVERHEAD",
+    "SESSION_KEY_BYTES",
+    "SIGNATURE_B64_PATTERN",
+    "SIGNATURE_BYTES",
+    "TASK_ID_PATTERN",
+    "Envelope",
+    "Header",
+    "KeyedSubTask",
+    "Kind",
+    "ResultMode",
+    "SessionKey",
+    "SubTask",
+    "TaskResult",
+    "b64_chars",
+    "canonical_bytes",
+    "envelope_wire",
+    "exact_b64_pattern",
+    "wire_bytes",
+]
+
 MAX_WIRE_BYTES = 256 * 1024
 """Largest envelope (wire bytes) a receiver accepts and `seal` produces."""
 
@@ -96,7 +129,7 @@ class Header(BaseModel):
     task_id: str = Field(pattern=TASK_ID_PATTERN)
     """uuid4().hex of the sub-task; a result carries the id of the task it answers."""
     seq: int = Field(ge=0, le=MAX_SEQ)
-    """Sender's monotonic sequence number (see `envelope.next_seq`)."""
+    """Sender's monotonic sequence number (see `protocol.ids.next_seq`)."""
     issued_at: float = Field(allow_inf_nan=False)
     """Unix seconds at the sender when sealed."""
     expires_at: float = Field(allow_inf_nan=False)

@@ -18,6 +18,15 @@ from paho.mqtt.properties import Properties
 
 from protocol.errors import ProtocolError
 
+__all__ = [
+    "NO_MATCHING_SUBSCRIBERS",
+    "BrokerConnectError",
+    "MqttAuth",
+    "connect",
+    "make_client",
+    "parse_url",
+]
+
 log = logging.getLogger(__name__)
 
 NO_MATCHING_SUBSCRIBERS = 0x10  # MQTT 5 PUBACK reason: nobody subscribes to the topic

@@ -15,7 +15,6 @@ and last the optional replay guard.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import time
@@ -27,16 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from pydantic import ValidationError
 
-from protocol.envelope import (
-    ReplayGuard,
-    _b64,
-    _schema_problems,
-    canonical_header,
-    check_fresh,
-    next_seq,
-    parse_envelope,
-    seal,
-)
+from protocol.codec import b64, schema_problems
+from protocol.envelope import canonical_header, check_fresh, parse_envelope, seal
 from protocol.errors import (
     DecryptError,
     MalformedEnvelope,
@@ -44,6 +35,7 @@ from protocol.errors import (
     OversizedEnvelope,
     ProtocolError,
 )
+from protocol.ids import next_seq
 from protocol.messages import (
     MAX_WIRE_BYTES,
     RESPONSE_KEY_BYTES,
@@ -56,6 +48,18 @@ from protocol.messages import (
     canonical_bytes,
     wire_bytes,
 )
+from protocol.replay import ReplayGuard
+
+__all__ = [
+    "AAD_PREFIX",
+    "answer",
+    "new_response_key",
+    "open_result",
+    "response_key_id",
+    "result_header",
+    "seal_result",
+    "seal_task",
+]
 
 AAD_PREFIX = b"tandem/v2/result|"
 _KEY_ID_PREFIX = b"tandem/v2/response-key-id|"
@@ -79,7 +83,7 @@ def seal_task(header: Header, task: SubTask, response_key: bytes, recipient: X25
         raise ProtocolError("a keyed task needs a schema 2 task header with result_mode 'response-key' "
                             "(make_header(..., result_mode='response-key'))")
     _check_key(response_key)
-    payload = KeyedSubTask(task=task, response_key=base64.b64encode(response_key).decode("ascii"))
+    payload = KeyedSubTask(task=task, response_key=b64(response_key))
     return seal(header, payload, recipient, signer)
 
 
@@ -126,7 +130,7 @@ def _encrypt(schema_version: int, head: bytes, result: TaskResult, response_key:
     nonce = os.urandom(RESPONSE_NONCE_BYTES)
     ciphertext = nonce + ChaCha20Poly1305(response_key).encrypt(
         nonce, result.model_dump_json().encode("utf-8"), AAD_PREFIX + head)
-    wire = wire_bytes(schema_version, head, _b64(ciphertext))
+    wire = wire_bytes(schema_version, head, b64(ciphertext))
     if len(wire) > MAX_WIRE_BYTES:
         raise OversizedEnvelope(f"result envelope is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: "
                                 "lower the task's max_tokens")
@@ -179,7 +183,7 @@ def open_result(
         result = TaskResult.model_validate_json(plaintext)
     except ValidationError as exc:
         raise MalformedEnvelope(
-            f"result {header.task_id} decrypted but is not a valid TaskResult ({_schema_problems(exc)}): "
+            f"result {header.task_id} decrypted but is not a valid TaskResult ({schema_problems(exc)}): "
             f"dropped; sender and receiver disagree on the schema version"
         ) from exc
     if result.task_id != header.task_id:

@@ -28,14 +28,13 @@ Security, compared with schema 1/2 (each task signed):
 * a task is not signed individually, so it is not proof to a third party that the device sent it
   (nothing relied on that), and anyone holding the pool's private key could forge tasks of a live
   session, as it could already read them all.
-Replays are refused by the same `ReplayGuard` (task id + seq), and the ticket's expiry bounds a
-session's life. Random 96-bit nonces are safe far beyond the tasks one session carries (a device
-starts a new session every `SESSION_TTL_S`).
+Replays are refused by the same `protocol.replay.ReplayGuard` (task id + seq), and the ticket's
+expiry bounds a session's life. Random 96-bit nonces are safe far beyond the tasks one session
+carries (a device starts a new session every `SESSION_TTL_S`).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import threading
@@ -50,17 +49,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from pydantic import ValidationError
 
-from protocol.envelope import (
-    _b64,
-    _schema_problems,
-    canonical_header,
-    check_fresh,
-    new_task_id,
-    next_seq,
-    open_envelope,
-    parse_envelope,
-    seal,
-)
+from protocol.codec import b64, schema_problems
+from protocol.envelope import canonical_header, check_fresh, open_envelope, parse_envelope, seal
 from protocol.errors import (
     DecryptError,
     ExpiredError,
@@ -69,6 +59,7 @@ from protocol.errors import (
     OversizedEnvelope,
     ProtocolError,
 )
+from protocol.ids import new_task_id, next_seq
 from protocol.keys import PublicKeys
 from protocol.messages import (
     MAX_WIRE_BYTES,
@@ -81,6 +72,16 @@ from protocol.messages import (
     SubTask,
     wire_bytes,
 )
+
+__all__ = [
+    "AAD_PREFIX",
+    "SESSION_TTL_S",
+    "Session",
+    "SessionCache",
+    "SessionSealer",
+    "seal_session_task",
+    "session_id",
+]
 
 AAD_PREFIX = b"tandem/v3/task|"
 _ID_PREFIX = b"tandem/v3/session|"
@@ -145,9 +146,9 @@ class SessionSealer:
         header = Header(schema_version=3, result_mode="sealed", kind="session", device_id=self.device_id,
                         task_id=new_task_id(), seq=next_seq(), issued_at=now, expires_at=now + self.ttl_s,
                         key_id=pool.key_id)
-        wire = seal(header, SessionKey(key=base64.b64encode(key).decode("ascii")), pool.x25519, self._signer)
+        wire = seal(header, SessionKey(key=b64(key)), pool.x25519, self._signer)
         self.sessions_started += 1
-        ticket = _b64(wire)
+        ticket = b64(wire)
         return Session(key=key, ticket=ticket, session_id=session_id(ticket), key_id=pool.key_id,
                        expires_at=header.expires_at)
 
@@ -159,7 +160,7 @@ class SessionSealer:
         header = Header(schema_version=3, result_mode="response-key", kind="task", device_id=self.device_id,
                         task_id=new_task_id(), seq=next_seq(), issued_at=now, expires_at=now + ttl_s,
                         key_id=session.key_id, session=session.session_id)
-        payload = KeyedSubTask(task=task, response_key=base64.b64encode(response_key).decode("ascii"))
+        payload = KeyedSubTask(task=task, response_key=b64(response_key))
         return header, seal_session_task(header, payload, session)
 
 
@@ -171,7 +172,7 @@ def seal_session_task(header: Header, payload: KeyedSubTask, session: Session) -
     nonce = os.urandom(RESPONSE_NONCE_BYTES)
     head = canonical_header(header)
     ciphertext = nonce + session.aead.encrypt(nonce, payload.model_dump_json().encode("utf-8"), AAD_PREFIX + head)
-    wire = wire_bytes(header.schema_version, head, _b64(ciphertext), None, session.ticket)
+    wire = wire_bytes(header.schema_version, head, b64(ciphertext), None, session.ticket)
     if len(wire) > MAX_WIRE_BYTES:
         raise OversizedEnvelope(f"sealed task is {len(wire)} bytes, over the {MAX_WIRE_BYTES}-byte limit: split "
                                 "the request into more sub-tasks or lower its size")
@@ -259,7 +260,7 @@ class SessionCache:
             payload = KeyedSubTask.model_validate_json(plaintext)
         except ValidationError as exc:
             raise MalformedEnvelope(
-                f"task {header.task_id} decrypted but is not a valid KeyedSubTask ({_schema_problems(exc)}): "
+                f"task {header.task_id} decrypted but is not a valid KeyedSubTask ({schema_problems(exc)}): "
                 "dropped; sender and receiver disagree on the schema version") from exc
         return header, payload
 

@@ -15,6 +15,16 @@ import re
 from protocol.errors import MisaddressedError, ProtocolError
 from protocol.messages import DEVICE_ID_PATTERN
 
+__all__ = [
+    "PREFIX",
+    "WORKER_SHARE_GROUP",
+    "device_id_from_topic",
+    "parse_topic",
+    "result_topic",
+    "task_topic",
+    "worker_subscription",
+]
+
 PREFIX = "tandem/v1"
 WORKER_SHARE_GROUP = "tandem-workers"
 

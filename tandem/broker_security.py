@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from protocol.errors import TandemError
-from protocol.keys import check_device_id
+from protocol.keyfiles import check_device_id
 
 log = logging.getLogger(__name__)
 

@@ -38,8 +38,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
-from protocol.envelope import wire_digest
 from protocol.errors import TandemError
+from protocol.ids import wire_digest
 from protocol.keys import DeviceKeys, init_keys
 from protocol.mqtt import connect, make_client
 from tandem.broker import BrokerProcess, start_broker

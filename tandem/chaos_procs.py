@@ -62,7 +62,7 @@ class StatsFile:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from cloud.backends import EchoBackend
+    from cloud.backends.echo import EchoBackend
     from cloud.ledger import TaskLedger
     from cloud.worker import Worker
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from cloud.backends import BACKENDS
 from protocol.errors import TandemError
 
 
@@ -42,7 +43,7 @@ def make_worker_backend(settings: Any) -> Any:
 
 
 @click.command()
-@click.option("--backend", type=click.Choice(["onnx", "echo", "openai", "llamacpp"]), default=None,
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default=None,
               help="Default: settings.worker_backend.")
 @click.option("--model", default=None, help="onnx: model name (settings.cloud_model); llamacpp: GGUF source name.")
 @click.option("--gguf", type=click.Path(dir_okay=False, path_type=Path), default=None, help="llamacpp: a GGUF file.")

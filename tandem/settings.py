@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from cloud.backends import BACKENDS  # names only: a backend module is imported when it is made
 from cloud.config import WorkerSettings
 from tandem import locations
 
@@ -110,9 +111,10 @@ class Settings(BaseSettings):
     """Model the device runs (a name from `tandem model list`)."""
     cloud_model: str = "qwen2.5-coder-0.5b-instruct"
     """Model the worker's `onnx` backend runs."""
-    worker_backend: Literal["onnx", "echo", "openai", "llamacpp"] = "onnx"
-    """Backend of `tandem worker`: `onnx` runs `cloud_model` with the tandem engine, `llamacpp` a GGUF
-    in-process, `openai` any OpenAI-compatible server, `echo` answers with the prompt (load tests)."""
+    worker_backend: str = "onnx"
+    """Backend of `tandem worker`, a name from the registry `cloud.backends.BACKENDS`: `onnx` runs
+    `cloud_model` with the tandem engine, `llamacpp` a GGUF in-process, `openai` any OpenAI-compatible
+    server, `echo` answers with the prompt (load tests)."""
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     """Worker pool: workers per process, concurrency, health/metrics port, backend options, device
     limits (`[worker]`, `[worker.openai]`, `[worker.limits.devices.<id>]`; env `TANDEM_WORKER__...`)."""
@@ -134,6 +136,14 @@ class Settings(BaseSettings):
     """Answer budget asked of the cloud worker."""
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     redaction: RedactionSettings = Field(default_factory=RedactionSettings)
+
+    @field_validator("worker_backend")
+    @classmethod
+    def _registered_backend(cls, name: str) -> str:
+        if name not in BACKENDS:
+            raise ValueError(f"unknown worker backend {name!r}: use one of {', '.join(BACKENDS)} "
+                             "(the backends registered in cloud.backends)")
+        return name
 
     @classmethod
     def settings_customise_sources(

@@ -53,14 +53,16 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
 
 
-def _models_dir() -> Path:
+def real_models_dir() -> Path:
+    """The model cache `real_model` tests build into and read from (`TANDEM_MODELS_DIR`, else the
+    settings' default): shared with tests/device/conftest.py, hence public."""
     return Path(os.environ.get("TANDEM_MODELS_DIR") or Settings().models_dir)
 
 
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at the real model cache (scripts/test builds the models first)."""
-    return Settings(models_dir=_models_dir(), keys_dir=tmp_path_factory.mktemp("keys"), device_id="dev-real")
+    return Settings(models_dir=real_models_dir(), keys_dir=tmp_path_factory.mktemp("keys"), device_id="dev-real")
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +94,7 @@ def echo_pool(mosquitto: BrokerProcess, keys_root: Path) -> Iterator[object]:
     import threading
     import time
 
-    from cloud.backends import EchoBackend
+    from cloud.backends.echo import EchoBackend
     from cloud.worker import Worker
     from tandem.runtime import workers_online
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from cloud.backends import EchoBackend
+from cloud.backends.echo import EchoBackend
 from cloud.config import DeviceLimits, LimitSettings, WorkerSettings
 from cloud.pool import WorkerPool
 from device.escalation import Escalator, RetryPolicy

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _models_dir
+from tests.conftest import real_models_dir
 
 
 @pytest.fixture(scope="session")
 def ner_model_dir() -> Path:
     from quantize.ner.build import build_ner
 
-    return build_ner(_models_dir(), progress=False)
+    return build_ner(real_models_dir(), progress=False)

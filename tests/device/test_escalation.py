@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cloud.backends import EchoBackend
+from cloud.backends.echo import EchoBackend
 from cloud.worker import Worker
 from device.errors import BrokerUnavailable, EscalationTimeout, NoWorkers
 from device.escalation import Escalator

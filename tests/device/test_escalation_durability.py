@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cloud.backends import EchoBackend
+from cloud.backends.echo import EchoBackend
 from cloud.worker import Worker
 from device.errors import EscalationExpired, SpoolFull
 from device.escalation import Escalator, RetryPolicy

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict
 
 from protocol.envelope import (
     SUITE,
-    ReplayGuard,
     hpke_info,
     make_header,
     open_envelope,
@@ -33,6 +32,7 @@ from protocol.errors import (
 )
 from protocol.keys import fingerprint
 from protocol.messages import MAX_WIRE_BYTES, Envelope, Header, SubTask, TaskResult
+from protocol.replay import ReplayGuard
 
 SECRET = "the launch code is 0000-SECRET-PROMPT"
 

@@ -186,7 +186,8 @@ def test_json_field_mutations_of_schema_2_envelopes(valid, path, value):
 from device.errors import SpoolCorrupt
 from device.spool import SpoolRecord
 from protocol.errors import KeyStoreError
-from protocol.keys import PublicKeys, parse_overlap, parse_private_key
+from protocol.keyfiles import parse_overlap, parse_private_key
+from protocol.keys import PublicKeys
 
 ROW_VALUE = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40) | st.binary(max_size=64)
 

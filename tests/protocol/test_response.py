@@ -9,9 +9,10 @@ import time
 import pytest
 from pydantic import ValidationError
 
-from protocol.envelope import ReplayGuard, make_header, open_envelope, seal
+from protocol.envelope import make_header, open_envelope, seal
 from protocol.errors import DecryptError, ExpiredError, MisaddressedError, ProtocolError, ReplayError
 from protocol.messages import KeyedSubTask, SubTask, TaskResult
+from protocol.replay import ReplayGuard
 from protocol.response import (
     new_response_key,
     open_result,

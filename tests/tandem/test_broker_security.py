@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cloud.backends import EchoBackend
+from cloud.backends.echo import EchoBackend
 from cloud.worker import Worker
 from device.escalation import Escalator
 from protocol import topics

@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from cloud.backends import EchoBackend
+from cloud.backends.echo import EchoBackend
 from cloud.worker import Worker
 from device.cloud_link import CloudLink
 from device.escalation import Escalator

@@ -11,8 +11,8 @@ import json
 import httpx
 import pytest
 
-from cloud.backend_openai import OpenAIBackend, iter_sse_data
 from cloud.backends import make_backend
+from cloud.backends.openai import OpenAIBackend, iter_sse_data
 from cloud.config import OpenAIOptions
 from cloud.errors import BackendError, BackendRefused, BackendUnavailable
 from protocol.messages import SubTask

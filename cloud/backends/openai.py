@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import SecretStr
 
-from cloud.backends import CLOUD_SYSTEM_PROMPT, chat_request
+from cloud.backends.base import CLOUD_SYSTEM_PROMPT, chat_request
 from cloud.config import OpenAIOptions
 from cloud.errors import BackendError, BackendRefused, BackendUnavailable
 from protocol.messages import SubTask

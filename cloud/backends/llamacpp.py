@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from cloud.backends import CLOUD_SYSTEM_PROMPT, chat_request
+from cloud.backends.base import CLOUD_SYSTEM_PROMPT, chat_request
 from cloud.config import LlamaCppOptions
 from cloud.errors import BackendConfigError, BackendError
 from protocol.messages import SubTask
