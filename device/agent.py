@@ -31,7 +31,16 @@ from device.collab.fusers import Fuser, make_fuser
 from device.collab.fusers.base import append_notices
 from device.collab.planners import Planner, make_planner
 from device.collab.routers import DEFAULT_CASCADE, Router, RouterOptions, make_router
-from device.collab.steps import AnswerRoute, Draft, Route, RouteDecision, Step, StepResult, answer_route
+from device.collab.steps import (
+    AnswerRoute,
+    Draft,
+    Force,
+    Route,
+    RouteDecision,
+    Step,
+    StepResult,
+    answer_route,
+)
 from device.errors import EscalationError, ToolError, VaultError
 from device.escalation import Escalator, SentRecord
 from device.redaction.model import Redactor
@@ -127,7 +136,7 @@ class Agent:
         self.vault = self.vaults.load(conversation) if conversation is not None and self.vaults else Vault()
         self.conversation = conversation
 
-    async def ask(self, text: str, *, force: str | None = None,
+    async def ask(self, text: str, *, force: Force | None = None,
                   on_token: Callable[[int, str], None] | None = None) -> Answer:
         """Answer `text`. `force`: "local" or "cloud" for every step. `on_token(step, text)` streams."""
         timings: dict[str, float] = {}
@@ -182,7 +191,7 @@ class Agent:
 
     # -- routing ---------------------------------------------------------------------------------
 
-    async def _route(self, step: Step, force: str | None,
+    async def _route(self, step: Step, force: Force | None,
                      on_token: Callable[[int, str], None] | None) -> tuple[RouteDecision, Generation | None]:
         """Where `step` is answered, and the device's draft when it made one (a local answer needs it)."""
         if force == "local":

@@ -19,9 +19,12 @@ from device.collab.fusers import FUSERS, Fuser, make_fuser
 from device.collab.planners import PLANNERS, Planner, make_planner
 from device.collab.routers import DEFAULT_CASCADE, ROUTERS, Router, RouterOptions, make_router
 from device.collab.steps import (
+    FORCES,
+    ROUTE_LABELS,
     ROUTES,
     AnswerRoute,
     Draft,
+    Force,
     Plan,
     Route,
     RouteDecision,
@@ -32,7 +35,8 @@ from device.collab.steps import (
 )
 
 __all__ = [
-    "DEFAULT_CASCADE", "FUSERS", "PLANNERS", "ROUTERS", "ROUTES", "AnswerRoute", "Draft", "Fuser", "Plan",
+    "DEFAULT_CASCADE", "FORCES", "FUSERS", "PLANNERS", "ROUTERS", "ROUTES", "ROUTE_LABELS", "AnswerRoute", "Draft",
+    "Force", "Fuser", "Plan",
     "Planner", "Route", "RouteDecision", "Router", "RouterOptions", "Step", "StepKind", "StepResult",
     "ToolExecutor", "answer_route", "make_fuser", "make_planner", "make_router",
 ]

@@ -22,6 +22,13 @@ ROUTES: tuple[Route, ...] = get_args(Route)
 AnswerRoute = Literal["local", "cloud", "split"]
 """Where a whole request was answered: tool steps count as local (they never leave the device)."""
 
+Force = Literal["local", "cloud"]
+"""A route the user imposes on every step (`--force`, ctrl+l / ctrl+o); the privacy policy still holds."""
+FORCES: tuple[Force, ...] = get_args(Force)
+
+ROUTE_LABELS: dict[str, str] = {"local": "device", "cloud": "cloud", "tool": "device tool", "split": "split"}
+"""How a trace names a route to people."""
+
 StepKind = Literal["answer", "tool"]
 """What a step asks for: text (`answer`) or an action or lookup a device tool performs (`tool`)."""
 
