@@ -1,9 +1,16 @@
-"""The device agent: redact -> divide -> draft locally or escalate -> fuse -> restore.
+"""The device agent: redact -> plan -> route each step (device model, cloud, tool) -> fuse -> restore.
 
-For each part of the request the device either answers itself or sends the redacted part,
-sealed, to the worker pool. Escalations go out as soon as they are decided, so the device keeps
-drafting the next part while the cloud works. A part whose escalation fails (broker down, no
-worker, timeout) is answered locally with a notice: nothing the user asked is silently lost.
+The agent drives the collaboration's seams (`device.collab`: a planner, a router, a fuser) and
+its executors (the device model, the escalator to the worker pool, and a tool executor). For
+each step of the plan the device answers itself, runs a tool, or sends the redacted step, sealed,
+to the worker pool. Escalations go out as soon as they are decided, so the device keeps drafting
+the next step while the cloud works. A step whose escalation fails (broker down, no worker,
+timeout) or whose tool refuses is answered locally with a notice: nothing the user asked is
+silently lost.
+
+Around the router the agent keeps the hard rules: the redaction policy's holds (a step whose
+private values cannot be removed never leaves, not even forced), a route the user forces, and a
+cloud that is not configured or not reachable.
 
 The returned `Answer` carries the trace the CLI and the TUI show: per part its route and the
 uncertainty that decided it, exactly what left the device, and where the time went.
@@ -19,16 +26,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from device.division import Part, divide
-from device.errors import EscalationError, VaultError
+from device.collab.executors import ToolExecutor
+from device.collab.fusers import Fuser, make_fuser
+from device.collab.fusers.base import append_notices
+from device.collab.planners import Planner, make_planner
+from device.collab.routers import DEFAULT_CASCADE, Router, RouterOptions, make_router
+from device.collab.steps import (
+    AnswerRoute,
+    Draft,
+    Force,
+    Route,
+    RouteDecision,
+    Step,
+    StepResult,
+    answer_route,
+)
+from device.errors import EscalationError, ToolError, VaultError
 from device.escalation import Escalator, SentRecord
-from device.fusion import PartAnswer, fuse
 from device.redaction.model import Redactor
 from device.redaction.policy import RedactionPolicy
 from device.redaction.stream import PartStreams
 from device.redaction.vault import Vault
 from device.redaction.vault_store import VaultStore
-from device.routing import EntropyRouter, RouteDecision, capability_gap
 from inference.chat_format import Message
 from inference.engine import Engine, Generation, SamplingParams, TokenEvent
 from protocol.messages import SubTask, TaskResult
@@ -39,8 +58,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class PartTrace:
     index: int
-    redacted_text: str  # the part as the router saw it (placeholders, no values)
-    route: str  # "local" | "cloud"
+    redacted_text: str  # the step as the router saw it (placeholders, no values)
+    route: Route
     reason: str
     uncertainty: float | None
     draft_tokens: int
@@ -51,7 +70,7 @@ class PartTrace:
 @dataclass(frozen=True)
 class Answer:
     answer: str
-    route: str  # "local" | "cloud" | "split"
+    route: AnswerRoute
     sent: list[dict[str, Any]]
     timings_ms: dict[str, float]
     parts: list[PartTrace]
@@ -84,15 +103,26 @@ class AgentConfig:
 
 
 class Agent:
+    """One conversation's agent. Seams left as None get the built-ins: the `rules` planner, the
+    default cascade of routers (from `config`), the `concat` fuser; `tools` None: tool steps are
+    answered by the device model."""
+
     def __init__(self, engine: Engine, redactor: Redactor, config: AgentConfig,
                  escalator: Escalator | None = None, policy: RedactionPolicy | None = None,
-                 vaults: VaultStore | None = None) -> None:
-        self.engine = engine
+                 vaults: VaultStore | None = None, *, planner: Planner | None = None,
+                 router: Router | None = None, fuser: Fuser | None = None,
+                 tools: ToolExecutor | None = None) -> None:
+        self.engine = engine  # the local executor
         self.redactor = redactor
-        self.policy = policy or RedactionPolicy()  # parts it holds never escalate, not even forced
+        self.policy = policy or RedactionPolicy()  # steps it holds never escalate, not even forced
         self.config = config
-        self.escalator = escalator
-        self.router = EntropyRouter(config.threshold)
+        self.escalator = escalator  # the cloud executor (None: no cloud; set and cleared by CloudLink)
+        self.tools = tools  # the tool executor
+        self.planner = planner or make_planner("rules")
+        self.router = router or make_router(DEFAULT_CASCADE, RouterOptions(
+            threshold=config.threshold, probe_tokens=config.probe_tokens,
+            keep_personal_local=config.keep_personal_local))
+        self.fuser = fuser or make_fuser("concat")
         self.vault = Vault()  # one conversation
         self.vaults = vaults  # encrypted vaults of named conversations (None: nothing is stored)
         self.conversation: str | None = None  # the named conversation `vault` belongs to
@@ -106,9 +136,9 @@ class Agent:
         self.vault = self.vaults.load(conversation) if conversation is not None and self.vaults else Vault()
         self.conversation = conversation
 
-    async def ask(self, text: str, *, force: str | None = None,
+    async def ask(self, text: str, *, force: Force | None = None,
                   on_token: Callable[[int, str], None] | None = None) -> Answer:
-        """Answer `text`. `force`: "local" or "cloud" for every part. `on_token(part, text)` streams."""
+        """Answer `text`. `force`: "local" or "cloud" for every step. `on_token(step, text)` streams."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         redaction = self.redactor.redact(text, self.vault)
@@ -119,160 +149,231 @@ class Agent:
         streams = PartStreams(self.vault, on_token) if on_token is not None else None
         on_token = streams.feed if streams is not None else None
         t = time.perf_counter()
-        parts = divide(redaction.text)
+        plan = self.planner.plan(redaction.text)
         timings["divide"] = _ms(t)
 
-        notices: list[str] = []
-        answers: list[PartAnswer] = []
-        traces: dict[int, PartTrace] = {}
-        sent: list[dict[str, Any]] = []
-        waiting: list[tuple[Part, RouteDecision, Generation | None, SentRecord, asyncio.Future[TaskResult]]] = []
-        local_ms = 0.0
-        t_cloud_start: float | None = None
-
-        for part in parts:
-            decision, draft = await self._decide(part, force, on_token)
-            local_ms += (draft.prefill_ms + draft.decode_ms) if draft else 0.0
-            if decision.route == "local":
+        run = _Run(len(plan))
+        for step in plan.steps:
+            if step.depends_on:
+                await self._settle(run, step.depends_on, on_token)
+            decision, draft = await self._route(step, force, on_token)
+            run.local_ms += (draft.prefill_ms + draft.decode_ms) if draft else 0.0
+            if decision.route == "tool":
+                await self._run_tool(run, step, decision, on_token)
+            elif decision.route == "local":
                 assert draft is not None
-                answers.append(PartAnswer(part.index, draft.text, "local"))
-                traces[part.index] = PartTrace(part.index, part.text, "local", decision.reason,
-                                               decision.uncertainty, len(draft.token_ids))
-                continue
-            try:
-                record, fut = await self._escalate(part, len(parts))
-            except EscalationError as exc:
-                notices.append(f"part {part.index + 1} answered on the device: {exc}")
-                answer, traces[part.index] = await self._fallback(part, decision, draft, on_token, None)
-                answers.append(answer)
-                continue
-            t_cloud_start = t_cloud_start or time.perf_counter()
-            sent.append({"task_id": record.task_id, "topic": record.topic, "payload": record.payload,
-                         "wire_bytes": record.wire_bytes})
-            waiting.append((part, decision, draft, record, fut))
+                self._done(run, step, decision, StepResult(step.index, draft.text, "local"), draft)
+            else:
+                await self._send(run, step, decision, draft, on_token)
+        await self._settle(run, tuple(run.waiting), on_token)
 
-        cloud_backend_ms = 0.0
+        timings["local_model"] = round(run.local_ms, 1)
+        if run.cloud_started is not None:
+            # first publish -> last result; the device drafted other steps meanwhile
+            round_trip = (time.perf_counter() - run.cloud_started) * 1000
+            timings["cloud_round_trip"] = round(round_trip, 1)
+            timings["cloud_backend"] = round(run.cloud_backend_ms, 1)
+            timings["network_and_crypto"] = round(max(0.0, round_trip - run.cloud_backend_ms), 1)
+            timings["waited_for_cloud"] = round(run.waited_ms, 1)
+        if streams is not None:
+            streams.flush()
+        t = time.perf_counter()
+        final = append_notices(self.fuser.fuse(list(run.results.values()), self.vault), run.notices)
+        timings["fusion"] = _ms(t)
+        timings["total"] = _ms(t0)
+        traces = [run.traces[i] for i in sorted(run.traces)]
+        return Answer(
+            answer=final, route=answer_route([tr.route for tr in traces]), sent=run.sent, timings_ms=timings,
+            parts=traces, notices=run.notices, redacted=redaction.text,
+            entities=[{"type": e.type, "start": e.start, "end": e.end, "placeholder": e.placeholder}
+                      for e in redaction.entities],
+        )
+
+    # -- routing ---------------------------------------------------------------------------------
+
+    async def _route(self, step: Step, force: Force | None,
+                     on_token: Callable[[int, str], None] | None) -> tuple[RouteDecision, Generation | None]:
+        """Where `step` is answered, and the device's draft when it made one (a local answer needs it)."""
+        if force == "local":
+            draft = await self._draft(step, on_token)
+            return RouteDecision("local", "forced", self._uncertainty(draft)), draft
+        verdict = self.policy.check(step.text, self.vault)
+        if not verdict.escalate:  # the privacy policy holds it: no router and no force can send it
+            draft = await self._draft(step, on_token)
+            return RouteDecision("local", verdict.reason, self._uncertainty(draft)), draft
+        cloud = self.escalator is not None
+        if force == "cloud" and cloud:
+            return RouteDecision("cloud", "forced", None), None
+        decision = self.router.decide(step, None)
+        if decision is not None:
+            if decision.route == "tool" or (decision.route == "cloud" and cloud):
+                return decision, None
+            draft = await self._draft(step, on_token)
+            reason = decision.reason if decision.route == "local" else "no cloud configured"
+            return RouteDecision("local", reason, self._uncertainty(draft)), draft
+        # the router reads a draft: draft, and let it stop the draft early once it knows
+        early: list[RouteDecision] = []
+        draft = await self._draft(step, on_token, early if cloud else None)
+        if not cloud:
+            return RouteDecision("local", "no cloud configured", self._uncertainty(draft)), draft
+        if early:  # the draft was stopped: the router had decided on the probe
+            return early[0], draft
+        decision = self.router.decide(step, _as_draft(draft)) or RouteDecision(
+            "local", "no router escalated it", self._uncertainty(draft))
+        return decision, draft
+
+    def _uncertainty(self, draft: Generation) -> float | None:
+        return self.router.uncertainty(_as_draft(draft))
+
+    # -- the device model ------------------------------------------------------------------------
+
+    async def _draft(self, step: Step, on_token: Callable[[int, str], None] | None,
+                     early: list[RouteDecision] | None = None) -> Generation:
+        """Draft `step` on the device model. With `early`, the router is asked once the probe is
+        drafted; if it escalates, drafting stops and its decision is put in `early`. Streaming holds
+        the probe back (it may never be shown) and goes live after it."""
+        probe = self.router.probe_tokens or 0
+        cancel = threading.Event()
+        entropies: list[float] = []
+        logprobs: list[float] = []
+        texts: list[str] = []
+        buffered: list[str] = []
+
+        def watch(ev: TokenEvent) -> None:
+            entropies.append(ev.entropy)
+            logprobs.append(ev.logprob)
+            texts.append(ev.text)
+            buffered.append(ev.text)
+            if early is not None and probe and len(entropies) == probe:
+                decision = self.router.decide(step, Draft("".join(texts), tuple(entropies), tuple(logprobs),
+                                                          finished=False))
+                if decision is not None and decision.route == "cloud":
+                    early.append(decision)
+                    cancel.set()
+                    return
+            if on_token is not None and len(entropies) >= probe:
+                # past the probe the step stays local: stream what was held back, then live
+                on_token(step.index, "".join(buffered))
+                buffered.clear()
+
+        draft = await self._generate(step, watch, cancel)
+        if on_token is not None and buffered and draft.finish_reason != "cancelled":
+            on_token(step.index, "".join(buffered))
+        return draft
+
+    async def _generate(self, step: Step, watch: Callable[[TokenEvent], None] | None,
+                        cancel: threading.Event | None, max_tokens: int | None = None) -> Generation:
+        # the device model may see the real values: restore them for the local prompt
+        # no system prompt of ours: the model's own default one (from the manifest) answers best
+        messages = [Message("user", self.vault.restore(step.text))]
+        params = SamplingParams(max_new_tokens=max_tokens or self.config.local_max_tokens,
+                                no_repeat_ngram=self.config.no_repeat_ngram)
+        async with self._engine_lock:
+            return await asyncio.to_thread(self.engine.chat, messages, params, on_token=watch, cancel=cancel)
+
+    # -- executors -------------------------------------------------------------------------------
+
+    def _done(self, run: _Run, step: Step, decision: RouteDecision, result: StepResult,
+              draft: Generation | None, task_id: str | None = None, cloud_model: str | None = None) -> None:
+        run.results[step.index] = result
+        run.traces[step.index] = PartTrace(step.index, step.text, result.route, decision.reason,
+                                           decision.uncertainty, len(draft.token_ids) if draft else 0,
+                                           task_id, cloud_model)
+
+    async def _run_tool(self, run: _Run, step: Step, decision: RouteDecision,
+                        on_token: Callable[[int, str], None] | None) -> None:
+        try:
+            if self.tools is None:
+                raise ToolError("no tool executor on this device")
+            prior = {i: run.results[i] for i in step.depends_on if i in run.results}
+            result = await self.tools.run(step, prior)
+        except ToolError as exc:
+            run.notices.append(f"part {step.index + 1} answered by the device model: {exc}")
+            await self._fallback(run, step, decision, None, on_token, None, "tool failed")
+            return
+        if on_token is not None:
+            on_token(step.index, result.text)
+        self._done(run, step, decision, result, None)
+
+    async def _send(self, run: _Run, step: Step, decision: RouteDecision, draft: Generation | None,
+                    on_token: Callable[[int, str], None] | None) -> None:
+        """Escalate `step` now; its result is collected by `_settle`."""
+        try:
+            record, fut = await self._escalate(step, run.steps)
+        except EscalationError as exc:
+            run.notices.append(f"part {step.index + 1} answered on the device: {exc}")
+            await self._fallback(run, step, decision, draft, on_token, None)
+            return
+        run.cloud_started = run.cloud_started or time.perf_counter()
+        run.sent.append({"task_id": record.task_id, "topic": record.topic, "payload": record.payload,
+                         "wire_bytes": record.wire_bytes})
+        run.waiting[step.index] = (step, decision, draft, record, fut)
+
+    async def _settle(self, run: _Run, indexes: tuple[int, ...],
+                      on_token: Callable[[int, str], None] | None) -> None:
+        """Wait for the escalated steps among `indexes`, in order; a failed one is answered locally."""
         t_wait = time.perf_counter()
-        for part, decision, draft, record, fut in waiting:
+        for index in sorted(indexes):
+            if index not in run.waiting:
+                continue
+            step, decision, draft, record, fut = run.waiting.pop(index)
             assert self.escalator is not None
             try:
                 result = await self.escalator.wait(record, fut, self.config.timeout_s)
                 if result.error:
                     raise EscalationError(f"the worker could not answer: {result.error}")
             except EscalationError as exc:
-                notices.append(f"part {part.index + 1} answered on the device: {exc}")
-                answer, traces[part.index] = await self._fallback(part, decision, draft, on_token, record.task_id)
-                answers.append(answer)
+                run.notices.append(f"part {step.index + 1} answered on the device: {exc}")
+                await self._fallback(run, step, decision, draft, on_token, record.task_id)
                 continue
-            cloud_backend_ms += result.timings_ms.get("backend", 0.0)
+            run.cloud_backend_ms += result.timings_ms.get("backend", 0.0)
             if on_token is not None:
-                on_token(part.index, result.text)
-            answers.append(PartAnswer(part.index, result.text, "cloud"))
-            traces[part.index] = PartTrace(part.index, part.text, "cloud", decision.reason, decision.uncertainty,
-                                           len(draft.token_ids) if draft else 0, record.task_id, result.model)
-        timings["local_model"] = round(local_ms, 1)
-        if waiting and t_cloud_start is not None:
-            # first publish -> last result; the device drafted other parts meanwhile
-            round_trip = (time.perf_counter() - t_cloud_start) * 1000
-            timings["cloud_round_trip"] = round(round_trip, 1)
-            timings["cloud_backend"] = round(cloud_backend_ms, 1)
-            timings["network_and_crypto"] = round(max(0.0, round_trip - cloud_backend_ms), 1)
-            timings["waited_for_cloud"] = _ms(t_wait)
+                on_token(step.index, result.text)
+            self._done(run, step, decision, StepResult(step.index, result.text, "cloud"), draft,
+                       record.task_id, result.model)
+        run.waited_ms += (time.perf_counter() - t_wait) * 1000
 
-        if streams is not None:
-            streams.flush()
-        t = time.perf_counter()
-        final = fuse(answers, self.vault, notices)
-        timings["fusion"] = _ms(t)
-        timings["total"] = _ms(t0)
-        routes = {tr.route for tr in traces.values()}
-        route = "split" if len(routes) > 1 else routes.pop()
-        return Answer(
-            answer=final, route=route, sent=sent, timings_ms=timings,
-            parts=[traces[i] for i in sorted(traces)], notices=notices, redacted=redaction.text,
-            entities=[{"type": e.type, "start": e.start, "end": e.end, "placeholder": e.placeholder}
-                      for e in redaction.entities],
-        )
-
-    async def _decide(self, part: Part, force: str | None,
-                      on_token: Callable[[int, str], None] | None) -> tuple[RouteDecision, Generation | None]:
-        verdict = self.policy.check(part.text, self.vault)
-        if not verdict.escalate and force != "local":
-            decision, draft = await self._decide(part, "local", on_token)
-            return RouteDecision("local", verdict.reason, decision.uncertainty), draft
-        if force == "cloud" and self.escalator is not None:
-            return RouteDecision("cloud", "forced", None), None
-        gap = capability_gap(part.text)
-        if gap and force != "local" and self.escalator is not None:
-            return RouteDecision("cloud", f"capability:{gap}", None), None
-        # a part about the user's private data stays on the device unless forced: even with
-        # placeholders, its structure ("remind <PERSON_1> ... on Friday") tells the cloud something
-        personal_stays = part.personal and self.config.keep_personal_local
-        # draft locally; stop early once the probe says the device is guessing
-        probe = self.config.probe_tokens
-        cancel = threading.Event()
-        entropies: list[float] = []
-        escalate_early = force != "local" and self.escalator is not None and not personal_stays
-        buffered: list[str] = []
-
-        def watch(ev: TokenEvent) -> None:
-            entropies.append(ev.entropy)
-            buffered.append(ev.text)
-            if escalate_early and len(entropies) == probe and self.router.escalates(entropies):
-                cancel.set()
-            elif on_token is not None and len(entropies) >= probe:
-                # past the probe the part stays local: stream what was held back, then live
-                on_token(part.index, "".join(buffered))
-                buffered.clear()
-
-        draft = await self._generate(part, watch, cancel)
-        if on_token is not None and buffered and draft.finish_reason != "cancelled":
-            on_token(part.index, "".join(buffered))
-        score = self.router.score(list(draft.entropies[:probe]))
-        if force == "local" or not escalate_early:
-            reason = ("forced" if force == "local" else "personal data stays on the device" if personal_stays
-                      else "no cloud configured")
-            return RouteDecision("local", reason, score), draft
-        if draft.finish_reason == "cancelled" or self.router.escalates(list(draft.entropies[:probe])):
-            return RouteDecision("cloud", "uncertain", score), draft
-        return RouteDecision("local", "confident", score), draft
-
-    async def _generate(self, part: Part, watch: Callable[[TokenEvent], None] | None,
-                        cancel: threading.Event | None, max_tokens: int | None = None) -> Generation:
-        # the device model may see the real values: restore them for the local prompt
-        # no system prompt of ours: the model's own default one (from the manifest) answers best
-        messages = [Message("user", self.vault.restore(part.text))]
-        params = SamplingParams(max_new_tokens=max_tokens or self.config.local_max_tokens,
-                                no_repeat_ngram=self.config.no_repeat_ngram)
-        async with self._engine_lock:
-            return await asyncio.to_thread(self.engine.chat, messages, params, on_token=watch, cancel=cancel)
-
-    async def _fallback(self, part: Part, decision: RouteDecision, draft: Generation | None,
-                        on_token: Callable[[int, str], None] | None,
-                        task_id: str | None) -> tuple[PartAnswer, PartTrace]:
-        """The part could not be escalated or answered by the cloud: answer it here, and say so."""
-        answer = await self._local_answer(part, draft, on_token)
-        trace = PartTrace(part.index, part.text, "local", f"{decision.reason}; escalation failed",
-                          decision.uncertainty, len(draft.token_ids) if draft else 0, task_id)
-        return answer, trace
-
-    async def _local_answer(self, part: Part, draft: Generation | None,
-                            on_token: Callable[[int, str], None] | None) -> PartAnswer:
-        """Fallback when the cloud is unreachable: the finished local draft."""
+    async def _fallback(self, run: _Run, step: Step, decision: RouteDecision, draft: Generation | None,
+                        on_token: Callable[[int, str], None] | None, task_id: str | None,
+                        failed: str = "escalation failed") -> None:
+        """The step could not be escalated, answered by the cloud or done by a tool: answer it here."""
         if draft is None or draft.finish_reason == "cancelled":
             def stream(ev: TokenEvent) -> None:
                 if on_token is not None:
-                    on_token(part.index, ev.text)
-            draft = await self._generate(part, stream, None)
-        return PartAnswer(part.index, self.vault.restore(draft.text), "local")
+                    on_token(step.index, ev.text)
+            draft = await self._generate(step, stream, None)
+        result = StepResult(step.index, self.vault.restore(draft.text), "local")
+        self._done(run, step, RouteDecision("local", f"{decision.reason}; {failed}", decision.uncertainty),
+                   result, draft, task_id)
 
-    async def _escalate(self, part: Part, parts: int) -> tuple[SentRecord, asyncio.Future[TaskResult]]:
+    async def _escalate(self, step: Step, steps: int) -> tuple[SentRecord, asyncio.Future[TaskResult]]:
         if self.escalator is None:
             raise EscalationError("no cloud configured")
-        task = SubTask(prompt=part.text, max_tokens=self.config.cloud_max_tokens, part=part.index, parts=parts)
+        task = SubTask(prompt=step.text, max_tokens=self.config.cloud_max_tokens, part=step.index, parts=steps)
         record, fut = await self.escalator.submit(task)
-        log.info("escalated part=%d task=%s bytes=%d", part.index, record.task_id, record.wire_bytes)
+        log.info("escalated part=%d task=%s bytes=%d", step.index, record.task_id, record.wire_bytes)
         return record, fut
+
+
+@dataclass
+class _Run:
+    """The state of one `ask` as its steps are executed."""
+
+    steps: int
+    results: dict[int, StepResult] = field(default_factory=dict)
+    traces: dict[int, PartTrace] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    waiting: dict[int, tuple[Step, RouteDecision, Generation | None, SentRecord, asyncio.Future[TaskResult]]] = field(
+        default_factory=dict)
+    local_ms: float = 0.0
+    cloud_backend_ms: float = 0.0
+    waited_ms: float = 0.0
+    cloud_started: float | None = None
+
+
+def _as_draft(generation: Generation) -> Draft:
+    return Draft(generation.text, generation.entropies, generation.logprobs, finished=True)
 
 
 def _ms(t0: float) -> float:

@@ -10,6 +10,9 @@
          │   └─ SpoolFull            the spool is at its size bound: a new escalation is refused
          ├─ SpoolError               the spool database cannot be opened, read or written
          │   └─ SpoolCorrupt         a spool record does not parse (the record is kept, not dropped)
+         ├─ CollabError              planning, routing, tools or fusion cannot proceed
+         │   ├─ CollabConfigError    config names a planner, router or fuser that is not registered
+         │   └─ ToolError            a device tool refused or failed (the step is answered otherwise)
          └─ RedactionError           the redactor or its model cannot run
              ├─ VaultError           the vault file cannot be read, decrypted or written
              └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
@@ -56,6 +59,18 @@ class SpoolError(DeviceError):
 
 
 class SpoolCorrupt(SpoolError):
+    pass
+
+
+class CollabError(DeviceError):
+    pass
+
+
+class CollabConfigError(CollabError):
+    pass
+
+
+class ToolError(CollabError):
     pass
 
 

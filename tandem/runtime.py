@@ -158,6 +158,7 @@ def make_escalator(settings: Settings):  # -> Escalator, not started
 
 def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.agent import Agent, AgentConfig
+    from device.collab import RouterOptions, make_fuser, make_planner, make_router
     from inference.engine import load_engine
     from tandem.engine_options import engine_options
     from tandem.redaction_setup import device_policy, device_redactor, device_vault_store
@@ -166,10 +167,14 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
     engine = load_engine(model_dir(settings.device_model, settings), threads=opts.threads,
                          max_context=opts.max_context, allow_spinning=opts.allow_spinning)
     escalator = make_escalator(settings) if with_cloud else None
-    config = AgentConfig(threshold=settings.escalation.threshold, probe_tokens=settings.escalation.probe_tokens,
+    esc = settings.escalation
+    config = AgentConfig(threshold=esc.threshold, probe_tokens=esc.probe_tokens,
                          local_max_tokens=settings.local_max_tokens, cloud_max_tokens=settings.cloud_max_tokens,
-                         timeout_s=settings.escalation.timeout_s,
-                         keep_personal_local=settings.escalation.keep_personal_local,
+                         timeout_s=esc.timeout_s, keep_personal_local=esc.keep_personal_local,
                          no_repeat_ngram=settings.local_no_repeat_ngram)
+    collab = settings.collab
+    router = make_router(collab.routers, RouterOptions(threshold=esc.threshold, probe_tokens=esc.probe_tokens,
+                                                       keep_personal_local=esc.keep_personal_local))
     return Agent(engine, device_redactor(settings), config, escalator, policy=device_policy(settings),
-                 vaults=device_vault_store(settings)), escalator
+                 vaults=device_vault_store(settings), planner=make_planner(collab.planner), router=router,
+                 fuser=make_fuser(collab.fuser)), escalator

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -79,6 +80,60 @@ class RedactionSettings(BaseModel):
     `vault.key` in the device keys dir."""
 
 
+class CollabSettings(BaseModel):
+    """How the device plans, routes and fuses (`device.collab`): each a name from its registry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    planner: str = "rules"
+    """How a request is cut into steps (`device.collab.planners.PLANNERS`): "rules" splits at sentence
+    ends and at "and"/"then" before a new imperative."""
+    routers: list[str] = Field(default_factory=lambda: _default_cascade())
+    """The routing cascade, in order; the first router that decides wins (`device.collab.routers.ROUTERS`):
+    "tool" (tool steps to the device's tools), "capability" (code, arithmetic, translation to the
+    cloud), "personal" (steps with private data stay, see `escalation.keep_personal_local`), "entropy"
+    (the device drafts; `escalation.threshold` decides)."""
+    fuser: str = "concat"
+    """How the steps' answers become one (`device.collab.fusers.FUSERS`): "concat" joins them in order."""
+
+    @field_validator("planner")
+    @classmethod
+    def _known_planner(cls, name: str) -> str:
+        from device.collab.planners import PLANNERS
+
+        return _known(name, PLANNERS, "planner")
+
+    @field_validator("routers")
+    @classmethod
+    def _known_routers(cls, names: list[str]) -> list[str]:
+        from device.collab.routers import ROUTERS
+
+        if not names:
+            raise ValueError(f"collab.routers needs at least one router: {', '.join(ROUTERS)}")
+        for name in names:
+            _known(name, ROUTERS, "router")
+        return names
+
+    @field_validator("fuser")
+    @classmethod
+    def _known_fuser(cls, name: str) -> str:
+        from device.collab.fusers import FUSERS
+
+        return _known(name, FUSERS, "fuser")
+
+
+def _default_cascade() -> list[str]:
+    from device.collab.routers import DEFAULT_CASCADE
+
+    return list(DEFAULT_CASCADE)
+
+
+def _known(name: str, registry: Mapping[str, object], what: str) -> str:
+    if name not in registry:
+        raise ValueError(f"unknown {what} {name!r}; known: {', '.join(sorted(registry))}")
+    return name
+
+
 class Settings(BaseSettings):
     """Everything a tandem process reads from config. Each field documents itself."""
 
@@ -136,6 +191,7 @@ class Settings(BaseSettings):
     """Answer budget asked of the cloud worker."""
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     redaction: RedactionSettings = Field(default_factory=RedactionSettings)
+    collab: CollabSettings = Field(default_factory=CollabSettings)
 
     @field_validator("worker_backend")
     @classmethod

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from device.collab.steps import ROUTE_LABELS
+
 
 def render_trace(answer: Any) -> str:
     lines = ["== answer ==", answer.answer, "", f"== trace (route: {answer.route}) =="]
     for part in answer.parts:
         u = "-" if part.uncertainty is None else f"{part.uncertainty:.2f}"
-        where = "device" if part.route == "local" else f"cloud ({part.cloud_model})"
+        where = f"cloud ({part.cloud_model})" if part.route == "cloud" else ROUTE_LABELS[part.route]
         lines.append(f"part {part.index + 1}: {where}; reason: {part.reason}; uncertainty (mean entropy, "
                      f"nats): {u}; local draft tokens: {part.draft_tokens}")
         lines.append(f"  as seen by the router: {part.redacted_text}")

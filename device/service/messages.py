@@ -6,13 +6,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from device.collab.steps import Force
+
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: Literal[1] = 1
     text: str = Field(min_length=1, max_length=32_000)
-    force: Literal["local", "cloud"] | None = None
+    force: Force | None = None
     id: str | None = Field(default=None, max_length=200)
     """Echoed in the reply: the correlation id of the JSON fallback (and of socket clients)."""
     reply_to: str | None = Field(default=None, max_length=500)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from device.agent import Answer
+from device.collab.steps import ROUTE_LABELS
 
 # agent timing keys -> what the user reads, in pipeline order
 STAGES = (
@@ -26,7 +27,7 @@ STAGES = (
     ("fusion", "fusion"),
     ("total", "total"),
 )
-ROUTE_STYLE = {"local": "bold green", "cloud": "bold magenta", "split": "bold yellow"}
+ROUTE_STYLE = {"local": "bold green", "tool": "bold green", "cloud": "bold magenta", "split": "bold yellow"}
 
 
 @dataclass
@@ -58,7 +59,7 @@ def render_turn(number: int, answer: Answer, threshold: float, forced: str | Non
         out.append(f" (forced {forced})", style="dim")
     out.append("\n")
     for part in answer.parts:
-        where = "device" if part.route == "local" else f"cloud {part.cloud_model or ''}".rstrip()
+        where = (f"cloud {part.cloud_model or ''}".rstrip() if part.route == "cloud" else ROUTE_LABELS[part.route])
         out.append(f" part {part.index + 1}: ", style="bold")
         out.append(where, style=ROUTE_STYLE.get(part.route, ""))
         out.append(f" · {part.reason}\n")

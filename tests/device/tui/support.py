@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from device.agent import Agent, AgentConfig, Answer, PartTrace
-from device.division import divide
+from device.collab.planners.rules import divide
 from device.redaction import RuleRedactor, Vault
 from device.tui.session import ChatSession, Progress
 from inference.engine import Engine

@@ -1,9 +1,13 @@
+"""The built-in planner, routers and fuser on their own (the agent drives them in test_agent)."""
+
 from __future__ import annotations
 
-from device.division import divide
-from device.fusion import PartAnswer, fuse
+from device.collab.fusers.concat import fuse
+from device.collab.planners.rules import divide
+from device.collab.routers.capability import capability_gap
+from device.collab.routers.entropy import EntropyRouter
+from device.collab.steps import StepResult
 from device.redaction.vault import Vault
-from device.routing import EntropyRouter, capability_gap
 
 
 def test_demo_request_splits_into_personal_and_general_parts() -> None:
@@ -44,8 +48,8 @@ def test_router_threshold_is_the_one_knob() -> None:
 def test_fusion_orders_parts_and_restores_values() -> None:
     vault = Vault()
     ph = vault.placeholder_for("PERSON", "Anna Keller")
-    text = fuse([PartAnswer(1, "A condensing boiler recovers heat.", "cloud"),
-                 PartAnswer(0, f"Hi {ph}, the service is on Friday.", "local")], vault, ["cloud was slow"])
+    text = fuse([StepResult(1, "A condensing boiler recovers heat.", "cloud"),
+                 StepResult(0, f"Hi {ph}, the service is on Friday.", "local")], vault, ["cloud was slow"])
     assert text.startswith("Hi Anna Keller, the service is on Friday.\n\nA condensing boiler")
     assert text.endswith("[note] cloud was slow")
     assert ph not in text

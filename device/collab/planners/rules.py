@@ -1,9 +1,10 @@
-"""Task division: split one (redacted) request into sub-tasks that can be routed separately.
+"""The `rules` planner: split one (redacted) request at clause boundaries that start a new job.
 
 "Remind <PERSON_1> that the boiler service is on Friday, and explain how a condensing boiler
 works." is two jobs: a short personal message the device writes itself, and an explanation that
-may need a larger model. Splitting at clause boundaries that start a new imperative lets each
-part go where it is answered best, and keeps the personal part (with its placeholders) local.
+may need a larger model. Splitting at sentence ends and at "and"/"then" before a new imperative
+lets each step go where it is answered best, and keeps the personal step (with its placeholders)
+local. Every step is an `answer` step with no dependencies: rules cannot see tools or data flow.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from device.collab.steps import Plan, Step
 from device.redaction.model import PLACEHOLDER_RE
 
 # imperative verbs that open a new instruction ("..., and explain ...", "...; then list ...")
@@ -25,24 +27,27 @@ _SPLIT = re.compile(
 )
 
 _LEADING = re.compile(r"^(?:and then|and|then|also|plus)\s+", re.IGNORECASE)
+_QUESTION = re.compile(r"(?:what|how|why|who|when|where|which|can|could)\b", re.IGNORECASE)
+
+
+def divide(text: str, max_parts: int = 4) -> list[Step]:
+    """Split `text` into at most `max_parts` instructions (one step if it is a single job)."""
+    pieces = [_LEADING.sub("", p.strip(" ,;")) for p in _SPLIT.split(text.strip())]
+    pieces = [p for p in pieces if len(p.split()) >= 2] or [text.strip()]
+    if len(pieces) > max_parts:  # keep the first ones, fold the tail into the last step
+        pieces = pieces[: max_parts - 1] + [" ".join(pieces[max_parts - 1:])]
+    steps = []
+    for i, piece in enumerate(pieces):
+        if piece and piece[-1] not in ".?!":
+            piece += "?" if _QUESTION.match(piece) else "."
+        steps.append(Step(i, piece[:1].upper() + piece[1:], bool(PLACEHOLDER_RE.search(piece))))
+    return steps
 
 
 @dataclass(frozen=True)
-class Part:
-    index: int
-    text: str
-    personal: bool  # holds placeholders: it is about the user's private data
+class RulesPlanner:
+    name: str = "rules"
+    max_steps: int = 4
 
-
-def divide(text: str, max_parts: int = 4) -> list[Part]:
-    """Split `text` into at most `max_parts` instructions (one part if it is a single job)."""
-    pieces = [_LEADING.sub("", p.strip(" ,;")) for p in _SPLIT.split(text.strip())]
-    pieces = [p for p in pieces if len(p.split()) >= 2] or [text.strip()]
-    if len(pieces) > max_parts:  # keep the first ones, fold the tail into the last part
-        pieces = pieces[: max_parts - 1] + [" ".join(pieces[max_parts - 1:])]
-    parts = []
-    for i, piece in enumerate(pieces):
-        if piece and piece[-1] not in ".?!":
-            piece += "?" if re.match(r"(?:what|how|why|who|when|where|which|can|could)\b", piece, re.IGNORECASE) else "."
-        parts.append(Part(i, piece[0].upper() + piece[1:], bool(PLACEHOLDER_RE.search(piece))))
-    return parts
+    def plan(self, text: str) -> Plan:
+        return Plan(tuple(divide(text, self.max_steps)))

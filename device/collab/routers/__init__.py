@@ -1,0 +1,68 @@
+"""Routers by name; `[collab] routers` lists the cascade's members in order.
+
+    tool        a step the planner marked as a tool call goes to the device's tools
+    capability  code, exact arithmetic, translation: the cloud, without a local attempt
+    personal    a step holding the user's private data stays on the device (`keep_personal_local`)
+    entropy     the device drafts; mean token entropy of the draft >= threshold escalates
+
+Each factory takes the `RouterOptions` read from config; built-ins register here like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from device.collab.routers.base import Router, RouterOptions
+from device.errors import CollabConfigError
+
+
+def _tool(options: RouterOptions) -> Router:
+    from device.collab.routers.tool import ToolRouter
+
+    return ToolRouter()
+
+
+def _capability(options: RouterOptions) -> Router:
+    from device.collab.routers.capability import CapabilityRouter
+
+    return CapabilityRouter()
+
+
+def _personal(options: RouterOptions) -> Router:
+    from device.collab.routers.personal import PersonalRouter
+
+    return PersonalRouter(keep_personal_local=options.keep_personal_local)
+
+
+def _entropy(options: RouterOptions) -> Router:
+    from device.collab.routers.entropy import EntropyRouter
+
+    return EntropyRouter(threshold=options.threshold, probe_tokens=options.probe_tokens)
+
+
+ROUTERS: dict[str, Callable[[RouterOptions], Router]] = {
+    "tool": _tool,
+    "capability": _capability,
+    "personal": _personal,
+    "entropy": _entropy,
+}
+DEFAULT_CASCADE: tuple[str, ...] = ("tool", "capability", "personal", "entropy")
+
+
+def check_router_names(names: Sequence[str]) -> None:
+    unknown = [n for n in names if n not in ROUTERS]
+    if unknown or not names:
+        raise CollabConfigError(f"unknown router(s) {unknown} in [collab] routers: use names from "
+                                f"{', '.join(ROUTERS)} (in cascade order; at least one)")
+
+
+def make_router(names: Sequence[str] = DEFAULT_CASCADE, options: RouterOptions | None = None) -> Router:
+    """The cascade of the named routers, in order."""
+    from device.collab.routers.cascade import CascadeRouter
+
+    check_router_names(names)
+    opts = options or RouterOptions()
+    return CascadeRouter([ROUTERS[n](opts) for n in names])
+
+
+__all__ = ["DEFAULT_CASCADE", "ROUTERS", "Router", "RouterOptions", "check_router_names", "make_router"]

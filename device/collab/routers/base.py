@@ -1,0 +1,56 @@
+"""The router seam: where one step is answered (`Route`: the device, the cloud, a device tool).
+
+RouteLLM's shape: a router reads a step (and, if it needs one, the device model's draft of it) and
+decides. Routers compose in a cascade (`device.collab.routers.cascade`), in config order; the
+first that decides wins, so each router speaks only about what it knows:
+
+- `decide(step, None)` is asked before the device drafts. A router that reads only the request
+  (capability rules, a pre-generation classifier) decides or abstains (None) here.
+- A router that reads the draft (`needs_draft` true) abstains until it has one: `decide(step,
+  draft)` is asked once the device drafted the step, and also part-way through (`draft.finished`
+  false, after `probe_tokens` tokens) so that a step the device is guessing at escalates early.
+- `uncertainty(draft)` is the router's reading of a draft for the trace, or None if it reads none.
+
+Routers decide where a step is answered *best*. Hard rules stay with the agent around them: the
+privacy policy (a step whose private values cannot be removed never leaves), the user forcing a
+route, and a cloud that is not reachable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from device.collab.steps import Draft, RouteDecision, Step
+
+
+class Router(Protocol):
+    name: str
+
+    @property
+    def needs_draft(self) -> bool:
+        """True when this router reads the device's draft (the agent drafts before asking it)."""
+        ...
+
+    @property
+    def probe_tokens(self) -> int | None:
+        """Tokens of a draft after which this router can already decide (early exit); None: never early."""
+        ...
+
+    def decide(self, step: Step, draft: Draft | None) -> RouteDecision | None:
+        """A decision, or None to leave it to the next router (or to ask again with a draft)."""
+        ...
+
+    def uncertainty(self, draft: Draft) -> float | None:
+        """This router's reading of `draft` (shown in the trace), or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class RouterOptions:
+    """What the built-in routers read from config (`[escalation]`)."""
+
+    threshold: float = 1.6
+    """Mean per-token entropy (nats) of the draft's first `probe_tokens` at or above which a step escalates."""
+    probe_tokens: int = 48
+    keep_personal_local: bool = True
