@@ -104,7 +104,7 @@ def _spawn_workers(n: int, url: str, keys: Path, tmp: Path, tag: str) -> list[su
 
 
 def _wait_online(url: str, ids: set[str], deadline: float) -> None:
-    from tandem.runtime import workers_online
+    from tandem.assembly.runtime import workers_online
 
     while time.monotonic() < deadline:
         if ids <= set(workers_online(url, 0.3)):

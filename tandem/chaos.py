@@ -335,7 +335,7 @@ class Chaos:
         return self.report
 
     def _wait_workers(self) -> None:
-        from tandem.runtime import workers_online
+        from tandem.assembly.runtime import workers_online
 
         deadline = time.monotonic() + 20
         while len(workers_online(self._url, 0.3)) < self.cfg.workers:

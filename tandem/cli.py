@@ -56,7 +56,7 @@ def _settings(**overrides: Any) -> Settings:
 
 async def _run_ask(settings: Settings, text: str, force: str | None, autostart: bool, stream: bool) -> Any:
     from device.errors import BrokerUnavailable
-    from tandem.runtime import ensure_infra, ensure_keys, make_agent, model_dir
+    from tandem.assembly.runtime import ensure_infra, ensure_keys, make_agent, model_dir
 
     ensure_keys(settings)
     # build (or find) both models before anything else, so builds show their progress up front
@@ -125,8 +125,8 @@ def demo(text: str, force: str | None) -> None:
     """Set up what is missing (models, keys, broker, a worker), answer TEXT and show the trace.
 
     The cloud worker runs Qwen2.5-Coder-1.5B (llama.cpp) when installed, else Qwen2.5-Coder-0.5B (ONNX)."""
-    from tandem.demo_cloud import demo_settings
-    from tandem.trace import render_trace
+    from tandem.assembly.demo_cloud import demo_settings
+    from tandem.assembly.trace_text import render_trace
 
     settings = demo_settings(_settings())
     try:
@@ -144,7 +144,7 @@ def demo(text: str, force: str | None) -> None:
 def redact(text: str | None, jsonl: bool) -> None:
     """Redact PII from TEXT (or stdin JSON lines with --jsonl) into typed placeholders."""
     from device.redaction import redact_jsonl
-    from tandem.redaction_setup import device_redactor
+    from tandem.assembly.redaction_setup import device_redactor
 
     redactor = device_redactor(_settings())
     if jsonl:

@@ -81,7 +81,7 @@ def _plan(name: str, settings: Any, threads: int, tmp: Path,
     """Per engine: the interpreter and request, or the reason it is skipped; plus the model facts."""
     from quantize.errors import QuantizeError
     from quantize.quality import heldout_ids
-    from tandem.runtime import model_dir as built_dir
+    from tandem.assembly.runtime import model_dir as built_dir
 
     if precision is None:
         mdir = built_dir(name, settings)
@@ -186,7 +186,7 @@ def bench_engine(model_name: str | None, threads: int | None, runs: int, precisi
     settings = Settings()
     name = model_name or settings.device_model
     if threads is None:
-        from tandem.engine_options import engine_options
+        from tandem.assembly.engine_options import engine_options
 
         threads = engine_options(settings).threads or 2
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmpdir:

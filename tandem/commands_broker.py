@@ -21,7 +21,7 @@ def broker() -> None:
 def broker_certs(out: str, clients: tuple[str, ...], hosts: tuple[str, ...], days: int) -> None:
     """A fleet CA (reused if OUT has one), a server certificate and client certificates in OUT."""
     from protocol.errors import TandemError
-    from tandem.broker_security import make_certs
+    from tandem.broker.security import make_certs
 
     try:
         issued = make_certs(out, clients=list(clients), hosts=list(hosts) or None, days=days)
@@ -40,7 +40,7 @@ def broker_certs(out: str, clients: tuple[str, ...], hosts: tuple[str, ...], day
 def broker_users(out: str, devices: tuple[str, ...], workers: tuple[str, ...]) -> None:
     """Password file (via mosquitto_passwd), per-account passwords (0600) and the ACL in OUT."""
     from protocol.errors import TandemError
-    from tandem.broker_security import make_users
+    from tandem.broker.security import make_users
 
     try:
         created = make_users(out, devices=list(devices), workers=list(workers))

@@ -38,12 +38,12 @@ def chat(autostart: bool, conversation: str | None) -> None:
     except ImportError as exc:
         _fail(TandemError(f"the chat UI needs the tui extra ({exc.name} is missing): pip install 'tandem[tui]'"))
         return
-    from tandem.chat_session import open_session
+    from tandem.assembly.chat_session import open_session
 
     settings = _settings()
     infra = None
     if autostart:
-        from tandem.runtime import ensure_infra, model_dir
+        from tandem.assembly.runtime import ensure_infra, model_dir
 
         try:
             if settings.worker_backend == "onnx":

@@ -25,8 +25,8 @@ def serve(socket_path: Path | None, command_broker: str | None, no_mqtt: bool, n
     import asyncio
 
     from protocol.errors import TandemError
+    from tandem.assembly.serve_runtime import ServeOptions, default_socket_path, run_service
     from tandem.cli import _fail, _settings
-    from tandem.serve_runtime import ServeOptions, default_socket_path, run_service
     from tandem.settings import load_settings
 
     settings = _settings()  # fail early and clearly on a broken config

@@ -24,7 +24,7 @@ def make_worker_backend(settings: Any) -> Any:
     name = settings.worker_backend
     opts = settings.worker
     if name == "onnx":
-        from tandem.runtime import model_dir
+        from tandem.assembly.runtime import model_dir
 
         return make_backend("onnx", model_dir=model_dir(settings.cloud_model, settings), threads=settings.threads)
     if name == "echo":

@@ -21,8 +21,8 @@ from protocol import topics
 from protocol.keys import DeviceKeys, init_keys
 from protocol.messages import SubTask
 from protocol.mqtt import BrokerConnectError, MqttAuth, connect, make_client
-from tandem.broker import _wait_listening, free_port, mosquitto_path
-from tandem.broker_security import make_certs, make_users
+from tandem.broker import free_port, mosquitto_path, wait_listening
+from tandem.broker.security import make_certs, make_users
 
 NOT_AUTHORIZED = 135
 
@@ -38,7 +38,7 @@ def _start(conf_name: str, creds: Path, tmp: Path) -> Iterator[str]:
                             stdout=subprocess.DEVNULL)
     log.close()
     try:
-        _wait_listening("127.0.0.1", port, proc, tmp)
+        wait_listening("127.0.0.1", port, proc, tmp)
         yield f"mqtts://localhost:{port}"
     finally:
         proc.terminate()
@@ -181,7 +181,7 @@ def test_a_user_escalates_through_the_secured_broker_with_settings_only(creds: P
     import sys
 
     from device.errors import EscalationError
-    from tandem.runtime import make_escalator
+    from tandem.assembly.runtime import make_escalator
     from tandem.settings import load_settings
 
     keys = tmp_path / "keys"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from device.tui import SessionStartError
+from tandem.assembly.chat_session import open_session
 from tandem.broker import BrokerProcess, free_port
-from tandem.chat_session import open_session
 from tandem.settings import Settings
 from tests.tandem.tiny_layout import models_dir_with_tiny
 
@@ -74,7 +74,7 @@ def test_build_progress_streams_lines_and_quitting_stops_the_whole_build(isolate
     import sys
     import time
 
-    from tandem.chat_session import build_with_progress
+    from tandem.assembly.chat_session import build_with_progress
 
     pid_file = isolated / "grandchild.pid"
     # a "build" that reports progress with \r redraws, then waits on a child of its own, as the steps do
@@ -111,7 +111,7 @@ def test_build_progress_streams_lines_and_quitting_stops_the_whole_build(isolate
 def test_a_failed_build_names_its_last_line(isolated: Path) -> None:
     import sys
 
-    from tandem.chat_session import build_with_progress
+    from tandem.assembly.chat_session import build_with_progress
 
     script = "import sys; sys.stderr.write('error: the build tools are missing (torch)\\n'); sys.exit(2)"
     with pytest.raises(SessionStartError, match=r"building it failed \(error: the build tools are missing"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tandem import demo_cloud
+from tandem.assembly import demo_cloud
 from tandem.settings import Settings
 
 

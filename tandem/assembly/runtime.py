@@ -159,8 +159,8 @@ def make_escalator(settings: Settings):  # -> Escalator, not started
 def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.agent import Agent, AgentConfig
     from inference.engine import load_engine
-    from tandem.engine_options import engine_options
-    from tandem.redaction_setup import device_policy, device_redactor, device_vault_store
+    from tandem.assembly.engine_options import engine_options
+    from tandem.assembly.redaction_setup import device_policy, device_redactor, device_vault_store
 
     opts = engine_options(settings)  # the hardware profile's threads/max_context unless set explicitly
     engine = load_engine(model_dir(settings.device_model, settings), threads=opts.threads,

@@ -69,8 +69,8 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
     vault (if any), then the broker."""
     from protocol.keys import DeviceKeys
     from quantize.locate import find_built
-    from tandem.engine_options import engine_options
-    from tandem.runtime import ensure_keys, make_agent, make_escalator
+    from tandem.assembly.engine_options import engine_options
+    from tandem.assembly.runtime import ensure_keys, make_agent, make_escalator
 
     opts = engine_options(settings)
     progress(f"hardware profile: {opts.profile.name} (threads {opts.threads}, max context {opts.max_context})")

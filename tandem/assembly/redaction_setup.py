@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def _build_on_first_use(models_dir: Path) -> Path:
-    from tandem.runtime import SetupError
+    from tandem.assembly.runtime import SetupError
 
     try:
         from quantize.ner.build import build_ner

@@ -64,7 +64,7 @@ class BrokerProcess:
         """Stop and start again on the same port (fault tests)."""
         self.stop()
         self.process = _spawn(self.kind, self.config, self.workdir)
-        _wait_listening(self.host, self.port, self.process, self.workdir)
+        wait_listening(self.host, self.port, self.process, self.workdir)
 
 
 def mosquitto_path() -> str | None:
@@ -95,7 +95,7 @@ def start_broker(port: int | None = None, *, prefer: str = "mosquitto", workdir:
             "plugins:\n  amqtt.plugins.authentication.AnonymousAuthPlugin:\n    allow_anonymous: true\n"
         )
     proc = _spawn(kind, config, workdir)
-    _wait_listening("127.0.0.1", port, proc, workdir)
+    wait_listening("127.0.0.1", port, proc, workdir)
     log.info("broker started kind=%s port=%d", kind, port)
     return BrokerProcess(kind, "127.0.0.1", port, proc, workdir, config)
 
@@ -119,7 +119,9 @@ def _spawn(kind: str, config: Path, workdir: Path) -> subprocess.Popen[bytes]:
         stderr.close()
 
 
-def _wait_listening(host: str, port: int, proc: subprocess.Popen[bytes], workdir: Path) -> None:
+def wait_listening(host: str, port: int, proc: subprocess.Popen[bytes], workdir: Path) -> None:
+    """Return once `proc` accepts connections on host:port; raise BrokerStartError (with the tail of
+    workdir/broker.log) when it exits first or does not listen within 15 s."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if proc.poll() is not None:
