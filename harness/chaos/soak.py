@@ -2,7 +2,7 @@
 
 It starts a Mosquitto (loopback only), `workers` echo workers sharing one task ledger, and a device
 process that escalates `tasks` synthetic sub-tasks through its durable spool (all subprocesses of
-`tandem.chaos_procs`). While the device is still submitting, it cycles through the faults asked
+`harness.chaos.roles`). While the device is still submitting, it cycles through the faults asked
 for, one at a time, plus a batch of forgeries after each round:
 
     broker   stop Mosquitto, wait, start it again on the same port (in-flight messages are lost)
@@ -38,8 +38,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+from harness.errors import ChaosError
 from protocol.envelope import wire_digest
-from protocol.errors import TandemError
 from protocol.keys import DeviceKeys, init_keys
 from protocol.mqtt import connect, make_client
 from tandem.broker import BrokerProcess, start_broker
@@ -48,10 +48,6 @@ from tandem.processes import stop_processes
 DEVICE_ID = "chaos-dev"
 OTHER_DEVICE_ID = "chaos-other"
 FAULTS = ("broker", "worker", "device", "dup")
-
-
-class ChaosError(TandemError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -164,7 +160,7 @@ class Chaos:
     # -- processes ---------------------------------------------------------------------------------
 
     def _cmd(self, role: str, *args: str) -> list[str]:
-        return [sys.executable, "-m", "tandem.chaos_procs", role, "--broker", self._url, "--keys", str(self.keys),
+        return [sys.executable, "-m", "harness.chaos.roles", role, "--broker", self._url, "--keys", str(self.keys),
                 "--stats", str(self.stats), *args]
 
     @property
@@ -176,7 +172,7 @@ class Chaos:
         log = open(self.dir / "procs.log", "ab")  # noqa: SIM115 - handed to the child
         try:
             return subprocess.Popen(cmd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL, stderr=log,
-                                    cwd=Path(__file__).resolve().parent.parent)
+                                    cwd=Path(__file__).resolve().parents[2])
         finally:
             log.close()
 
@@ -281,7 +277,7 @@ class Chaos:
         self.report.faults[name] = self.report.faults.get(name, 0) + 1
 
     def _forge(self) -> None:
-        from tandem.chaos_forgeries import forgeries
+        from harness.chaos.forgeries import forgeries
 
         assert self._tap is not None
         tasks, results = self._tap.sample(1)

@@ -1,6 +1,6 @@
-"""``tandem bench``: measurements that compare tandem with its peers (a click group to extend).
+"""``tandem bench engine``: tandem's engine against its peers, on this machine.
 
-``tandem bench engine`` runs tandem's engine and its peers on the same model, prompt (~100 tokens of
+It runs tandem's engine and its peers on the same model, prompt (~100 tokens of
 ``quantize/data/heldout.txt``) and thread count, each engine in its own child process (so its peak RSS
 is its own), round-robin for ``--runs`` rounds (a noisy neighbour slows every engine alike):
 
@@ -23,24 +23,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import click
 
 PROMPT_TOKENS = 100
 NEW_TOKENS = 64
 ENGINES = ("tandem", "onnxruntime-genai", "llama.cpp", "optimum")
-
-
-@click.group()
-def bench() -> None:
-    """Benchmarks: tandem against its peers, on this machine."""
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
 
 
 def _model_files_mb(model_dir: Path) -> float:
@@ -64,10 +53,10 @@ def _genai_dir(model_dir: Path, threads: int, tmp: Path) -> Path:
 def _child(python: str, request: dict[str, Any], tmp: Path) -> dict[str, Any]:
     path = tmp / f"request-{request['engine']}.json"
     path.write_text(json.dumps(request))
-    # -m, not the file's path: a script's own dir goes first on sys.path, and tandem/trace.py
-    # would then shadow the standard library module of the same name
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.run([python, "-m", "tandem.bench_engines", str(path)], capture_output=True, text=True,
+    # -m with the repo root on PYTHONPATH: the genai peer's interpreter is another venv, where
+    # tandem is not installed (and a script's own dir on sys.path could shadow a stdlib module)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    proc = subprocess.run([python, "-m", "harness.bench.engine_runner", str(path)], capture_output=True, text=True,
                           env=env, check=False)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -126,7 +115,7 @@ def _plan(name: str, settings: Any, threads: int, tmp: Path,
     except QuantizeError as exc:
         plan["llama.cpp"] = {"skipped": str(exc)}
     try:
-        from tandem.bench_optimum import optimum_dir
+        from harness.bench.optimum import optimum_dir
 
         plan["optimum"] = {"python": sys.executable, "request": {
             # optimum quantizes whole graphs only: int8 variants compare with its int8, others with fp32
@@ -171,30 +160,13 @@ def _ratios(results: dict[str, dict[str, Any]], files_mb: float) -> dict[str, An
     return out
 
 
-@bench.command("engine")
-@click.option("--model", "model_name", default=None, help="model name (default: the device model)")
-@click.option("--threads", type=int, default=None, help="intra-op threads (default: the hardware profile's)")
-@click.option("--runs", type=int, default=3, show_default=True, help="rounds; each engine runs once per round")
-@click.option("--precision", default=None, help="a built variant other than the model's default (e.g. int8-head4-kq)")
-@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def bench_engine(model_name: str | None, threads: int | None, runs: int, precision: str | None,
-                 as_json: bool) -> None:
-    """tandem's engine vs onnxruntime-genai, llama.cpp and optimum: prefill, decode, peak RSS."""
-    from protocol.errors import TandemError
-    from tandem.settings import Settings
-
-    settings = Settings()
-    name = model_name or settings.device_model
-    if threads is None:
-        from tandem.assembly.engine_options import engine_options
-
-        threads = engine_options(settings).threads or 2
+def run_engine_bench(name: str, settings: Any, threads: int, runs: int, precision: str | None = None,
+                     progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run every engine `runs` rounds (round-robin) on model `name` and return the report: the model facts,
+    ``threads``, ``new_tokens``, ``rounds``, per engine its summary (or ``skipped``) and ``tandem_ratio``."""
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        try:
-            plan, facts = _plan(name, settings, threads, tmp, precision)
-        except TandemError as exc:
-            _fail(str(exc))
+        plan, facts = _plan(name, settings, threads, tmp, precision)
         rounds: dict[str, list[dict[str, Any]]] = {e: [] for e in ENGINES}
         for k in range(runs):
             for engine in ENGINES:
@@ -202,32 +174,9 @@ def bench_engine(model_name: str | None, threads: int | None, runs: int, precisi
                 if "skipped" in step:
                     rounds[engine].append({"skipped": step["skipped"]})
                     continue
-                if not as_json:
-                    click.echo(f"round {k + 1}/{runs}: {engine} ...", err=True)
+                if progress is not None:
+                    progress(f"round {k + 1}/{runs}: {engine} ...")
                 rounds[engine].append(_child(step["python"], step["request"], tmp))
     results = {e: _summary(r) for e, r in rounds.items()}
-    report = {**facts, "threads": threads, "new_tokens": NEW_TOKENS, "rounds": runs, "engines": results,
-              "tandem_ratio": _ratios(results, facts["model_files_mb"])}
-    if as_json:
-        click.echo(json.dumps(report, indent=2))
-        return
-    click.echo(f"{name} ({facts['precision']}, {facts['model_files_mb']} MB model files), "
-               f"{facts['prompt_tokens']}-token prompt, {NEW_TOKENS} new tokens, {threads} threads, {runs} rounds")
-    click.echo(f"{'engine':<20}{'prefill ms':>12}{'decode tok/s':>14}{'peak RSS MB':>13}  (best; median)")
-    for e, r in results.items():
-        if "skipped" in r:
-            click.echo(f"{e:<20}skipped: {r['skipped']}")
-            continue
-        click.echo(f"{e:<20}{r['prefill_ms_best']:>12.0f}{r['decode_tok_s_best']:>14.1f}{r['peak_rss_mb']:>13.0f}"
-                   f"  ({r['prefill_ms_median']:.0f} ms; {r['decode_tok_s_median']:.1f} tok/s)")
-    for peer, ratio in report["tandem_ratio"].items():
-        if isinstance(ratio, dict):
-            click.echo(f"tandem vs {peer}: decode {ratio['decode']}x, prefill speed {ratio['prefill_speed']}x, "
-                       f"RSS {ratio['rss']}x")
-    if "rss_vs_model_files" in report["tandem_ratio"]:
-        click.echo(f"tandem peak RSS / model files: {report['tandem_ratio']['rss_vs_model_files']}x")
-
-
-from tandem.bench_worker import bench_worker
-
-bench.add_command(bench_worker)
+    return {**facts, "threads": threads, "new_tokens": NEW_TOKENS, "rounds": runs, "engines": results,
+            "tandem_ratio": _ratios(results, facts["model_files_mb"])}

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from tandem.cli.config import cli_settings
+
 
 @click.command()
 @click.option("--socket", "socket_path", type=click.Path(path_type=Path), default=None,
@@ -24,19 +26,14 @@ def serve(socket_path: Path | None, command_broker: str | None, no_mqtt: bool, n
     """
     import asyncio
 
-    from protocol.errors import TandemError
     from tandem.assembly.serve_runtime import ServeOptions, default_socket_path, run_service
-    from tandem.cli import _fail, _settings
     from tandem.settings import load_settings
 
-    settings = _settings()  # fail early and clearly on a broken config
+    settings = cli_settings()  # fail early and clearly on a broken config
     options = ServeOptions(
         socket_path=socket_path or default_socket_path(),
         command_broker=None if no_mqtt else (command_broker or settings.broker_url),
         discovery_prefix=discovery_prefix, cloud=not no_cloud,
     )
-    try:
-        # reloads read the config again with load_settings: a broken file raises, and the service keeps going
-        asyncio.run(run_service(load_settings, options, on_ready=lambda line: click.echo(line, err=True)))
-    except TandemError as exc:
-        _fail(exc)
+    # reloads read the config again with load_settings: a broken file raises, and the service keeps going
+    asyncio.run(run_service(load_settings, options, on_ready=lambda line: click.echo(line, err=True)))

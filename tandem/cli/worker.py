@@ -7,14 +7,14 @@ are finished for up to `--grace` seconds and the rest released (devices re-send 
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import click
 
-from protocol.errors import TandemError
+from tandem.cli.config import cli_settings
+from tandem.cli.errors import CliError
 
 
 def make_worker_backend(settings: Any) -> Any:
@@ -59,9 +59,8 @@ def worker(backend: str | None, model: str | None, gguf: Path | None, base_url: 
            echo_delay_s: float | None, worker_id: str | None) -> None:
     """Run cloud workers: verify, open, answer and seal tasks from the pool's shared subscription."""
     from cloud.pool import WorkerPool
-    from tandem.cli import _fail, _settings
 
-    settings = _settings(worker_backend=backend)
+    settings = cli_settings(worker_backend=backend)
     pool_opts: dict[str, Any] = {k: v for k, v in {
         "workers": workers, "concurrency": concurrency, "metrics_port": metrics_port, "metrics_host": metrics_host,
         "grace_s": grace_s, "echo_delay_s": echo_delay_s}.items() if v is not None}
@@ -76,19 +75,15 @@ def worker(backend: str | None, model: str | None, gguf: Path | None, base_url: 
         updates["cloud_model"] = model
     settings = settings.model_copy(update=updates)
     if settings.worker_backend == "onnx" and settings.worker.workers * settings.worker.concurrency > 1:
-        _fail(TandemError("the onnx backend runs one task at a time per process: use --workers 1 --concurrency 1 "
-                          "and start more processes, or the llamacpp/openai backends"))
+        raise CliError("the onnx backend runs one task at a time per process: use --workers 1 --concurrency 1 "
+                       "and start more processes, or the llamacpp/openai backends")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    try:
-        pool = WorkerPool(broker_url=settings.broker_url, keys_root=settings.keys_dir,
-                          backend=make_worker_backend(settings), settings=settings.worker,
-                          mqtt_version=settings.mqtt_version, name=worker_id, auth=settings.mqtt_auth())
-        endpoint = pool.start_endpoint()
-        if endpoint is not None:
-            click.echo(f"metrics {endpoint.url}/metrics health {endpoint.url}/healthz", err=True)
-        pool.run(stop)
-    except TandemError as exc:
-        _fail(exc)
-    sys.exit(0)
+    pool = WorkerPool(broker_url=settings.broker_url, keys_root=settings.keys_dir,
+                      backend=make_worker_backend(settings), settings=settings.worker,
+                      mqtt_version=settings.mqtt_version, name=worker_id, auth=settings.mqtt_auth())
+    endpoint = pool.start_endpoint()
+    if endpoint is not None:
+        click.echo(f"metrics {endpoint.url}/metrics health {endpoint.url}/healthz", err=True)
+    pool.run(stop)

@@ -19,29 +19,15 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
-from protocol.errors import TandemError
+from tandem.cli.config import cli_settings
+from tandem.cli.errors import CliError
 
 if TYPE_CHECKING:
     from protocol.keys import PublicKeys
-    from tandem.settings import Settings
-
-
-def _settings(**overrides: object) -> Settings:
-    from tandem.settings import load_settings
-
-    try:
-        return load_settings(**overrides)
-    except ValueError as exc:
-        _fail(TandemError(f"invalid settings (config file or TANDEM_* variables): {exc}"))
-
-
-def _fail(exc: BaseException) -> NoReturn:
-    click.echo(f"error: {exc}", err=True)
-    sys.exit(2)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -61,7 +47,7 @@ def _read_public(path: str) -> PublicKeys:
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        _fail(TandemError(f"cannot read {path} ({exc.strerror})"))
+        raise CliError(f"cannot read {path} ({exc.strerror})") from exc
     return PublicKeys.from_json(text, source=path)
 
 
@@ -76,11 +62,8 @@ def keys_init(device_id: str | None) -> None:
     """One host: create pool and device keys (never overwrites), enrol the device, pin the pool key."""
     from protocol.keys import init_keys
 
-    settings = _settings(device_id=device_id)
-    try:
-        init_keys(settings.keys_dir, settings.device_id)
-    except TandemError as exc:
-        _fail(exc)
+    settings = cli_settings(device_id=device_id)
+    init_keys(settings.keys_dir, settings.device_id)
     click.echo(f"keys ready in {settings.keys_dir} (device {settings.device_id})")
 
 
@@ -93,11 +76,8 @@ def keys_create(device_id: str | None, pool: bool) -> None:
 
     if pool == (device_id is not None):
         raise click.UsageError("give exactly one of --device ID or --pool")
-    settings = _settings()
-    try:
-        public = create_pool_keys(settings.keys_dir) if pool else create_device_keys(settings.keys_dir, device_id)
-    except TandemError as exc:
-        _fail(exc)
+    settings = cli_settings()
+    public = create_pool_keys(settings.keys_dir) if pool else create_device_keys(settings.keys_dir, device_id)
     click.echo(f"{'pool' if pool else device_id} key_id {public.key_id}")
 
 
@@ -106,7 +86,7 @@ def keys_list() -> None:
     """List key sets and fingerprints, one JSON object per line (never private material)."""
     from protocol.keys import list_keys
 
-    settings = _settings()
+    settings = cli_settings()
     for entry in list_keys(settings.keys_dir):
         click.echo(json.dumps(entry))
 
@@ -120,11 +100,8 @@ def keys_export(device_id: str | None, pool: bool) -> None:
 
     if pool == (device_id is not None):
         raise click.UsageError("give exactly one of --device ID or --pool")
-    settings = _settings()
-    try:
-        click.echo(export_public(settings.keys_dir, None if pool else device_id), nl=False)
-    except TandemError as exc:
-        _fail(exc)
+    settings = cli_settings()
+    click.echo(export_public(settings.keys_dir, None if pool else device_id), nl=False)
 
 
 @keys.command("enrol")
@@ -135,11 +112,8 @@ def keys_enrol(device_id: str, public_file: str, replace: bool) -> None:
     """Pool side: accept tasks from DEVICE_ID signed with the keys in PUBLIC_FILE ('-': stdin)."""
     from protocol.key_lifecycle import enrol_device
 
-    settings = _settings()
-    try:
-        path = enrol_device(settings.keys_dir, device_id, _read_public(public_file), replace=replace)
-    except TandemError as exc:
-        _fail(exc)
+    settings = cli_settings()
+    path = enrol_device(settings.keys_dir, device_id, _read_public(public_file), replace=replace)
     click.echo(f"enrolled {device_id} ({path})")
 
 
@@ -150,11 +124,8 @@ def keys_pin(public_file: str, device_id: str | None) -> None:
     """Device side: trust the pool keys in PUBLIC_FILE; the previous pin is kept for the overlap."""
     from protocol.key_lifecycle import pin_pool
 
-    settings = _settings(device_id=device_id)
-    try:
-        pin_pool(settings.keys_dir, settings.device_id, _read_public(public_file))
-    except TandemError as exc:
-        _fail(exc)
+    settings = cli_settings(device_id=device_id)
+    pin_pool(settings.keys_dir, settings.device_id, _read_public(public_file))
     click.echo(f"pinned pool key on {settings.device_id}")
 
 
@@ -167,14 +138,11 @@ def keys_rotate_pool(overlap: str, end_overlap: bool) -> None:
     from protocol.key_lifecycle import end_overlap as end
     from protocol.key_lifecycle import rotate_pool
 
-    settings = _settings()
-    try:
-        if end_overlap:
-            click.echo("previous pool key removed" if end(settings.keys_dir) else "no previous pool key")
-            return
-        new = rotate_pool(settings.keys_dir, parse_duration(overlap))
-    except TandemError as exc:
-        _fail(exc)
+    settings = cli_settings()
+    if end_overlap:
+        click.echo("previous pool key removed" if end(settings.keys_dir) else "no previous pool key")
+        return
+    new = rotate_pool(settings.keys_dir, parse_duration(overlap))
     click.echo(f"new pool key_id {new.key_id}; export it (`tandem keys export --pool`) and pin it on "
                f"remote devices within {overlap}")
 
@@ -185,9 +153,6 @@ def keys_revoke(device_id: str) -> None:
     """Pool side: refuse DEVICE_ID from its next message on (the enrolment moves to pool/revoked/)."""
     from protocol.key_lifecycle import revoke_device
 
-    settings = _settings()
-    try:
-        revoke_device(settings.keys_dir, device_id)
-    except TandemError as exc:
-        _fail(exc)
+    settings = cli_settings()
+    revoke_device(settings.keys_dir, device_id)
     click.echo(f"revoked {device_id}")

@@ -17,11 +17,11 @@ is bound by its GIL). Two measurements:
   sealed/plain (`ratio_p50`, the stricter) and (sealed - plain)/plain (`overhead_over_plain_p50`).
 
 Bounded: every wait has a deadline; a row that runs out reports what arrived, marked incomplete.
+Run as a module (`python -m harness.bench.worker URL`) it is the plain echo responder.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -32,8 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import click
-
+from harness.errors import BenchError
 from tandem.processes import stop_processes
 
 PLAIN_REQ = "bench/plain/req"
@@ -69,7 +68,7 @@ class _Collector:
         connect(self.client, url)
         self.client.subscribe(topic, qos=1)
         if not subscribed.wait(5):
-            raise click.ClickException(f"could not subscribe to {topic}")
+            raise BenchError(f"could not subscribe to {topic}")
 
     def _on_message(self, client: object, userdata: object, msg: Any) -> None:
         with self._cond:
@@ -109,7 +108,7 @@ def _wait_online(url: str, ids: set[str], deadline: float) -> None:
     while time.monotonic() < deadline:
         if ids <= set(workers_online(url, 0.3)):
             return
-    raise click.ClickException(f"workers {sorted(ids)} did not come online")
+    raise BenchError(f"workers {sorted(ids)} did not come online")
 
 
 def _seal_task(sealer: Any, keys: Any, task: Any, ttl_s: float) -> tuple[bytes, bytes]:
@@ -183,7 +182,7 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
     task = SubTask(prompt=prompt, max_tokens=16)
     plain_payload = task.model_dump_json().encode()
     procs = _spawn_workers(1, url, keys_root, tmp, "rtt")
-    responder = subprocess.Popen([sys.executable, "-m", "tandem.bench_worker", url], stdout=subprocess.PIPE,
+    responder = subprocess.Popen([sys.executable, "-m", "harness.bench.worker", url], stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL)
     results = _Collector(url, topics.result_topic(DEVICE), "bench-rtt-results")
     replies = _Collector(url, PLAIN_REP, "bench-rtt-replies")
@@ -221,7 +220,7 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
             _, result = open_result(results.last, response_key=response_key, expect_device_id=DEVICE)
             t5 = time.perf_counter()
             if result.text != task.prompt:
-                raise click.ClickException("the echo worker answered something else")
+                raise BenchError("the echo worker answered something else")
             if i >= warm:
                 plain_rtt.append(t1 - t0)
                 sealed_rtt.append(t5 - t2)
@@ -237,7 +236,7 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
             responder.stdout.close()
         stop_processes(procs, grace_s=10)
     if not plain_rtt:
-        raise click.ClickException("no round trip completed in time")
+        raise BenchError("no round trip completed in time")
     plain, sealed = _ms(plain_rtt), _ms(sealed_rtt)
     return {"samples": len(plain_rtt), "plain_rtt_ms": plain, "sealed_rtt_ms": sealed,
             "device_seal_ms": _ms(seal_s), "device_verify_open_ms": _ms(open_s),
@@ -246,9 +245,12 @@ def _overhead(url: str, keys_root: Path, tmp: Path, samples: int, prompt: str, t
 
 
 def run_bench(*, tasks: int, workers: tuple[int, ...], samples: int, timeout_s: float) -> dict[str, Any]:
+    """The report: ``broker``, ``cpus``, ``throughput`` (one row per worker count), ``overhead``, ``targets``."""
     from protocol.keys import init_keys
-    from tandem.broker import start_broker
+    from tandem.broker import mosquitto_path, start_broker
 
+    if mosquitto_path() is None:
+        raise BenchError("mosquitto is not installed (apt-get install mosquitto)")
     prompt = "Explain how a condensing boiler works to <PERSON_1>."  # a typical short redacted sub-task
     with tempfile.TemporaryDirectory(prefix="tandem-bench-worker-") as d:
         tmp = Path(d)
@@ -273,34 +275,6 @@ def run_bench(*, tasks: int, workers: tuple[int, ...], samples: int, timeout_s: 
             "overhead_over_plain_p50_lt_2": overhead["overhead_over_plain_p50"] < 2.0,
         },
     }
-
-
-@click.command("worker")
-@click.option("--tasks", type=int, default=2000, show_default=True, help="tasks per throughput row")
-@click.option("--workers", "worker_counts", default="1,2,4", show_default=True, help="worker processes per row")
-@click.option("--samples", type=int, default=300, show_default=True, help="sequential round trips of each kind")
-@click.option("--timeout", "timeout_s", type=float, default=60.0, show_default=True, help="deadline per measurement")
-@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def bench_worker(tasks: int, worker_counts: str, samples: int, timeout_s: float, as_json: bool) -> None:
-    """Echo-worker throughput (1, 2, 4 workers) and the sealed vs plain MQTT round trip."""
-    from tandem.broker import mosquitto_path
-
-    if mosquitto_path() is None:
-        raise click.ClickException("mosquitto is not installed (apt-get install mosquitto)")
-    counts = tuple(int(x) for x in worker_counts.split(",") if x.strip())
-    out = run_bench(tasks=tasks, workers=counts, samples=samples, timeout_s=timeout_s)
-    if as_json:
-        click.echo(json.dumps(out))
-        return
-    for row in out["throughput"]:
-        extra = " (incomplete)" if row.get("incomplete") else ""
-        click.echo(f"{row['workers']} worker(s): {row['tasks_per_s']:>8.1f} tasks/s ({row['tasks']} tasks in "
-                   f"{row['seconds']} s){extra}")
-    o = out["overhead"]
-    click.echo(f"round trip p50/p99 ms: plain {o['plain_rtt_ms']['p50']}/{o['plain_rtt_ms']['p99']}, sealed "
-               f"{o['sealed_rtt_ms']['p50']}/{o['sealed_rtt_ms']['p99']} -> ratio p50 {o['ratio_p50']}x, "
-               f"p99 {o['ratio_p99']}x ({o['samples']} samples)")
-    click.echo(f"targets: {out['targets']}")
 
 
 def _plain_responder(url: str) -> None:

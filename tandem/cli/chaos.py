@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
@@ -17,19 +16,16 @@ import click
 @click.option("--time-limit", "time_limit", default=240.0, show_default=True, help="Seconds before it gives up.")
 @click.option("--seed", default=None, type=int, help="Seed for the fault choices.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def chaos(tasks: int, faults: str, workers: int, rate: float, time_limit: float, seed: int | None,
+@click.pass_context
+def chaos(ctx: click.Context, tasks: int, faults: str, workers: int, rate: float, time_limit: float, seed: int | None,
           as_json: bool) -> None:
     """Escalate TASKS sub-tasks through real processes on loopback while faults hit them; report
     accepted, answered, lost, answered twice and rejected forgeries. Exit 1 unless all is well."""
-    from protocol.errors import TandemError
-    from tandem.chaos import Chaos, ChaosConfig, render
+    from harness.chaos.soak import Chaos, ChaosConfig, render
 
     config = ChaosConfig(tasks=tasks, faults=tuple(f for f in faults.split(",") if f), workers=workers,
                          rate=rate, time_limit_s=time_limit, seed=seed)
-    try:
-        report = Chaos(config, progress=lambda m: click.echo(f"[chaos] {m}", err=True)).run()
-    except TandemError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    report = Chaos(config, progress=lambda m: click.echo(f"[chaos] {m}", err=True)).run()
     click.echo(json.dumps(report.to_json()) if as_json else render(report))
-    sys.exit(0 if report.ok else 1)
+    if not report.ok:
+        ctx.exit(1)

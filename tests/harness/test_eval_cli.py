@@ -1,4 +1,4 @@
-"""`tandem eval redact` and `tandem model train-ner` as the CLI exposes them."""
+"""`tandem eval redact` as the CLI exposes it."""
 
 from __future__ import annotations
 
@@ -29,8 +29,3 @@ def test_eval_redact_prints_one_json_object_per_system(tmp_path: Path) -> None:
     same = json.loads(again.stdout)
     assert {k: v for k, v in same.items() if k != "ms_per_request"} == {
         k: v for k, v in row.items() if k != "ms_per_request"}
-
-
-def test_train_ner_is_a_model_subcommand() -> None:
-    out = _tandem("model", "train-ner", "--help", env=dict(os.environ))
-    assert out.returncode == 0 and "--seed" in out.stdout

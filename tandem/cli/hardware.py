@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from tandem.cli.config import cli_settings
+
 
 @click.group()
 def hardware() -> None:
@@ -26,7 +28,6 @@ def detect_cmd(as_json: bool, device_tree_model: Path | None, nv_tegra_release: 
 
     from hardware import load_profile
     from hardware.detect import Probe, detect
-    from tandem.cli import _settings
 
     probe = Probe()
     overrides = {"device_tree_model": device_tree_model, "nv_tegra_release": nv_tegra_release,
@@ -34,7 +35,7 @@ def detect_cmd(as_json: bool, device_tree_model: Path | None, nv_tegra_release: 
     probe = replace(probe, **{k: v for k, v in overrides.items() if v is not None})
     found = detect(probe)
     profile = load_profile(found.profile)
-    configured = _settings().hardware_profile
+    configured = cli_settings().hardware_profile
     if as_json:
         click.echo(json.dumps({"profile": found.profile, "reasons": list(found.reasons), "board": found.board,
                                "machine": found.machine, "dotprod": "asimddp" in found.cpu_flags,
@@ -66,12 +67,7 @@ def list_cmd() -> None:
 @click.argument("name", default="auto")
 def show_cmd(name: str) -> None:
     """One profile as JSON ("auto": the one in effect here)."""
-    from hardware import ProfileError, resolve_profile
-    from tandem.cli import _fail
+    from hardware import resolve_profile
 
-    try:
-        profile, _ = resolve_profile(name)
-    except ProfileError as exc:
-        _fail(exc)
-        return
+    profile, _ = resolve_profile(name)
     click.echo(json.dumps(profile.model_dump()))

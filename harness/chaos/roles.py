@@ -1,7 +1,7 @@
 """The processes `tandem chaos` starts and kills: an echo worker and a device that escalates.
 
-    python -m tandem.chaos_procs worker --broker URL --keys DIR --ledger FILE --stats DIR ...
-    python -m tandem.chaos_procs device --broker URL --keys DIR --device ID --spool FILE --tasks N ...
+    python -m harness.chaos.roles worker --broker URL --keys DIR --ledger FILE --stats DIR ...
+    python -m harness.chaos.roles device --broker URL --keys DIR --device ID --spool FILE --tasks N ...
 
 Both write their counters to `<stats>/<role>-<pid>.json` after every event (atomic replace), so
 a `kill -9` loses nothing already counted. The device prints `answered <task_id>` for every result
@@ -131,7 +131,7 @@ def run_device(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tandem.chaos_procs")
+    parser = argparse.ArgumentParser(prog="harness.chaos.roles")
     sub = parser.add_subparsers(dest="role", required=True)
     w = sub.add_parser("worker")
     w.add_argument("--broker", required=True)

@@ -1,6 +1,7 @@
 """One engine, one child process: the measuring side of ``tandem bench engine``.
 
-Run as ``python -m tandem.bench_engines REQUEST.json`` (repo root on PYTHONPATH) by the parent (:mod:`tandem.commands_bench`),
+Run as ``python -m harness.bench.engine_runner REQUEST.json`` (repo root on PYTHONPATH) by the parent
+(:mod:`harness.bench.engine`),
 which runs each engine in its own process so every peak RSS is that engine's alone. The
 onnxruntime-genai peer runs under the builder's venv, where tandem is not installed: this file
 imports only the standard library at module level, and each engine's own package inside its runner.

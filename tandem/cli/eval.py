@@ -6,6 +6,9 @@ import json
 
 import click
 
+from tandem.cli.config import cli_settings
+from tandem.cli.extras import needs_extra
+
 _ROWS = (
     ("structured", "structured PII found"), ("PERSON", "names found"), ("STREET_ADDRESS", "street addresses found"),
     ("untouched", "PII-free requests untouched"), ("point_kept", "point-carrying words kept"),
@@ -26,13 +29,9 @@ def eval_group() -> None:
 @click.option("--no-presidio", is_flag=True, help="Skip Presidio even when it is installed.")
 def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     """Score tandem's redactor (and Presidio with spaCy en_core_web_sm, when installed)."""
-    from tandem.cli import _fail, _settings
-
-    try:
-        from quantize.ner.evaluate import TARGETS, eval_set, presidio_redactor, score, tandem_redactor
-    except ImportError as exc:
-        _fail(RuntimeError(f"evaluation needs Faker ({exc.name}): pip install 'tandem[eval]'"))
-    settings = _settings()
+    with needs_extra("evaluation needs Faker ({module}): pip install 'tandem[eval]'"):
+        from harness.eval.redaction import TARGETS, eval_set, presidio_redactor, score, tandem_redactor
+    settings = cli_settings()
     samples = eval_set(n, seed)
     run, note = tandem_redactor(settings.models_dir)
     results = [score("tandem", samples, run).as_dict()]

@@ -75,3 +75,8 @@ def test_help_is_instant_and_lists_subcommands() -> None:
     out = _tandem("--help")
     for sub in ("ask", "demo", "redact", "worker", "keys", "model"):
         assert sub in out.stdout
+
+
+def test_train_ner_is_a_model_subcommand() -> None:
+    out = _tandem("model", "train-ner", "--help", env=dict(os.environ))
+    assert out.returncode == 0 and "--seed" in out.stdout

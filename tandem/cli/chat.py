@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 import click
 
-
-def _log_to_file() -> str:
-    """While the UI owns the terminal, logs (never PII) go to a file instead of stderr."""
-    from tandem import locations
-
-    path = locations.state_dir() / "chat.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    level = root.level
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    return str(path)
+from tandem.cli.config import cli_settings
+from tandem.cli.extras import needs_extra
+from tandem.cli.logs import log_to_file
 
 
 @click.command()
@@ -30,31 +19,24 @@ def _log_to_file() -> str:
                    "encrypted, across restarts until redaction.vault_ttl_s passes (letters, digits, - and _).")
 def chat(autostart: bool, conversation: str | None) -> None:
     """Chat in the terminal; a side panel shows what left the device for every turn."""
-    from protocol.errors import TandemError
-    from tandem.cli import _fail, _settings
-
-    try:
+    with needs_extra("the chat UI needs the tui extra ({module} is missing): pip install 'tandem[tui]'"):
         from device.tui import make_app
-    except ImportError as exc:
-        _fail(TandemError(f"the chat UI needs the tui extra ({exc.name} is missing): pip install 'tandem[tui]'"))
-        return
+    from tandem import locations
     from tandem.assembly.chat_session import open_session
 
-    settings = _settings()
+    settings = cli_settings()
     infra = None
     if autostart:
         from tandem.assembly.runtime import ensure_infra, model_dir
 
-        try:
-            if settings.worker_backend == "onnx":
-                model_dir(settings.cloud_model, settings)
-            infra = ensure_infra(settings)
-        except TandemError as exc:
-            _fail(exc)
-        assert infra is not None
+        if settings.worker_backend == "onnx":
+            model_dir(settings.cloud_model, settings)
+        infra = ensure_infra(settings)
         for note in infra.notes:
             click.echo(f"[setup] {note}", err=True)
-    log_path = _log_to_file()
+    # while the UI owns the terminal, logs (never PII) go to a file instead of stderr
+    log_path = locations.state_dir() / "chat.log"
+    log_to_file(log_path)
     try:
         make_app(settings, agent_factory=partial(open_session, settings, conversation=conversation)).run()
     finally:

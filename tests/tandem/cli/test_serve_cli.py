@@ -23,7 +23,7 @@ from tandem.broker import BrokerProcess
 from tests.device.service.support import Client
 from tests.tandem.tiny_layout import models_dir_with_tiny
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PII = "Remind Anna Keller (anna.keller@example.com) that the boiler service is on Friday."
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tandem.chaos import Chaos, ChaosConfig, ChaosReport
+from harness.chaos.soak import Chaos, ChaosConfig, ChaosReport
 
 
 def _run(tmp_path: Path, faults: tuple[str, ...], *, tasks: int = 60, forge: bool = False) -> ChaosReport:

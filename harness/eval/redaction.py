@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from quantize.ner.eval_templates import NO_PII, PEOPLE, STRUCTURED
+from harness.eval.templates import NO_PII, PEOPLE, STRUCTURED
 from quantize.ner.fakes import EVAL_LOCALES, Fakes
 from quantize.ner.render import STRUCTURED as STRUCTURED_TYPES
 from quantize.ner.render import Sample, render
