@@ -56,8 +56,8 @@ def _child(python: str, request: dict[str, Any], tmp: Path) -> dict[str, Any]:
     # -m with the repo root on PYTHONPATH: the genai peer's interpreter is another venv, where
     # tandem is not installed (and a script's own dir on sys.path could shadow a stdlib module)
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    proc = subprocess.run([python, "-m", "harness.bench.engine_runner", str(path)], capture_output=True, text=True,
-                          env=env, check=False)
+    proc = subprocess.run([python, "-m", "harness.bench.engine_runner", str(path)], capture_output=True,
+                          text=True, env=env, check=False)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
