@@ -1,6 +1,6 @@
 """Find an already built model dir without importing any build dependency.
 
-Used by ``tandem.runtime`` on the device side of the CLI: it must answer "is NAME built?" with the
+Used by ``tandem.assembly.runtime`` on the device side of the CLI: it must answer "is NAME built?" with the
 standard library only, so the device never needs torch or transformers to start.
 """
 

@@ -67,14 +67,14 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def device_model_dir(real_settings: Settings) -> Path:
-    from tandem.runtime import model_dir
+    from tandem.assembly.runtime import model_dir
 
     return model_dir(real_settings.device_model, real_settings, progress=False)
 
 
 @pytest.fixture(scope="session")
 def cloud_model_dir(real_settings: Settings) -> Path:
-    from tandem.runtime import model_dir
+    from tandem.assembly.runtime import model_dir
 
     return model_dir(real_settings.cloud_model, real_settings, progress=False)
 
@@ -96,7 +96,7 @@ def echo_pool(mosquitto: BrokerProcess, keys_root: Path) -> Iterator[object]:
 
     from cloud.backends.echo import EchoBackend
     from cloud.worker import Worker
-    from tandem.runtime import workers_online
+    from tandem.assembly.runtime import workers_online
 
     worker = Worker(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend())
     stop = threading.Event()

@@ -25,25 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-KNOWN_PRIVATE_USES: frozenset[tuple[str, str]] = frozenset({
-    # The command modules import the CLI's shared helpers back from tandem/cli.py, and a broker test
-    # uses the launcher's private wait. Branch wt-cli (tandem/cli/ as a package, one error path,
-    # a public wait) removes all of them: delete this set's entries when it is merged; the test then
-    # fails on each entry that no longer occurs, so none outlives its cause.
-    ("tandem/commands_chat.py", "tandem.cli._fail"),
-    ("tandem/commands_chat.py", "tandem.cli._settings"),
-    ("tandem/commands_eval.py", "tandem.cli._fail"),
-    ("tandem/commands_eval.py", "tandem.cli._settings"),
-    ("tandem/commands_hardware.py", "tandem.cli._fail"),
-    ("tandem/commands_hardware.py", "tandem.cli._settings"),
-    ("tandem/commands_ner.py", "tandem.cli._fail"),
-    ("tandem/commands_ner.py", "tandem.cli._settings"),
-    ("tandem/commands_serve.py", "tandem.cli._fail"),
-    ("tandem/commands_serve.py", "tandem.cli._settings"),
-    ("tandem/commands_worker.py", "tandem.cli._fail"),
-    ("tandem/commands_worker.py", "tandem.cli._settings"),
-    ("tests/tandem/test_broker_security.py", "tandem.broker._wait_listening"),
-})
+KNOWN_PRIVATE_USES: frozenset[tuple[str, str]] = frozenset()
 """(file, module.name) pairs tolerated for now, each with the reason it is not fixed here."""
 
 

@@ -6,7 +6,7 @@ checks the committed file is what this writes). Names that are also everyday wor
 brands or programming languages in the shipped languages are left out: the person rules treat a
 gazetteer hit in name context as a person, and "a Mercedes", "in Florence" or "learn Julia" must
 stay. Caveat for evaluation: `tandem eval redact` draws names from the same Faker lists, so its name
-recall flatters the rules on names outside this list; `--json` reports both (see `quantize.ner.evaluate`).
+recall flatters the rules on names outside this list; `--json` reports both (see `harness.eval.redaction`).
 """
 
 from __future__ import annotations

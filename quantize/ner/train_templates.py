@@ -1,4 +1,4 @@
-"""Training templates. The evaluation set uses `eval_templates`, which shares none of these.
+"""Training templates. The evaluation set uses `harness.eval.templates`, which shares none of these.
 
 A third of them hold no PERSON or address at all (hard negatives: cities, products, dates, famous
 people as topics, words that are names elsewhere), so the model learns that a capitalised word

@@ -11,7 +11,7 @@ import pytest
 
 from hardware import resolve_profile
 from hardware.detect import Probe, detect, read_cpu_flags
-from tandem.engine_options import engine_options
+from tandem.assembly.engine_options import engine_options
 from tandem.settings import Settings
 
 PI5_CPUINFO = """processor\t: 0
@@ -103,7 +103,7 @@ def test_engine_takes_the_profile_unless_settings_override(tmp_path: Path,
 
 
 def test_make_agent_applies_the_profile(tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tandem import runtime
+    from tandem.assembly import runtime
 
     monkeypatch.setenv("TANDEM_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.delenv("TANDEM_MAX_CONTEXT", raising=False)

@@ -64,7 +64,7 @@ def test_checkpoint_dir_builds_loads_and_is_found_by_name(
     tiny_hf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from inference.engine import Engine, SamplingParams
-    from tandem.runtime import model_dir
+    from tandem.assembly.runtime import model_dir
     from tandem.settings import Settings
 
     # "auto" over fp32 alone: one builder run instead of three; still writes `default`, as a user build does

@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("faker", reason="the NER data needs Faker: pip install 'tandem[quantize]'")
 
-from quantize.ner import eval_templates, train_templates
+from harness.eval import templates as eval_templates
+from quantize.ner import train_templates
 from quantize.ner.dataset import LABELS, encode, samples
-from quantize.ner.evaluate import eval_set, score
 
 
 def test_samples_are_reproducible_from_the_seed() -> None:
@@ -81,17 +81,6 @@ def test_no_evaluation_phrasing_leaks_into_training() -> None:
     assert ("from", "{}", "to", "{}", "on") in _runs("Flights from {city} to {city2} on {date}", 5)
 
 
-def test_score_counts_hits_misses_and_untouched() -> None:
-    data = eval_set(40, seed=3)
-    perfect = score("gold", data, lambda text: [(s, e) for sample in data if sample.text == text
-                                                for _, s, e in sample.spans][:50]).as_dict()
-    assert perfect["structured"] == 1.0 and perfect["untouched"] == 1.0 and perfect["precision"] == 1.0
-    nothing = score("none", data, lambda text: []).as_dict()
-    assert nothing["structured"] == 0.0 and nothing["untouched"] == 1.0 and nothing["point_kept"] == 1.0
-    everything = score("all", data, lambda text: [(0, len(text))]).as_dict()
-    assert everything["untouched"] == 0.0 and everything["point_kept"] == 0.0
-
-
 def test_the_committed_gazetteer_is_what_the_generator_writes() -> None:
     from quantize.ner.gazetteer import OUT, render
 
@@ -106,7 +95,7 @@ def test_sets_repeat_from_their_seed_in_any_process() -> None:
     import subprocess
     import sys
 
-    code = ("from quantize.ner.evaluate import eval_set; from quantize.ner.dataset import samples; "
+    code = ("from harness.eval.redaction import eval_set; from quantize.ner.dataset import samples; "
             "print([s.text for s in eval_set(400, 3) + samples(200, 5)])")
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2")]

@@ -1,0 +1,180 @@
+"""Assemble the running system from settings: models, keys, broker, worker, agent.
+
+`tandem demo` and `tandem ask` start what is missing (a loopback broker, one worker process)
+and stop what they started when they finish; `tandem serve` and the TUI reuse `make_agent`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from protocol.errors import TandemError
+from protocol.mqtt import BrokerConnectError, MqttAuth, connect, make_client, parse_url
+from tandem.broker import BrokerProcess, is_listening, start_broker
+from tandem.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class SetupError(TandemError):
+    pass
+
+
+def model_dir(name: str, settings: Settings, *, build: bool = True, progress: bool = True) -> Path:
+    """The built model dir for `name`, building it (with progress) on first use."""
+    from quantize.locate import find_built
+
+    found = find_built(name, settings.models_dir)
+    if found is not None:
+        return found
+    if not build:
+        raise SetupError(f"model {name} is not built: run `tandem model build {name}`")
+    try:
+        from quantize.build import build_model
+    except ImportError as exc:
+        raise SetupError(
+            f"model {name} is not built and the build tools are missing: "
+            "`pip install 'tandem[quantize]'` (after `pip install torch==2.13.0`), or copy a built model "
+            f"dir into {settings.models_dir}"
+        ) from exc
+    print(f"building model {name} (first use; cached in {settings.models_dir})", file=sys.stderr)
+    return build_model(name, settings.models_dir, progress=progress)
+
+
+def ensure_keys(settings: Settings) -> None:
+    from protocol.keys import init_keys
+
+    init_keys(settings.keys_dir, settings.device_id)
+
+
+@dataclass
+class Infra:
+    """What `ensure_infra` started, to be stopped afterwards."""
+
+    broker_url: str
+    broker: BrokerProcess | None = None
+    worker: subprocess.Popen[bytes] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def stop(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+        if self.broker is not None:
+            self.broker.stop()
+
+
+def workers_online(broker_url: str, wait_s: float = 0.6, mqtt_version: str = "5",
+                   auth: MqttAuth | None = None) -> list[str]:
+    """Worker ids whose retained status says online."""
+    from cloud.worker import STATUS_TOPIC
+
+    online: dict[str, bool] = {}
+    client = make_client(f"probe-{os.getpid()}-{time.monotonic_ns() % 100000}", mqtt_version)
+
+    def on_message(c: object, u: object, msg: object) -> None:
+        worker = msg.topic.split("/")[3]  # type: ignore[attr-defined]
+        online[worker] = msg.payload == b"online"  # type: ignore[attr-defined]
+
+    client.on_message = on_message
+    connect(client, broker_url, timeout=5, auth=auth)
+    client.subscribe(STATUS_TOPIC.format(worker_id="+"), qos=1)
+    time.sleep(wait_s)
+    client.disconnect()
+    client.loop_stop()
+    return [w for w, up in online.items() if up]
+
+
+def ensure_infra(settings: Settings, *, start_worker: bool = True, worker_backend: str | None = None) -> Infra:
+    """Make sure a broker answers and a worker listens; start on loopback what is missing."""
+    host, port, tls = parse_url(settings.broker_url)
+    infra = Infra(settings.broker_url)
+    if not is_listening(host, port):
+        if host not in ("127.0.0.1", "localhost", "::1") or tls:
+            raise SetupError(f"no MQTT broker answers at {settings.broker_url}; start it, or unset "
+                             "TANDEM_BROKER_URL to let tandem start one on loopback")
+        infra.broker = start_broker(port)
+        infra.notes.append(f"started {infra.broker.kind} broker on {infra.broker.url}")
+    mqtt_version = settings.mqtt_version
+    if infra.broker is not None and not infra.broker.supports_shared_subscriptions:
+        mqtt_version = "3.1.1"  # the embedded broker speaks 3.1.1 only
+    if start_worker and settings.mqtt_auth() is not None:
+        # a secured broker's ACL gives devices no view of the workers and a worker needs the pool's own
+        # account: tandem starts none here
+        infra.notes.append("secured broker (TLS/account settings): not starting a worker; run `tandem worker` "
+                           "with the pool's broker account")
+    elif start_worker and not workers_online(settings.broker_url, mqtt_version=mqtt_version):
+        env = dict(os.environ, TANDEM_BROKER_URL=settings.broker_url, TANDEM_MQTT_VERSION=mqtt_version,
+                   TANDEM_KEYS_DIR=str(settings.keys_dir), TANDEM_MODELS_DIR=str(settings.models_dir),
+                   TANDEM_CLOUD_MODEL=settings.cloud_model)
+        cmd = [sys.executable, "-m", "tandem.cli", "worker", "--backend", worker_backend or settings.worker_backend]
+        infra.worker = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+        try:
+            _wait_worker(infra, mqtt_version)
+        except SetupError:
+            infra.stop()  # leave nothing running that the caller cannot stop
+            raise
+        infra.notes.append(f"started a {worker_backend or settings.worker_backend} worker (pid {infra.worker.pid})")
+    return infra
+
+
+def _wait_worker(infra: Infra, mqtt_version: str, timeout_s: float = 120) -> None:
+    assert infra.worker is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if infra.worker.poll() is not None:
+            raise SetupError(f"the worker exited with code {infra.worker.returncode}; see its log above")
+        with contextlib.suppress(BrokerConnectError):
+            if workers_online(infra.broker_url, 0.3, mqtt_version):
+                return
+    raise SetupError(f"the worker did not come online within {timeout_s:.0f} s")
+
+
+def make_escalator(settings: Settings):  # -> Escalator, not started
+    """The device's escalation client as settings describe it; `tandem chat`/`serve` build one per
+    connection attempt while the broker is down."""
+    from device.escalation import Escalator, RetryPolicy
+    from device.spool import Spool
+    from protocol.keys import DeviceKeys
+    from tandem import locations
+
+    esc = settings.escalation
+    spool_path = esc.spool_path or locations.state_dir() / "spool" / f"{settings.device_id}.sqlite"
+    return Escalator(broker_url=settings.broker_url, mqtt_version=settings.mqtt_version,
+                     keys=DeviceKeys.load(settings.keys_dir, settings.device_id),
+                     ttl_s=esc.ttl_s, spool=Spool(spool_path, max_tasks=esc.spool_max_tasks),
+                     retry=RetryPolicy(first_s=esc.retry_s), auth=settings.mqtt_auth())
+
+
+def make_agent(settings: Settings, *, with_cloud: bool = True):
+    from device.agent import Agent, AgentConfig
+    from device.collab import RouterOptions, make_fuser, make_planner, make_router
+    from inference.engine import load_engine
+    from tandem.assembly.engine_options import engine_options
+    from tandem.assembly.redaction_setup import device_policy, device_redactor, device_vault_store
+
+    opts = engine_options(settings)  # the hardware profile's threads/max_context unless set explicitly
+    engine = load_engine(model_dir(settings.device_model, settings), threads=opts.threads,
+                         max_context=opts.max_context, allow_spinning=opts.allow_spinning)
+    escalator = make_escalator(settings) if with_cloud else None
+    esc = settings.escalation
+    config = AgentConfig(threshold=esc.threshold, probe_tokens=esc.probe_tokens,
+                         local_max_tokens=settings.local_max_tokens, cloud_max_tokens=settings.cloud_max_tokens,
+                         timeout_s=esc.timeout_s, keep_personal_local=esc.keep_personal_local,
+                         no_repeat_ngram=settings.local_no_repeat_ngram)
+    collab = settings.collab
+    router = make_router(collab.routers, RouterOptions(threshold=esc.threshold, probe_tokens=esc.probe_tokens,
+                                                       keep_personal_local=esc.keep_personal_local))
+    return Agent(engine, device_redactor(settings), config, escalator, policy=device_policy(settings),
+                 vaults=device_vault_store(settings), planner=make_planner(collab.planner), router=router,
+                 fuser=make_fuser(collab.fuser)), escalator

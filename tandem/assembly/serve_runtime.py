@@ -1,0 +1,133 @@
+"""Assemble and run `tandem serve`: the agent from settings, its faces, signals.
+
+SIGHUP re-reads the config and swaps in a freshly built agent (model, threshold, broker for
+escalations) between requests; if the new config cannot be built, the running one stays and the
+error is logged. SIGTERM/SIGINT stop cleanly: availability goes "offline" (retained) first.
+The command broker (where `tandem/<device>/ask` lives) and the socket path are fixed for the
+process lifetime: changing them takes a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from device.cloud_link import CloudLink
+from device.service import AskService, Backend
+from device.service.mqtt_face import MqttFace
+from device.service.socket_face import SocketFace
+from protocol.errors import TandemError
+from tandem import locations
+from tandem.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def default_socket_path() -> Path:
+    """systemd's RuntimeDirectory (/run/tandem), else $XDG_RUNTIME_DIR/tandem, else the state dir."""
+    runtime = os.environ.get("RUNTIME_DIRECTORY") or (
+        str(Path(os.environ["XDG_RUNTIME_DIR"]) / "tandem") if os.environ.get("XDG_RUNTIME_DIR") else None)
+    return Path(runtime or locations.state_dir()) / "tandem.sock"
+
+
+async def build_backend(settings: Settings, *, cloud: bool = True, retry_s: float = 10.0) -> Backend:
+    """The agent with the hardware profile applied, and a cloud link that retries while the broker is down."""
+    from tandem.assembly.engine_options import engine_options
+    from tandem.assembly.runtime import ensure_keys, make_agent, make_escalator
+
+    profile = engine_options(settings).profile.name
+    agent, _ = await asyncio.to_thread(make_agent, settings, with_cloud=False)
+    backend = Backend(agent, profile=profile)
+    if not cloud:
+        return backend
+    try:
+        await asyncio.to_thread(ensure_keys, settings)
+    except TandemError as exc:
+        log.error("no cloud: device keys unusable (%s); answering on the device", exc)
+        return backend
+    backend.link = CloudLink(agent, partial(make_escalator, settings), broker_url=settings.broker_url,
+                             retry_s=retry_s)
+    if not await backend.link.start():
+        log.warning("escalation broker unreachable (%s); answering on the device, retrying", backend.link.last_error)
+    return backend
+
+
+@dataclass
+class ServeOptions:
+    socket_path: Path
+    command_broker: str | None  # None: no MQTT face
+    discovery_prefix: str = "homeassistant"
+    cloud: bool = True
+    state_interval_s: float = 30.0  # re-publish the state document (spool counts change without requests)
+
+
+async def run_service(load: Callable[[], Settings], options: ServeOptions, stop: asyncio.Event | None = None,
+                      on_ready: Callable[[str], None] | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or `stop` is set); SIGHUP reloads `load()`."""
+    from tandem import __version__
+
+    settings = load()
+    stop = stop or asyncio.Event()
+    service = AskService(await build_backend(settings, cloud=options.cloud))
+    faces: list[MqttFace | SocketFace] = [SocketFace(service, options.socket_path)]
+    if options.command_broker:
+        faces.append(MqttFace(service, broker_url=options.command_broker, device_id=settings.device_id,
+                              mqtt_version=settings.mqtt_version, discovery_prefix=options.discovery_prefix,
+                              version=__version__))
+    for face in faces:
+        await face.start()
+    service.set_state("idle")
+
+    async def reload() -> None:
+        log.info("SIGHUP: reloading the config")
+        try:
+            fresh = load()
+            await service.swap(partial(build_backend, fresh, cloud=options.cloud))
+        except (TandemError, ValueError) as exc:  # ValueError: pydantic's invalid settings
+            log.error("reload failed, keeping the running config: %s", exc)
+            return
+        log.info("reloaded threshold=%.2f model=%s", fresh.escalation.threshold, fresh.device_model)
+
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[None]] = set()
+
+    def on_hup() -> None:
+        task = loop.create_task(reload())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_hup)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    ready = ready_line(options, settings)
+    log.info("%s", ready)
+    if on_ready is not None:
+        on_ready(ready)
+    try:
+        while not stop.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), options.state_interval_s)
+            service.set_state(service.stats.state)  # periodic state publish
+    finally:
+        for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        for task in list(tasks):
+            task.cancel()
+        for face in reversed(faces):
+            await face.stop()
+        await service.backend.close()
+        log.info("stopped")
+
+
+def ready_line(options: ServeOptions, settings: Settings) -> str:
+    where = [f"socket {options.socket_path}"]
+    if options.command_broker:
+        where.append(f"mqtt {options.command_broker} topic tandem/{settings.device_id}/ask")
+    return "ready: " + "; ".join(where)

@@ -1,0 +1,91 @@
+"""`tandem ask` and `tandem demo`: answer a request, locally or with redacted parts escalated."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import click
+
+from protocol.errors import TandemError
+from tandem.cli.config import cli_settings
+from tandem.settings import Settings
+
+DEMO_TEXT = (
+    "Remind Anna Keller (anna.keller@example.com, +41 79 555 12 34) that the boiler service is on Friday, "
+    "and explain how a condensing boiler works.")
+
+
+async def _run_ask(settings: Settings, text: str, force: str | None, autostart: bool, stream: bool) -> Any:
+    from device.errors import BrokerUnavailable
+    from tandem.assembly.runtime import ensure_infra, ensure_keys, make_agent, model_dir
+
+    ensure_keys(settings)
+    # build (or find) both models before anything else, so builds show their progress up front
+    model_dir(settings.device_model, settings)
+    infra = None
+    if force != "local" and settings.worker_backend == "onnx":
+        model_dir(settings.cloud_model, settings)
+    if autostart and force != "local":
+        try:
+            infra = await asyncio.to_thread(ensure_infra, settings)
+        except TandemError as exc:  # no cloud: every part is answered on the device, with a notice
+            click.echo(f"[warning] {exc}", err=True)
+        else:
+            for note in infra.notes:
+                click.echo(f"[setup] {note}", err=True)
+            if infra.broker is not None and not infra.broker.supports_shared_subscriptions:
+                settings = settings.model_copy(update={"mqtt_version": "3.1.1"})
+    agent, escalator = make_agent(settings, with_cloud=force != "local")
+    try:
+        if escalator is not None:
+            try:
+                await escalator.start()
+            except BrokerUnavailable as exc:
+                click.echo(f"[warning] {exc}; answering on the device only", err=True)
+                agent.escalator = escalator = None
+
+        def on_token(part: int, chunk: str) -> None:
+            if stream:
+                click.echo(chunk, nl=False, err=True)
+
+        answer = await agent.ask(text, force=force, on_token=on_token if stream else None)
+        if stream:
+            click.echo("", err=True)
+        return answer
+    finally:
+        if escalator is not None:
+            await escalator.close()
+        if infra is not None:
+            infra.stop()
+
+
+@click.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (answer, route, sent, timings_ms).")
+@click.option("--force", type=click.Choice(["local", "cloud"]), default=None, help="Route every part this way.")
+@click.option("--no-autostart", is_flag=True, help="Do not start a loopback broker/worker when none answers.")
+def ask(text: str, as_json: bool, force: str | None, no_autostart: bool) -> None:
+    """Answer TEXT: locally, or with redacted parts escalated to the worker pool."""
+    settings = cli_settings()
+    answer = asyncio.run(_run_ask(settings, text, force, not no_autostart, stream=False))
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        click.echo(answer.answer)
+
+
+@click.command()
+@click.argument("text", default=DEMO_TEXT)
+@click.option("--force", type=click.Choice(["local", "cloud"]), default=None)
+def demo(text: str, force: str | None) -> None:
+    """Set up what is missing (models, keys, broker, a worker), answer TEXT and show the trace.
+
+    The cloud worker runs Qwen2.5-Coder-1.5B (llama.cpp) when installed, else Qwen2.5-Coder-0.5B (ONNX)."""
+    from tandem.assembly.demo_cloud import demo_settings
+    from tandem.assembly.trace_text import render_trace
+
+    settings = demo_settings(cli_settings())
+    answer = asyncio.run(_run_ask(settings, text, force, autostart=True, stream=False))
+    click.echo(render_trace(answer))

@@ -1,0 +1,55 @@
+"""`tandem eval redact`: recall, precision, untouched and speed on a seeded labelled set, vs Presidio."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tandem.cli.config import cli_settings
+from tandem.cli.extras import needs_extra
+
+_ROWS = (
+    ("structured", "structured PII found"), ("PERSON", "names found"), ("STREET_ADDRESS", "street addresses found"),
+    ("untouched", "PII-free requests untouched"), ("point_kept", "point-carrying words kept"),
+    ("precision", "precision"), ("ms_per_request", "ms per request"),
+    ("unlisted_names", "names not in the gazetteer found"),
+)
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure the device's components on generated, labelled data."""
+
+
+@eval_group.command("redact")
+@click.option("--n", "n", type=int, default=1000, show_default=True, help="Requests in the labelled set.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the set (values and templates).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per system.")
+@click.option("--no-presidio", is_flag=True, help="Skip Presidio even when it is installed.")
+def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
+    """Score tandem's redactor (and Presidio with spaCy en_core_web_sm, when installed)."""
+    with needs_extra("evaluation needs Faker ({module}): pip install 'tandem[eval]'"):
+        from harness.eval.redaction import TARGETS, eval_set, presidio_redactor, score, tandem_redactor
+    settings = cli_settings()
+    samples = eval_set(n, seed)
+    run, note = tandem_redactor(settings.models_dir)
+    results = [score("tandem", samples, run).as_dict()]
+    presidio = None if no_presidio else presidio_redactor()
+    if presidio is not None:
+        results.append(score("presidio", samples, presidio).as_dict())
+    if as_json:
+        for r in results:
+            click.echo(json.dumps(r))
+        return
+    click.echo(f"{n} requests, seed {seed}, 8 locales; tandem: {note}"
+               + ("" if presidio is not None else "; Presidio not installed (pip install 'tandem[eval]')"))
+    click.echo(f"{'':32}" + "".join(f"{r['system']:>12}" for r in results) + f"{'target':>10}")
+    for key, label in _ROWS:
+        values = [r["recall"].get(key, r.get(key)) if key in ("PERSON", "STREET_ADDRESS") else r[key] for r in results]
+        target = TARGETS.get(key)
+        cells = "".join(f"{v:>12.2f}" if key == "ms_per_request" else f"{100 * v:>11.1f}%" for v in values)
+        click.echo(f"{label:32}{cells}{'' if target is None else f'{100 * target:>9.1f}%'}")
+    click.echo("recall per type:")
+    for kind in sorted(results[0]["recall"]):
+        click.echo(f"  {kind:30}" + "".join(f"{100 * r['recall'].get(kind, 0):>11.1f}%" for r in results))

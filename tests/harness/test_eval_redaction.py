@@ -1,0 +1,20 @@
+"""The redaction evaluation's scoring (`harness.eval.redaction`): hits, misses and untouched requests."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("faker", reason="the evaluation set needs Faker: pip install 'tandem[eval]'")
+
+from harness.eval.redaction import eval_set, score
+
+
+def test_score_counts_hits_misses_and_untouched() -> None:
+    data = eval_set(40, seed=3)
+    perfect = score("gold", data, lambda text: [(s, e) for sample in data if sample.text == text
+                                                for _, s, e in sample.spans][:50]).as_dict()
+    assert perfect["structured"] == 1.0 and perfect["untouched"] == 1.0 and perfect["precision"] == 1.0
+    nothing = score("none", data, lambda text: []).as_dict()
+    assert nothing["structured"] == 0.0 and nothing["untouched"] == 1.0 and nothing["point_kept"] == 1.0
+    everything = score("all", data, lambda text: [(0, len(text))]).as_dict()
+    assert everything["untouched"] == 0.0 and everything["point_kept"] == 0.0

@@ -1,0 +1,82 @@
+"""The console script as users and the team's checks call it."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from tandem.settings import load_settings
+
+
+def _tandem(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tandem.cli", *args], input=stdin, capture_output=True,
+                          text=True, timeout=60, env=env, check=False)
+
+
+def test_redact_jsonl_keeps_order_and_reports_offsets_into_the_input() -> None:
+    lines = [
+        {"text": "Mail anna.keller@example.com or call +41 79 555 12 34."},
+        {"text": "Nothing personal in Paris on Friday at 10:30."},
+        {"text": "Card 4111 1111 1111 1111, IBAN CH93 0076 2011 6238 5295 7."},
+    ]
+    out = _tandem("redact", "--jsonl", stdin="\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == 4
+    assert rows[0]["text"] == "Mail <EMAIL_1> or call <PHONE_1>."
+    assert rows[1] == {"text": lines[1]["text"], "entities": []}
+    assert {e["type"] for e in rows[2]["entities"]} == {"CARD", "IBAN"}
+    for row, src in zip(rows[:3], lines):
+        for e in row["entities"]:
+            assert set(e) == {"type", "start", "end", "placeholder"}
+            assert e["placeholder"] in row["text"]
+            assert src["text"][e["start"]:e["end"]] not in row["text"]
+    assert "error" in rows[3]
+
+
+def test_keys_init_creates_private_files_0600_and_list_shows_no_secrets(tmp_path: Path) -> None:
+    env = dict(os.environ, TANDEM_KEYS_DIR=str(tmp_path / "keys"), TANDEM_CONFIG=str(tmp_path / "none.toml"))
+    assert _tandem("keys", "init", "--device", "kitchen-pi", env=env).returncode == 0
+    private = list((tmp_path / "keys").rglob("*.key"))
+    assert len(private) == 4
+    for path in private:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    listing = _tandem("keys", "list", env=env)
+    assert "kitchen-pi" in listing.stdout
+    for path in private:
+        secret = json.loads(path.read_text())["private"]
+        assert secret not in listing.stdout
+
+
+def test_settings_come_from_toml_and_env(tmp_path: Path, monkeypatch: object) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('device_id = "from-toml"\n[escalation]\nthreshold = 0.7\n')
+    env = {"TANDEM_CONFIG": str(config), "TANDEM_BROKER_URL": "mqtt://10.0.0.9:1884"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        s = load_settings()
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert s.device_id == "from-toml"
+    assert s.escalation.threshold == 0.7
+    assert s.broker_url == "mqtt://10.0.0.9:1884"
+
+
+def test_help_is_instant_and_lists_subcommands() -> None:
+    out = _tandem("--help")
+    for sub in ("ask", "demo", "redact", "worker", "keys", "model"):
+        assert sub in out.stdout
+
+
+def test_train_ner_is_a_model_subcommand() -> None:
+    out = _tandem("model", "train-ner", "--help", env=dict(os.environ))
+    assert out.returncode == 0 and "--seed" in out.stdout

@@ -1,0 +1,166 @@
+"""`tandem serve` as systemd runs it: a real process, real Mosquitto, the tiny model under a name.
+
+Requests over the socket and MQTT, SIGHUP reloads (and a broken config on reload keeps the running
+one), SIGTERM says offline, SIGKILL leaves it to the last will; the log holds no request text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tandem.broker import BrokerProcess
+from tests.device.service.support import Client
+from tests.tandem.tiny_layout import models_dir_with_tiny
+
+ROOT = Path(__file__).resolve().parents[3]
+PII = "Remind Anna Keller (anna.keller@example.com) that the boiler service is on Friday."
+
+
+class Serve:
+    def __init__(self, tmp: Path, tiny_model: Path, broker: BrokerProcess, device_id: str) -> None:
+        self.config = tmp / "config.toml"
+        self.socket = tmp / "run" / "tandem.sock"
+        self.models = models_dir_with_tiny(tiny_model, tmp / "models")
+        self.device_id = device_id
+        self.broker = broker
+        self.write_config(threshold=1.8)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+        env.update(TANDEM_CONFIG=str(self.config), HOME=str(tmp), XDG_STATE_HOME=str(tmp / "state"),
+                   XDG_CONFIG_HOME=str(tmp / "config"), XDG_CACHE_HOME=str(tmp / "cache"))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tandem.cli", "--log-level", "info", "serve", "--socket", str(self.socket)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.wait_log("ready: ")
+
+    def write_config(self, threshold: float, extra: str = "") -> None:
+        self.config.write_text(
+            f'device_model = "tiny"\nmodels_dir = "{self.models}"\nkeys_dir = "{self.config.parent / "keys"}"\n'
+            f'device_id = "{self.device_id}"\nbroker_url = "{self.broker.url}"\nlocal_max_tokens = 8\n'
+            f'threads = 1\n{extra}\n[escalation]\nthreshold = {threshold}\nprobe_tokens = 4\ntimeout_s = 5\n')
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_log(self, needle: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if needle in line:
+                    return line
+            assert self.proc.poll() is None, "serve exited:\n" + "\n".join(self.lines)
+            time.sleep(0.05)
+        raise AssertionError(f"{needle!r} not logged:\n" + "\n".join(self.lines))
+
+    def ask_socket(self, body: dict[str, object]) -> dict[str, object]:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(30)
+            s.connect(str(self.socket))
+            s.sendall(json.dumps(body).encode() + b"\n")
+            return json.loads(s.makefile().readline())
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+        self._reader.join(10)
+        assert self.proc.stderr is not None
+        self.proc.stderr.close()
+
+
+@pytest.fixture
+def serve(tmp_path: Path, tiny_model: Path, mosquitto: BrokerProcess, request: pytest.FixtureRequest) -> Iterator[Serve]:
+    server = Serve(tmp_path, tiny_model, mosquitto, f"cli-{request.node.name[-8:].strip('_')}")
+    yield server
+    server.stop()
+
+
+def test_answers_on_socket_and_mqtt_reloads_on_sighup_and_keeps_pii_out_of_the_log(serve: Serve) -> None:
+    reply = serve.ask_socket({"text": PII, "id": "s-1"})
+    assert reply["ok"] and reply["id"] == "s-1"
+    client = Client(serve.broker.url, ["app/cli"])
+    try:
+        client.ask(f"tandem/{serve.device_id}/ask", {"text": "hello there, how are you"}, response_topic="app/cli",
+                   correlation=b"c-1")
+        msg = client.wait("app/cli")[0]
+        assert msg[2] == b"c-1" and json.loads(msg[1])["ok"]
+    finally:
+        client.close()
+
+    serve.write_config(threshold=0.5)
+    serve.proc.send_signal(signal.SIGHUP)
+    serve.wait_log("reloaded threshold=0.50")
+    assert serve.ask_socket({"text": "what is two and two"})["ok"]
+
+    serve.write_config(threshold=0.5, extra="no_such_setting = 1")  # a broken config: keep the running one
+    serve.proc.send_signal(signal.SIGHUP)
+    serve.wait_log("reload failed, keeping the running config")
+    assert serve.ask_socket({"text": "still there?"})["ok"]
+
+    log = "\n".join(serve.lines)
+    for secret in ("Anna", "Keller", "anna.keller@example.com", "boiler", "hello there", "still there"):
+        assert secret not in log
+
+
+def test_sigterm_says_offline_and_sigkill_leaves_it_to_the_last_will(
+        tmp_path: Path, tiny_model: Path, mosquitto: BrokerProcess) -> None:
+    watcher = Client(mosquitto.url, ["tandem/cli-term/availability", "tandem/cli-kill/availability"])
+    servers: list[Serve] = []
+    try:
+        term = Serve(tmp_path / "a", tiny_model, mosquitto, "cli-term")
+        servers.append(term)
+        watcher.wait("tandem/cli-term/availability")
+        term.proc.send_signal(signal.SIGTERM)
+        assert term.proc.wait(20) == 0
+        assert [m[1] for m in watcher.wait("tandem/cli-term/availability", 2)] == [b"online", b"offline"]
+
+        kill = Serve(tmp_path / "b", tiny_model, mosquitto, "cli-kill")
+        servers.append(kill)
+        watcher.wait("tandem/cli-kill/availability")
+        kill.proc.kill()  # no goodbye: the broker publishes the will
+        kill.proc.wait(10)
+        assert [m[1] for m in watcher.wait("tandem/cli-kill/availability", 2)] == [b"online", b"offline"]
+    finally:
+        watcher.close()
+        for server in servers:
+            server.stop()
+
+
+def test_systemd_unit_restarts_on_failure_runs_as_its_own_user_and_verifies(tmp_path: Path) -> None:
+    import configparser
+    import shutil
+
+    unit_path = ROOT / "hardware" / "systemd" / "tandem.service"
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string(unit_path.read_text())
+    service = parser["Service"]
+    assert service["Restart"] == "on-failure"
+    assert service["User"] == "tandem" and service["Group"] == "tandem"
+    assert service["ExecStart"].endswith("tandem --log-level info serve")
+    assert "HUP" in service["ExecReload"]
+    assert service["StandardError"] == "journal" and service["RuntimeDirectory"] == "tandem"
+    sysusers = (ROOT / "hardware" / "systemd" / "tandem.sysusers").read_text()
+    assert "\nu tandem " in "\n" + sysusers
+    if shutil.which("systemd-analyze") is None:
+        return  # the parse above still ran; Debian CI has systemd-analyze
+    local = tmp_path / "tandem.service"
+    local.write_text(unit_path.read_text().replace("/opt/tandem/bin/tandem", str(Path(sys.executable).parent / "tandem")))
+    out = subprocess.run(["systemd-analyze", "verify", str(local)], capture_output=True, text=True, timeout=60,
+                         check=False)
+    assert out.returncode == 0 and "Unknown" not in out.stderr and "ignoring" not in out.stderr, out.stderr
