@@ -12,6 +12,9 @@ from protocol.errors import TandemError
 from tandem.cli.config import cli_settings
 from tandem.settings import Settings
 
+# device.collab.steps.FORCES, spelt out so that `--help` imports nothing from device (a test keeps them equal)
+FORCES = ("local", "cloud")
+
 DEMO_TEXT = (
     "Remind Anna Keller (anna.keller@example.com, +41 79 555 12 34) that the boiler service is on Friday, "
     "and explain how a condensing boiler works.")
@@ -64,7 +67,7 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
 @click.command()
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (answer, route, sent, timings_ms).")
-@click.option("--force", type=click.Choice(["local", "cloud"]), default=None, help="Route every part this way.")
+@click.option("--force", type=click.Choice(FORCES), default=None, help="Route every part this way.")
 @click.option("--no-autostart", is_flag=True, help="Do not start a loopback broker/worker when none answers.")
 def ask(text: str, as_json: bool, force: str | None, no_autostart: bool) -> None:
     """Answer TEXT: locally, or with redacted parts escalated to the worker pool."""
@@ -78,7 +81,7 @@ def ask(text: str, as_json: bool, force: str | None, no_autostart: bool) -> None
 
 @click.command()
 @click.argument("text", default=DEMO_TEXT)
-@click.option("--force", type=click.Choice(["local", "cloud"]), default=None)
+@click.option("--force", type=click.Choice(FORCES), default=None)
 def demo(text: str, force: str | None) -> None:
     """Set up what is missing (models, keys, broker, a worker), answer TEXT and show the trace.
 

@@ -8,10 +8,12 @@ values appear in nothing but what the user sees.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from device.collab.steps import StepResult
-from device.redaction.vault import Vault
+
+if TYPE_CHECKING:
+    from device.redaction.vault import Vault
 
 
 class Fuser(Protocol):

@@ -96,3 +96,10 @@ def test_help_imports_no_heavy_module_and_no_harness(args: list[str]) -> None:
             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_force_choices_are_the_agents_forces() -> None:
+    from device.collab.steps import FORCES
+    from tandem.cli.ask import FORCES as CLI_FORCES
+
+    assert tuple(CLI_FORCES) == FORCES
