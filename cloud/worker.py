@@ -46,6 +46,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -315,10 +316,9 @@ class Worker:
                                                            sender_verify=device.ed25519, expect_device_id=device_id)
             else:
                 signer, recipient = self._pool_pair(env.header.key_id)
-                keyed = env.header.result_mode == "response-key"
+                payload_type: Any = KeyedSubTask if env.header.result_mode == "response-key" else SubTask
                 header, payload = open_envelope(env, recipient=recipient, sender_verify=device.ed25519,
-                                                payload_type=KeyedSubTask if keyed else SubTask,
-                                                expect_device_id=device_id)
+                                                payload_type=payload_type, expect_device_id=device_id)
             self._guard.check_and_record(header, allow_repeat=True)
         except (EnvelopeError, KeyStoreError) as exc:
             self.stats.rejected[type(exc).__name__] += 1

@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -107,7 +107,7 @@ class SpoolRecord(BaseModel):
     """The task's response key, wrapped (`device.response_keys`); None for a schema-1 task."""
 
     @classmethod
-    def from_row(cls, row: tuple[object, ...]) -> SpoolRecord:
+    def from_row(cls, row: tuple[Any, ...]) -> SpoolRecord:
         """Validate a `pending` row (task_id, wire, key_id, created_at, expires_at, attempts,
         response_key).
 
@@ -197,7 +197,7 @@ class Spool:
             except sqlite3.Error as exc:
                 raise SpoolError(f"escalation spool write failed ({exc}): check free disk space") from exc
 
-    def _read(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    def _read(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
                 return self._db.execute(sql, args).fetchall()
@@ -276,7 +276,7 @@ class Spool:
         for table in ("pending", "done"):
             rows = self._read(f"SELECT response_key FROM {table} WHERE task_id = ?", (task_id,))
             if rows:
-                return None if rows[0][0] is None else bytes(rows[0][0])  # type: ignore[arg-type]
+                return None if rows[0][0] is None else bytes(rows[0][0])
         return None
 
     def outcome(self, task_id: str) -> str | None:
@@ -285,13 +285,13 @@ class Spool:
 
     def result(self, task_id: str) -> bytes | None:
         rows = self._read("SELECT result FROM done WHERE task_id = ? AND outcome = 'answered'", (task_id,))
-        return bytes(rows[0][0]) if rows else None  # type: ignore[arg-type]
+        return bytes(rows[0][0]) if rows else None
 
     def counts(self) -> dict[str, int]:
         """pending, and journal events by name (accepted, answered, expired, abandoned)."""
-        out = {"pending": int(self._read("SELECT COUNT(*) FROM pending")[0][0])}  # type: ignore[arg-type]
+        out = {"pending": int(self._read("SELECT COUNT(*) FROM pending")[0][0])}
         for event, n in self._read("SELECT event, COUNT(*) FROM journal GROUP BY event"):
-            out[str(event)] = int(n)  # type: ignore[arg-type]
+            out[str(event)] = int(n)
         return out
 
     def prune(self, *, now: float | None = None) -> int:

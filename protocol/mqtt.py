@@ -11,6 +11,7 @@ import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
@@ -103,9 +104,9 @@ def connect(client: mqtt.Client, url: str, *, timeout: float = 10.0, ca_file: st
         client.username_pw_set(auth.username, auth.password)
     done = threading.Event()
     outcome: dict[str, object] = {}
-    previous = client.on_connect
+    previous: Any = client.on_connect  # paho's callback type changes with the API version
 
-    def on_connect(c: mqtt.Client, userdata: object, flags: object, reason: object, props: object) -> None:
+    def on_connect(c: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         outcome.setdefault("reason", reason)
         done.set()
         if previous is not None:

@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input
 
 from device.agent import Answer
+from device.collab.steps import Force
 from device.redaction.vault import Vault
 from device.tui.screens import StartupScreen, VaultScreen
 from device.tui.session import ChatSession, SessionFactory
@@ -52,7 +53,7 @@ class ChatApp(App[None]):
         self.factory = agent_factory
         self.session: ChatSession | None = None
         self.start_error: str | None = None
-        self.force_next: str | None = None
+        self.force_next: Force | None = None
         self.busy = False
         self.usage = Usage()
         self.turns = 0
@@ -149,7 +150,7 @@ class ChatApp(App[None]):
         self.refresh_status()
         self.run_worker(self._ask(text, force, reply), group="ask", exclusive=True)
 
-    async def _ask(self, text: str, force: str | None, reply: ChatMessage) -> None:
+    async def _ask(self, text: str, force: Force | None, reply: ChatMessage) -> None:
         assert self.session is not None
         loop = asyncio.get_running_loop()
         streamed: dict[int, str] = {}
@@ -179,7 +180,7 @@ class ChatApp(App[None]):
             self.refresh_status()
             chat.scroll_end(animate=False)
 
-    def _record(self, answer: Answer, force: str | None) -> None:
+    def _record(self, answer: Answer, force: Force | None) -> None:
         assert self.session is not None
         self.turns += 1
         self.usage.add(answer)
@@ -194,7 +195,7 @@ class ChatApp(App[None]):
         # nothing to act on until the session is up
         return not (action in self.CHAT_ACTIONS and isinstance(self.screen, StartupScreen))
 
-    def action_force(self, route: str) -> None:
+    def action_force(self, route: Force) -> None:
         self.force_next = None if self.force_next == route else route
         if self.force_next == "cloud" and self.session is not None and self.session.agent.escalator is None:
             self.notify("The cloud is not reachable now: the next turn stays on the device.", severity="warning")

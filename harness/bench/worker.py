@@ -282,7 +282,11 @@ def _plain_responder(url: str) -> None:
     from protocol.mqtt import connect, make_client
 
     client = make_client(f"bench-plain-{os.getpid()}")
-    client.on_message = lambda c, u, m: c.publish(PLAIN_REP, m.payload, qos=1)
+
+    def echo(c: Any, u: object, m: Any) -> None:
+        c.publish(PLAIN_REP, m.payload, qos=1)
+
+    client.on_message = echo
     subscribed = threading.Event()
     client.on_subscribe = lambda *a: subscribed.set()
     connect(client, url)

@@ -112,7 +112,7 @@ class _Tap:
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         with self._lock:
-            if wire_digest(msg.payload) in self.own:
+            if wire_digest(bytes(msg.payload)) in self.own:
                 return
             (self.tasks if "/task/" in msg.topic else self.results).append(bytes(msg.payload))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -20,7 +22,7 @@ def broker_certs(out: str, clients: tuple[str, ...], hosts: tuple[str, ...], day
     """A fleet CA (reused if OUT has one), a server certificate and client certificates in OUT."""
     from tandem.broker.security import make_certs
 
-    issued = make_certs(out, clients=list(clients), hosts=list(hosts) or None, days=days)
+    issued = make_certs(Path(out), clients=list(clients), hosts=list(hosts) or None, days=days)
     click.echo(f"CA {issued.ca}\nserver {issued.server_cert}")
     for name, (crt, _key) in issued.clients.items():
         click.echo(f"client {name} {crt}")
@@ -34,6 +36,6 @@ def broker_users(out: str, devices: tuple[str, ...], workers: tuple[str, ...]) -
     """Password file (via mosquitto_passwd), per-account passwords (0600) and the ACL in OUT."""
     from tandem.broker.security import make_users
 
-    created = make_users(out, devices=list(devices), workers=list(workers))
+    created = make_users(Path(out), devices=list(devices), workers=list(workers))
     for name, path in created.items():
         click.echo(f"{name} password in {path}")

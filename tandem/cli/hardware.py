@@ -24,15 +24,13 @@ def hardware() -> None:
 def detect_cmd(as_json: bool, device_tree_model: Path | None, nv_tegra_release: Path | None,
                cpuinfo: Path | None, machine: str | None) -> None:
     """Pick the profile from /proc/device-tree/model, /etc/nv_tegra_release and CPU flags; explain it."""
-    from dataclasses import replace
-
     from hardware import load_profile
     from hardware.detect import Probe, detect
 
-    probe = Probe()
-    overrides = {"device_tree_model": device_tree_model, "nv_tegra_release": nv_tegra_release,
-                 "cpuinfo": cpuinfo, "machine": machine}
-    probe = replace(probe, **{k: v for k, v in overrides.items() if v is not None})
+    default = Probe()
+    probe = Probe(device_tree_model=device_tree_model or default.device_tree_model,
+                  nv_tegra_release=nv_tegra_release or default.nv_tegra_release,
+                  cpuinfo=cpuinfo or default.cpuinfo, machine=machine or default.machine)
     found = detect(probe)
     profile = load_profile(found.profile)
     configured = cli_settings().hardware_profile

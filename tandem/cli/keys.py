@@ -77,7 +77,10 @@ def keys_create(device_id: str | None, pool: bool) -> None:
     if pool == (device_id is not None):
         raise click.UsageError("give exactly one of --device ID or --pool")
     settings = cli_settings()
-    public = create_pool_keys(settings.keys_dir) if pool else create_device_keys(settings.keys_dir, device_id)
+    if device_id is None:
+        public = create_pool_keys(settings.keys_dir)
+    else:
+        public = create_device_keys(settings.keys_dir, device_id)
     click.echo(f"{'pool' if pool else device_id} key_id {public.key_id}")
 
 

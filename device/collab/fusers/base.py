@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 
 class Fuser(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """The registry name."""
+        ...
 
     def fuse(self, results: Sequence[StepResult], vault: Vault) -> str:
         """The user's answer (values restored)."""

@@ -14,7 +14,10 @@ from device.collab.steps import Plan
 
 
 class Planner(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """The registry name."""
+        ...
 
     def plan(self, text: str) -> Plan:
         """The steps of `text` (redacted: placeholders, no values); at least one."""

@@ -25,7 +25,10 @@ from device.collab.steps import Draft, RouteDecision, Step
 
 
 class Router(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """The registry name."""
+        ...
 
     @property
     def needs_draft(self) -> bool:
