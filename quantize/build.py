@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from quantize.build_layout import DEFAULT_FILE, MANIFEST_FILE, PIPELINE_VERSION
+from quantize.build_lock import build_lock
 from quantize.local_sources import BuildSource, resolve_source
 from quantize.manifest import TOKENIZER_FILE, read_manifest, write_manifest
 from quantize.quality import check_floor, write_reports
@@ -159,14 +160,35 @@ def build_model(
         parse_variant(precision)  # a typed error for a name the builder cannot make
     started = time.perf_counter()
     src = resolve_source(source, Path(cache_root), name=name, progress=progress)
-    name = src.name
-    root = build_root(name, Path(cache_root), src.digest)
-    default = root / DEFAULT_FILE
-    if precision == "auto" and default.exists() and _ready(root / default.read_text().strip()):
-        return root / default.read_text().strip()
-    if precision != "auto" and _ready(root / precision):
-        return root / precision
+    root = build_root(src.name, Path(cache_root), src.digest)
+    found = finished(root, precision)
+    if found is not None:
+        return found
+    with build_lock(root, f"{src.name} ({precision})"):
+        # another process may have finished this build while this one waited for the lock
+        found = finished(root, precision)
+        if found is not None:
+            return found
+        return _build(src, root, precision, progress, keep_intermediates, started)
 
+
+def finished(root: Path, precision: str) -> Path | None:
+    """The finished model dir of ``precision`` (``auto``: the one ``default`` names) in ``root``, or None."""
+    if precision == "auto":
+        default = root / DEFAULT_FILE
+        if not default.exists():
+            return None
+        precision = default.read_text().strip()
+    return root / precision if _ready(root / precision) else None
+
+
+def _build(src: BuildSource, root: Path, precision: str, progress: bool, keep_intermediates: bool,
+           started: float) -> Path:
+    """The steps of :func:`build_model`, run while holding the build lock of ``root``."""
+    from quantize.gqa import parse_variant
+
+    name = src.name
+    default = root / DEFAULT_FILE
     runner = StepRunner(root, progress=progress)
     runner.say(f"building {name} ({precision}) from {src.label} into {root}")
     hf_dir, tokenizer, tokenizer_json, parity = prepare(runner, src)

@@ -26,7 +26,8 @@ from quantize.build import (
     prepare,
     runtime_manifests,
 )
-from quantize.local_sources import resolve_source
+from quantize.build_lock import build_lock
+from quantize.local_sources import BuildSource, resolve_source
 from quantize.quality import write_reports
 from quantize.steps import StepRunner
 
@@ -50,6 +51,14 @@ def sweep_variants(source: str, cache_root: Path, variants: tuple[str, ...] = DE
         parse_variant(v)  # a typed error before any work for a name the builder cannot make
     src = resolve_source(source, Path(cache_root), name=name, progress=progress)
     root = build_root(src.name, Path(cache_root), src.digest)
+    with build_lock(root, f"{src.name} (sweep)"):  # the same steps and dirs as build_model's
+        return _sweep(src, root, variants, progress, keep)
+
+
+def _sweep(src: BuildSource, root: Path, variants: tuple[str, ...], progress: bool, keep: bool) -> Path:
+    """The steps of :func:`sweep_variants`, run while holding the build lock of ``root``."""
+    from quantize.gqa import parse_variant
+
     runner = StepRunner(root, progress=progress)
     out = root / SWEEP_DIR
     out.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from typing import Any
 
 from device.redaction.ner import MODEL_NAME, find_ner_model
 from device.redaction.ner_features import CASE_VOCAB
+from quantize.build_lock import build_lock
 from quantize.errors import QuantizeError
 from quantize.ner.dataset import LABELS, MAX_TOKENS
 from quantize.ner.train import Recipe
@@ -71,8 +72,21 @@ def build_ner(models_dir: Path, recipe: Recipe | None = None, *, progress: bool 
     weights_sha = _sha256(base / "model.safetensors")
     key = recipe_key(recipe, weights_sha)
     out = Path(models_dir) / MODEL_NAME / key[:12]
-    if not force and (out / "manifest.json").exists() and find_ner_model(models_dir, key=key[:12]) is not None:
+    if not force and _built(models_dir, out):
         return out
+    with build_lock(out, f"{MODEL_NAME} ({key[:12]})") as waited:
+        # another process may have finished this build while this one waited (even when forced: it is fresh)
+        if _built(models_dir, out) and (waited or not force):
+            return out
+        return _build(base, out, recipe, weights_sha, key, progress)
+
+
+def _built(models_dir: Path, out: Path) -> bool:
+    return (out / "manifest.json").exists() and find_ner_model(models_dir, key=out.name) is not None
+
+
+def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, progress: bool) -> Path:
+    """Train, export, quantize and write the manifest in ``<out>.work``, then move it to ``out``."""
     work = out.with_name(out.name + ".work")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
