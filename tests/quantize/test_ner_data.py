@@ -111,3 +111,10 @@ def test_sets_repeat_from_their_seed_in_any_process() -> None:
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2")]
     assert runs[0] == runs[1] and len(runs[0]) > 10_000
+
+
+def test_ner_speed_is_measured_on_200_characters_and_absent_without_a_model(tmp_path) -> None:
+    from quantize.ner.evaluate import SPEED_TEXT, ner_ms_per_200_chars
+
+    assert len(SPEED_TEXT) == 200
+    assert ner_ms_per_200_chars(tmp_path) is None  # the eval's JSON then says null, its table "-"
