@@ -117,6 +117,12 @@ def test_two_processes_building_one_model_at_once_both_get_the_one_build(tiny_hf
     waiter, err = waiting[0]
     builder = next(p for p in procs if p is not waiter)
     assert f"pid {builder.pid} is building it into {model_dir.parent}" in err
+    # quiet: the waiter says that one line; the builder (progress off) nothing; the tools talk to the log
+    assert err.count("\n") == 1, err
+    assert next(e for p, (_, e) in zip(procs, results) if p is builder) == ""
+    log = (cache / "_logs" / "build-tiny.log").read_text()
+    assert log.startswith(f"== build of tiny (fp32) into {model_dir.parent} (pid {builder.pid}, ")
+    assert "== variant-fp32: running" in log and "== eval-fp32: finished" in log
 
 
 def test_a_ner_build_finished_while_waiting_is_used_not_trained_again(tmp_path: Path) -> None:
