@@ -157,7 +157,7 @@ def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, log: Path
             elif kind == "done":
                 result = json.loads(rest)
                 if exported is not None:
-                    exported(f"{result.get('export_s', 0):.0f} s")
+                    exported("int8")
             elif kind == "phase":
                 phase, _, words = rest.partition(" ")
                 note(log, words)
