@@ -90,14 +90,14 @@ def _built(models_dir: Path, out: Path) -> bool:
 
 def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, progress: bool) -> Path:
     """Train, export, quantize and write the manifest in ``<out>.work``, then move it to ``out``."""
-    log = start_log(build_log_path(out.parents[1], MODEL_NAME), f"build of {MODEL_NAME} ({key[:12]}) into {out}")
+    build_log = start_log(build_log_path(out.parents[1], MODEL_NAME), f"build of {MODEL_NAME} ({key[:12]}) into {out}")
     if progress:
-        print(f"[tandem.quantize] building {MODEL_NAME} ({key[:12]}); its log: {log}", file=sys.stderr, flush=True)
+        print(f"[tandem.quantize] building {MODEL_NAME} ({key[:12]}); its log: {build_log}", file=sys.stderr, flush=True)
     work = out.with_name(out.name + ".work")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     t0 = time.perf_counter()
-    stats = _run_child(base, work, recipe, progress, log)
+    stats = _run_child(base, work, recipe, progress, build_log)
     onnx_file = work / "model.onnx"
     shutil.copyfile(base / "tokenizer.json", work / "tokenizer.json")
     shutil.rmtree(work / "trained", ignore_errors=True)
@@ -129,9 +129,9 @@ def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, pr
     return out
 
 
-def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, log: Path) -> dict[str, Any]:
+def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, build_log: Path) -> dict[str, Any]:
     """Train and export in a child process: a bar for training (steps, loss) and one for the export
-    on stderr; the child's own stderr (torch, transformers, onnx) appended to ``log``."""
+    on stderr; the child's own stderr (torch, transformers, onnx) appended to ``build_log``."""
     cmd = [sys.executable, "-m", "quantize.ner.build", str(base), str(work), json.dumps(asdict(recipe))]
     env = child_env(PYTHONWARNINGS="ignore", TRANSFORMERS_VERBOSITY="error", TOKENIZERS_PARALLELISM="false")
     root = str(Path(__file__).parents[2])
@@ -139,7 +139,7 @@ def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, log: Path
     bar = None
     result: dict[str, Any] | None = None
     with contextlib.ExitStack() as stack:
-        sink = stack.enter_context(log.open("a"))
+        sink = stack.enter_context(build_log.open("a"))
         proc = stack.enter_context(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=sink, text=True, env=env))
         exported = None
         assert proc.stdout is not None
@@ -160,7 +160,7 @@ def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, log: Path
                     exported("int8")
             elif kind == "phase":
                 phase, _, words = rest.partition(" ")
-                note(log, words)
+                note(build_log, words)
                 if phase == "export":
                     if bar is not None:
                         bar.close()
@@ -169,7 +169,7 @@ def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, log: Path
     if bar is not None:
         bar.close()
     if proc.returncode != 0 or result is None:
-        raise NerBuildError(f"training the NER model failed (exit {proc.returncode}); {failure_note(log)}")
+        raise NerBuildError(f"training the NER model failed (exit {proc.returncode}); {failure_note(build_log)}")
     return result
 
 
