@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from quantize.build_layout import DEFAULT_FILE, MANIFEST_FILE, PIPELINE_VERSION
+from quantize.build_lock import build_lock
+from quantize.build_log import build_log_path, start_log
 from quantize.local_sources import BuildSource, resolve_source
 from quantize.manifest import TOKENIZER_FILE, read_manifest, write_manifest
 from quantize.quality import check_floor, write_reports
@@ -159,16 +161,38 @@ def build_model(
         parse_variant(precision)  # a typed error for a name the builder cannot make
     started = time.perf_counter()
     src = resolve_source(source, Path(cache_root), name=name, progress=progress)
-    name = src.name
-    root = build_root(name, Path(cache_root), src.digest)
-    default = root / DEFAULT_FILE
-    if precision == "auto" and default.exists() and _ready(root / default.read_text().strip()):
-        return root / default.read_text().strip()
-    if precision != "auto" and _ready(root / precision):
-        return root / precision
+    root = build_root(src.name, Path(cache_root), src.digest)
+    found = finished(root, precision)
+    if found is not None:
+        return found
+    with build_lock(root, f"{src.name} ({precision})"):
+        # another process may have finished this build while this one waited for the lock
+        found = finished(root, precision)
+        if found is not None:
+            return found
+        log = start_log(build_log_path(Path(cache_root), src.name), f"build of {src.name} ({precision}) into {root}")
+        return _build(src, root, precision, progress, keep_intermediates, started, log)
 
-    runner = StepRunner(root, progress=progress)
-    runner.say(f"building {name} ({precision}) from {src.label} into {root}")
+
+def finished(root: Path, precision: str) -> Path | None:
+    """The finished model dir of ``precision`` (``auto``: the one ``default`` names) in ``root``, or None."""
+    if precision == "auto":
+        default = root / DEFAULT_FILE
+        if not default.exists():
+            return None
+        precision = default.read_text().strip()
+    return root / precision if _ready(root / precision) else None
+
+
+def _build(src: BuildSource, root: Path, precision: str, progress: bool, keep_intermediates: bool,
+           started: float, log: Path) -> Path:
+    """The steps of :func:`build_model`, run while holding the build lock of ``root``."""
+    from quantize.gqa import parse_variant
+
+    name = src.name
+    default = root / DEFAULT_FILE
+    runner = StepRunner(root, progress=progress, log=log, label=name)
+    runner.say(f"building {name} ({precision}) from {src.label}; its log: {log}")
     hf_dir, tokenizer, tokenizer_json, parity = prepare(runner, src)
     wanted = AUTO_CANDIDATES if precision == "auto" else (precision,)
     variants = ("fp32", *(p for p in wanted if p != "fp32"))
@@ -266,7 +290,7 @@ def make_gqa_dir(runner: StepRunner, variant: str, hf_dir: Path, tokenizer_json:
     if not runner.is_done(f"variant-{variant}"):
         shutil.rmtree(out, ignore_errors=True)
     graph = runner.run(f"variant-{variant}", build_variant, str(hf_dir), str(out), variant,
-                       str(runner.build_dir / "builder-work"), isolate=False)
+                       str(runner.build_dir / "builder-work"), str(runner.log), isolate=False)
     shutil.copyfile(tokenizer_json, out / TOKENIZER_FILE)
     return graph
 

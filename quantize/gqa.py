@@ -20,10 +20,10 @@ import json
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from quantize.build_log import child_env, failure_note
 from quantize.errors import BuildStepError, QuantizeError
 
 GENAI_CONFIG = "genai_config.json"
@@ -131,20 +131,24 @@ def repair_shared_head(onnx_path: Path) -> list[str]:
     return fixed
 
 
-def build_variant(hf_dir: str, out_dir: str, variant: str, cache_dir: str) -> dict[str, object]:
-    """Run the builder for ``variant`` into ``out_dir``; return the graph facts the manifest needs."""
+def build_variant(hf_dir: str, out_dir: str, variant: str, cache_dir: str, log: str | None = None) -> dict[str, object]:
+    """Run the builder for ``variant`` into ``out_dir``; return the graph facts the manifest needs.
+
+    The builder's output (a line per tensor, transformers' warnings) is appended to ``log``
+    (default ``<cache_dir>/builder.log``); a failure quotes its end and names the file."""
     spec = parse_variant(variant)
     out, work = Path(out_dir), Path(cache_dir)
     work.mkdir(parents=True, exist_ok=True)
+    log_path = Path(log) if log else work / "builder.log"
     main = Path(__file__).with_name("genai_builder_main.py")  # flattens Gemma 3's rope config first
     cmd = [str(genai_python()), str(main), "-i", str(hf_dir), "-o", str(out),
            "-p", spec.precision, "-e", spec.execution_provider, "-c", str(work / "builder-cache"),
            "--extra_options", *spec.extra_options()]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    with log_path.open("a") as sink:
+        proc = subprocess.run(cmd, stdout=sink, stderr=subprocess.STDOUT, env=child_env(), check=False)
     if proc.returncode != 0:
-        tail = "\n".join(proc.stdout.splitlines()[-15:])
-        raise BuildStepError(f"onnxruntime-genai builder failed for {variant} (exit {proc.returncode}):\n{tail}")
-    print(proc.stdout[-2000:], file=sys.stderr)
+        raise BuildStepError(f"onnxruntime-genai builder failed for {variant} (exit {proc.returncode}); "
+                             f"{failure_note(log_path)}")
     fixed = repair_shared_head(out / "model.onnx")
     decoder = json.loads((out / GENAI_CONFIG).read_text())["model"]["decoder"]
     for extra in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):

@@ -106,7 +106,7 @@ def evaluate_model(
         if runtime_manifest is not None:
             provisional.unlink()
     ids = heldout_ids(engine.encode, min(EVAL_TOKENS, engine.max_context - SPEED_PROMPT_TOKENS - SPEED_NEW_TOKENS))
-    argmax, logp = score_text(engine, ids, progress=True)
+    argmax, logp = score_text(engine, ids)  # a build step's child: the parent shows the step's bar
     data = {
         "tokens": len(ids),
         "ids": ids,

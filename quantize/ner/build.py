@@ -9,6 +9,7 @@ it, and the parent only reads its progress lines.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -23,9 +24,12 @@ from typing import Any
 
 from device.redaction.ner import MODEL_NAME, find_ner_model
 from device.redaction.ner_features import CASE_VOCAB
+from quantize.build_lock import build_lock
+from quantize.build_log import build_log_path, child_env, failure_note, note, start_log
 from quantize.errors import QuantizeError
 from quantize.ner.dataset import LABELS, MAX_TOKENS
 from quantize.ner.train import Recipe
+from quantize.steps import step_bar
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +75,29 @@ def build_ner(models_dir: Path, recipe: Recipe | None = None, *, progress: bool 
     weights_sha = _sha256(base / "model.safetensors")
     key = recipe_key(recipe, weights_sha)
     out = Path(models_dir) / MODEL_NAME / key[:12]
-    if not force and (out / "manifest.json").exists() and find_ner_model(models_dir, key=key[:12]) is not None:
+    if not force and _built(models_dir, out):
         return out
+    with build_lock(out, f"{MODEL_NAME} ({key[:12]})") as waited:
+        # another process may have finished this build while this one waited (even when forced: it is fresh)
+        if _built(models_dir, out) and (waited or not force):
+            return out
+        return _build(base, out, recipe, weights_sha, key, progress)
+
+
+def _built(models_dir: Path, out: Path) -> bool:
+    return (out / "manifest.json").exists() and find_ner_model(models_dir, key=out.name) is not None
+
+
+def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, progress: bool) -> Path:
+    """Train, export, quantize and write the manifest in ``<out>.work``, then move it to ``out``."""
+    build_log = start_log(build_log_path(out.parents[1], MODEL_NAME), f"build of {MODEL_NAME} ({key[:12]}) into {out}")
+    if progress:
+        print(f"[tandem.quantize] building {MODEL_NAME} ({key[:12]}); its log: {build_log}", file=sys.stderr, flush=True)
     work = out.with_name(out.name + ".work")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     t0 = time.perf_counter()
-    stats = _run_child(base, work, recipe, progress)
+    stats = _run_child(base, work, recipe, progress, build_log)
     onnx_file = work / "model.onnx"
     shutil.copyfile(base / "tokenizer.json", work / "tokenizer.json")
     shutil.rmtree(work / "trained", ignore_errors=True)
@@ -109,15 +129,20 @@ def build_ner(models_dir: Path, recipe: Recipe | None = None, *, progress: bool 
     return out
 
 
-def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool) -> dict[str, Any]:
+def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, build_log: Path) -> dict[str, Any]:
+    """Train and export in a child process: a bar for training (steps, loss) and one for the export
+    on stderr; the child's own stderr (torch, transformers, onnx) appended to ``build_log``."""
     cmd = [sys.executable, "-m", "quantize.ner.build", str(base), str(work), json.dumps(asdict(recipe))]
-    env = dict(os.environ, PYTHONWARNINGS="ignore", TRANSFORMERS_VERBOSITY="error", TOKENIZERS_PARALLELISM="false")
+    env = child_env(PYTHONWARNINGS="ignore", TRANSFORMERS_VERBOSITY="error", TOKENIZERS_PARALLELISM="false")
     root = str(Path(__file__).parents[2])
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     bar = None
     result: dict[str, Any] | None = None
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
+    with contextlib.ExitStack() as stack:
+        sink = stack.enter_context(build_log.open("a"))
+        proc = stack.enter_context(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=sink, text=True, env=env))
+        exported = None
+        assert proc.stdout is not None
         for line in proc.stdout:
             kind, _, rest = line.strip().partition(" ")
             if kind == "step" and progress:
@@ -125,20 +150,26 @@ def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool) -> dict[s
                 if bar is None:
                     from tqdm import tqdm
 
-                    bar = tqdm(total=int(total), desc="train pii-ner", unit="step", file=sys.stderr)
+                    bar = tqdm(total=int(total), desc=f"{MODEL_NAME} train", unit="step", file=sys.stderr)
                 bar.n = int(step)
                 bar.set_postfix(loss=loss, refresh=False)
                 bar.refresh()
             elif kind == "done":
                 result = json.loads(rest)
-            elif kind == "phase" and progress:
-                print(f"[pii-ner] {rest}", file=sys.stderr)
-        err = proc.stderr.read()
+                if exported is not None:
+                    exported("int8")
+            elif kind == "phase":
+                phase, _, words = rest.partition(" ")
+                note(build_log, words)
+                if phase == "export":
+                    if bar is not None:
+                        bar.close()
+                        bar = None
+                    exported = stack.enter_context(step_bar(f"{MODEL_NAME} export", progress))
     if bar is not None:
         bar.close()
     if proc.returncode != 0 or result is None:
-        tail = "\n".join(err.strip().splitlines()[-15:])
-        raise NerBuildError(f"training the NER model failed (exit {proc.returncode}):\n{tail}")
+        raise NerBuildError(f"training the NER model failed (exit {proc.returncode}); {failure_note(build_log)}")
     return result
 
 
@@ -150,10 +181,10 @@ def _child(base: Path, work: Path, recipe: Recipe) -> None:
         if step % 5 == 0 or step == total:
             print(f"step {step} {total} {loss:.4f}", flush=True)
 
-    print("phase generating data and training", flush=True)
+    print("phase train generating data and training", flush=True)
     stats: dict[str, Any] = dict(train(base, work / "trained", recipe, report))
     t = time.perf_counter()
-    print("phase exporting to ONNX and quantizing to int8", flush=True)
+    print("phase export exporting to ONNX and quantizing to int8", flush=True)
     export_onnx(work / "trained", work / "model-fp32.onnx")
     quantize_int8(work / "model-fp32.onnx", work / "model.onnx")
     stats["export_s"] = round(time.perf_counter() - t, 1)

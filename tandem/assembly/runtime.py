@@ -44,8 +44,7 @@ def model_dir(name: str, settings: Settings, *, build: bool = True, progress: bo
             "`pip install 'tandem[quantize]'` (after `pip install torch==2.13.0`), or copy a built model "
             f"dir into {settings.models_dir}"
         ) from exc
-    print(f"building model {name} (first use; cached in {settings.models_dir})", file=sys.stderr)
-    return build_model(name, settings.models_dir, progress=progress)
+    return build_model(name, settings.models_dir, progress=progress)  # its first line says what it builds
 
 
 def ensure_keys(settings: Settings) -> None:

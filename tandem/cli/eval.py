@@ -14,7 +14,9 @@ _ROWS = (
     ("untouched", "PII-free requests untouched"), ("point_kept", "point-carrying words kept"),
     ("precision", "precision"), ("ms_per_request", "ms per request"),
     ("unlisted_names", "names not in the gazetteer found"),
+    ("ner_ms_per_200_chars", "NER ms per 200 chars, 1 thread"),
 )
+_MS = ("ms_per_request", "ner_ms_per_200_chars")
 
 
 @click.group("eval")
@@ -30,7 +32,14 @@ def eval_group() -> None:
 def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     """Score tandem's redactor (and Presidio with spaCy en_core_web_sm, when installed)."""
     with needs_extra("evaluation needs Faker ({module}): pip install 'tandem[eval]'"):
-        from harness.eval.redaction import TARGETS, eval_set, presidio_redactor, score, tandem_redactor
+        from harness.eval.redaction import (
+            TARGETS,
+            eval_set,
+            ner_ms_per_200_chars,
+            presidio_redactor,
+            score,
+            tandem_redactor,
+        )
     settings = cli_settings()
     samples = eval_set(n, seed)
     run, note = tandem_redactor(settings.models_dir)
@@ -38,6 +47,9 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     presidio = None if no_presidio else presidio_redactor()
     if presidio is not None:
         results.append(score("presidio", samples, presidio).as_dict())
+    ner_ms = ner_ms_per_200_chars(settings.models_dir)
+    for r in results:  # the device's NER model alone; Presidio has no such part
+        r["ner_ms_per_200_chars"] = ner_ms if r["system"] == "tandem" else None
     if as_json:
         for r in results:
             click.echo(json.dumps(r))
@@ -48,7 +60,8 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     for key, label in _ROWS:
         values = [r["recall"].get(key, r.get(key)) if key in ("PERSON", "STREET_ADDRESS") else r[key] for r in results]
         target = TARGETS.get(key)
-        cells = "".join(f"{v:>12.2f}" if key == "ms_per_request" else f"{100 * v:>11.1f}%" for v in values)
+        cells = "".join(f"{'-':>12}" if v is None else f"{v:>12.2f}" if key in _MS else f"{100 * v:>11.1f}%"
+                        for v in values)
         click.echo(f"{label:32}{cells}{'' if target is None else f'{100 * target:>9.1f}%'}")
     click.echo("recall per type:")
     for kind in sorted(results[0]["recall"]):

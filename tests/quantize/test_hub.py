@@ -6,7 +6,6 @@ import http.server
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,11 +77,11 @@ def test_closed_endpoint_fails_fast_with_the_way_forward(
     closed_port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port}")
-    started = time.monotonic()
     with pytest.raises(HubUnreachable) as info:
         build_model("hf:SomeOrg/Tiny-Model@v2", tmp_path, progress=False)
-    assert time.monotonic() - started < hub.PROBE_TIMEOUT_S
     message = str(info.value)
+    # the refused connection itself is the reason: the probe did not sit out its timeout
+    assert "Connection refused" in message and "did not answer within" not in message
     assert message.startswith("no model hub is reachable from this machine")
     assert f"127.0.0.1:{closed_port}" in message
     assert "huggingface-cli download SomeOrg/Tiny-Model --revision v2 --local-dir Tiny-Model" in message

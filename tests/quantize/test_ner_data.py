@@ -100,3 +100,4 @@ def test_sets_repeat_from_their_seed_in_any_process() -> None:
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2")]
     assert runs[0] == runs[1] and len(runs[0]) > 10_000
+
