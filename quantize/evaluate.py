@@ -16,6 +16,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 EVAL_PROMPTS: tuple[str, ...] = (
     "What is the capital of France?",
@@ -144,14 +145,14 @@ def compare(reference: Answers, candidate: Answers, eos_ids: list[int]) -> dict[
     }
 
 
-def choose(candidates: dict[str, dict[str, object]]) -> str:
+def choose(candidates: dict[str, dict[str, Any]]) -> str:
     """The variant to ship, given ``compare`` results plus ``size_mb`` per candidate name."""
     ok = {n: c for n, c in candidates.items() if n != "fp32" and c["eos_ok"] and c["agreement"] >= FLOOR}
     if not ok:
         return "fp32"
-    best = max(float(c["agreement"]) for c in ok.values())  # type: ignore[arg-type]
-    tied = [n for n, c in ok.items() if float(c["agreement"]) >= best - TIE_BAND]  # type: ignore[arg-type]
-    return min(tied, key=lambda n: float(ok[n]["size_mb"]))  # type: ignore[arg-type]
+    best = max(float(c["agreement"]) for c in ok.values())
+    tied = [n for n, c in ok.items() if float(c["agreement"]) >= best - TIE_BAND]
+    return min(tied, key=lambda n: float(ok[n]["size_mb"]))
 
 
 def evaluate_variant(

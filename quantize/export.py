@@ -15,6 +15,7 @@ import logging
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def onnx_files(model_dir: Path) -> list[Path]:
     return sorted(p for p in model_dir.iterdir() if p.name.startswith(ONNX_FILE))
 
 
-def save_onnx(model: object, path: Path, weight_bytes: int) -> None:
+def save_onnx(model: Any, path: Path, weight_bytes: int) -> None:
     """Save ``model`` as one file, or with one ``model.onnx_data`` file when it is too big."""
     import onnx
 

@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import runpy
 import sys
+from typing import Any
 
 import transformers
 
-_load = transformers.AutoConfig.from_pretrained.__func__
+_auto_config: Any = transformers.AutoConfig
+_load = _auto_config.from_pretrained.__func__  # the plain function behind the classmethod
 
 
 def _flat_rope(cls: type, *args: object, **kwargs: object) -> object:
     config = _load(cls, *args, **kwargs)
     for cfg in (config, getattr(config, "text_config", None)):
         rope = getattr(cfg, "rope_parameters", None) if cfg is not None else None
-        if isinstance(rope, dict) and "full_attention" in rope:
-            cfg.rope_local_base_freq = rope.get("sliding_attention", rope["full_attention"])["rope_theta"]
+        if cfg is not None and isinstance(rope, dict) and "full_attention" in rope:
+            local: dict[str, Any] = rope.get("sliding_attention") or rope["full_attention"]
+            cfg.rope_local_base_freq = local["rope_theta"]
             cfg.rope_parameters = dict(rope["full_attention"])
     return config
 
 
-transformers.AutoConfig.from_pretrained = classmethod(_flat_rope)
+_auto_config.from_pretrained = classmethod(_flat_rope)
 sys.argv = ["onnxruntime_genai.models.builder", *sys.argv[1:]]
 runpy.run_module("onnxruntime_genai.models.builder", run_name="__main__")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # llama.cpp's llama_token_type values as stored in tokenizer.ggml.token_type.
 TOKEN_NORMAL = 1
@@ -54,27 +55,27 @@ def read_gguf_meta(path: Path) -> GGUFMeta:
     reader = GGUFReader(str(path))
     fields = reader.fields
 
-    def get(key: str, default: object = None) -> object:
+    def get(key: str, default: Any = None) -> Any:
         field = fields.get(key)
         return default if field is None else field.contents()
 
     arch = str(get("general.architecture"))
-    tokens = tuple(str(t) for t in get("tokenizer.ggml.tokens", []))  # type: ignore[union-attr]
+    tokens = tuple(str(t) for t in get("tokenizer.ggml.tokens", []))
     types_raw = get("tokenizer.ggml.token_type", None)
-    types = tuple(int(t) for t in types_raw) if types_raw is not None else (TOKEN_NORMAL,) * len(tokens)  # type: ignore[union-attr]
+    types = tuple(int(t) for t in types_raw) if types_raw is not None else (TOKEN_NORMAL,) * len(tokens)
     tok_model = str(get("tokenizer.ggml.model", ""))
 
     def opt_int(key: str) -> int | None:
         value = get(key)
-        return None if value is None else int(value)  # type: ignore[call-overload]
+        return None if value is None else int(value)
 
     # llama.cpp defaults: SentencePiece ("llama") vocabularies add BOS, BPE ("gpt2") ones do not.
     add_bos = get("tokenizer.ggml.add_bos_token", tok_model == "llama")
     ctx = get(f"{arch}.context_length")
-    merges = tuple(str(m) for m in get("tokenizer.ggml.merges", []))  # type: ignore[union-attr]
+    merges = tuple(str(m) for m in get("tokenizer.ggml.merges", []))
     scores: tuple[float, ...] = ()
     if tok_model == "llama" and not merges and "tokenizer.ggml.scores" in fields:
-        scores = tuple(float(x) for x in get("tokenizer.ggml.scores"))  # type: ignore[union-attr]
+        scores = tuple(float(x) for x in get("tokenizer.ggml.scores"))
     return GGUFMeta(
         architecture=arch,
         tokenizer_model=tok_model,
@@ -90,6 +91,6 @@ def read_gguf_meta(path: Path) -> GGUFMeta:
         add_bos_token=bool(add_bos),
         add_eos_token=bool(get("tokenizer.ggml.add_eos_token", False)),
         chat_template=None if get("tokenizer.chat_template") is None else str(get("tokenizer.chat_template")),
-        context_length=None if ctx is None else int(ctx),  # type: ignore[call-overload]
+        context_length=None if ctx is None else int(ctx),
         scores=scores,
     )

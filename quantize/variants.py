@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from quantize.export import ONNX_FILE, link_or_copy, onnx_files, save_onnx, size_mb, weight_nodes
 
@@ -33,8 +34,8 @@ ACCURACY_LEVEL = 4
 
 
 def _nbits(
-    model: object, bits: int, op_types: tuple[str, ...], include: list[str] | None, exclude: list[str] | None
-) -> object:
+    model: Any, bits: int, op_types: tuple[str, ...], include: list[str] | None, exclude: list[str] | None
+) -> Any:
     from onnxruntime.quantization.matmul_nbits_quantizer import (
         DefaultWeightOnlyQuantConfig,
         MatMulNBitsQuantizer,

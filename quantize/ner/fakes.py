@@ -233,7 +233,10 @@ class Fakes:
             if phonenumbers.is_valid_number(number):
                 fmt = self.choice((Fmt.INTERNATIONAL, Fmt.INTERNATIONAL, Fmt.NATIONAL, Fmt.E164))
                 return phonenumbers.format_number(number, fmt)
-        return phonenumbers.format_number(phonenumbers.example_number(region), Fmt.INTERNATIONAL)
+        example = phonenumbers.example_number(region)
+        if example is None:
+            raise ValueError(f"phonenumbers has no example number for region {region!r}")
+        return phonenumbers.format_number(example, Fmt.INTERNATIONAL)
 
     def card(self, locale: str) -> str:
         from device.redaction.validators import card_valid
