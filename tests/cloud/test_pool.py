@@ -84,7 +84,7 @@ def test_sigterm_finishes_held_tasks_then_exits(own_mosquitto: BrokerProcess, ke
             await asyncio.to_thread(wait_until, lambda: worker.metric("tandem_worker_held_tasks") >= 5, 10,
                                     "the worker to hold several tasks")
             worker.proc.send_signal(signal.SIGTERM)
-            await asyncio.to_thread(wait_until, lambda: worker.get("/healthz")[0] == 503, 5, "health to say 503")
+            await asyncio.to_thread(wait_until, lambda: worker.get("/healthz")[0] == 503, 30, "health to say 503")
             assert json.loads(worker.get("/healthz")[1])["stopping"] is True
             results = await asyncio.wait_for(asyncio.gather(*futs), 20)
             return [r.text for r in results]
@@ -123,7 +123,9 @@ def test_backpressure_holds_memory_flat_under_a_burst(own_mosquitto: BrokerProce
     # inbox 16 (+1 running, +1 waiting for a slot): Mosquitto 2.0.11 ignores the Receive Maximum once
     # acks flow, so the bounded inbox and TCP are what push back here
     assert 1 <= held <= 16 + 2, f"the worker holds {held} tasks: its inbox (16) should bound it"
-    assert worker.answered() < 10, "the burst is still waiting at the broker, not in the worker"
+    # the worker answers at most 2 tasks/s (0.5 s each): whatever the machine's speed, nearly all of the
+    # burst must still be at the broker, neither answered nor held
+    assert worker.answered() + held < 100, "the burst is still waiting at the broker, not in the worker"
     assert grew_mb < 6, f"worker RSS grew {grew_mb:.1f} MB under a 12 MB burst"
 
 
