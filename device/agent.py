@@ -153,6 +153,8 @@ class Agent:
         timings["divide"] = _ms(t)
 
         run = _Run(len(plan))
+        if self.policy.hold_all is not None:
+            run.notices.append(self.policy.hold_all)
         for step in plan.steps:
             if step.depends_on:
                 await self._settle(run, step.depends_on, on_token)

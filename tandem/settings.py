@@ -66,8 +66,10 @@ class RedactionSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ner: Literal["auto", "build", "off"] = "auto"
-    """Learned name/address detector: "auto" uses it when built (else rules, with one notice),
-    "build" trains it on first use (needs the quantize extra, a few minutes), "off" uses rules only."""
+    """Learned name/address detector, on every face: "auto" uses it, training it on first use when the
+    quantize extra is installed (~90 s, with progress); a device that cannot have it answers everything
+    itself and says how to build it (nothing escalates with names found by rules alone). "build": the
+    same, but a model that cannot be built is an error. "off": rules only, and nothing escalates."""
     actions: dict[str, Literal["redact", "keep", "block"]] = Field(default_factory=dict)
     """Per entity type (PERSON, STREET_ADDRESS, EMAIL, PHONE, API_KEY, ...): "redact" (default),
     "keep" (left in the text, also when escalating) or "block" (redacted, and a part holding it is

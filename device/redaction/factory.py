@@ -29,10 +29,11 @@ class LazyNer:
     """A `SpanModel` that loads the built NER model on first use, or falls back to nothing."""
 
     def __init__(self, models_dir: Path, *, threads: int = 1,
-                 build: Callable[[Path], Path] | None = None) -> None:
+                 build: Callable[[Path], Path] | None = None, model_dir: Path | None = None) -> None:
         self.models_dir = Path(models_dir)
         self.threads = threads
         self._build = build
+        self._model_dir = model_dir
         self._model: NerModel | None = None
         self._tried = False
         self._lock = threading.Lock()
@@ -42,7 +43,7 @@ class LazyNer:
         with self._lock:
             if not self._tried:
                 self._tried = True
-                found = find_ner_model(self.models_dir)
+                found = self._model_dir or find_ner_model(self.models_dir)
                 if found is None and self._build is not None:
                     found = self._build(self.models_dir)
                 if found is None:
@@ -64,10 +65,13 @@ class LazyNer:
 
 
 def make_redactor(models_dir: Path, *, ner: str = "auto", actions: Mapping[str, str] | None = None,
-                  threads: int = 1, build: Callable[[Path], Path] | None = None) -> RuleRedactor:
-    """The redactor for `ner` = "auto" (model if built), "build" (build on first use) or "off"."""
+                  threads: int = 1, build: Callable[[Path], Path] | None = None,
+                  model_dir: Path | None = None) -> RuleRedactor:
+    """The redactor for `ner` = "auto" (model if built), "build" (build on first use) or "off";
+    `model_dir`: the model to load (else the newest built one under `models_dir`)."""
     if ner not in ("auto", "build", "off"):
         raise ValueError(f"ner must be auto, build or off, got {ner!r}")
     policy = RedactionPolicy(dict(actions or {}))
-    model = None if ner == "off" else LazyNer(models_dir, threads=threads, build=build if ner == "build" else None)
+    model = None if ner == "off" else LazyNer(models_dir, threads=threads, build=build if ner == "build" else None,
+                                              model_dir=model_dir)
     return RuleRedactor(types=policy.redacted_types(), ner=model)

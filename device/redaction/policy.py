@@ -59,6 +59,8 @@ class RedactionPolicy:
     """Per-type actions (types not listed are redacted) and the stay-on-device check."""
 
     actions: Mapping[str, str] = field(default_factory=dict)
+    hold_all: str | None = None
+    """When set, no step may leave the device, and this says why (e.g. the name model is missing)."""
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.actions) - set(TYPES))
@@ -76,6 +78,8 @@ class RedactionPolicy:
 
     def check(self, redacted: str, vault: Vault | None = None) -> PolicyVerdict:
         """May this redacted part leave the device? If not, why (no values in the reason)."""
+        if self.hold_all is not None:
+            return PolicyVerdict(False, self.hold_all)
         kinds = {m.group(1) for m in _TYPE_OF_RE.finditer(redacted)}
         blocked = sorted(k for k in kinds if self.action(k) == "block")
         if blocked:

@@ -33,6 +33,7 @@ async def build_with_progress(name: str, settings: Settings, progress: Progress,
     """`tandem model build NAME` (or `command`, for tests) in a child process, its stderr forwarded."""
     progress(f"model {name} is not built yet: building it once into {settings.models_dir} (minutes)")
     argv = list(command or [sys.executable, "-m", "tandem.cli", "model", "build", name])
+    shown = " ".join(["tandem", *argv[3:]]) if argv[1:3] == ["-m", "tandem.cli"] else " ".join(argv)
     proc = await asyncio.create_subprocess_exec(
         *argv,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
@@ -59,7 +60,7 @@ async def build_with_progress(name: str, settings: Settings, progress: Progress,
     if code != 0:
         raise SessionStartError(
             f"model {name} is missing and building it failed ({last or f'exit code {code}'}). "
-            f"Run `tandem model build {name}` in a shell to see the whole log, or copy a built model "
+            f"Run `{shown}` in a shell to see the whole log, or copy a built model "
             f"dir into {settings.models_dir}; then start `tandem chat` again."
         )
 
@@ -67,6 +68,8 @@ async def build_with_progress(name: str, settings: Settings, progress: Progress,
 async def open_session(settings: Settings, progress: Progress, conversation: str | None = None) -> ChatSession:
     """Keys, model (built if missing), engine with the hardware profile, the named conversation's
     vault (if any), then the broker."""
+    from device.redaction.ner import MODEL_NAME as NER_MODEL
+    from device.redaction.ner import find_ner_model
     from protocol.keys import DeviceKeys
     from quantize.locate import find_built
     from tandem.assembly.engine_options import engine_options
@@ -76,6 +79,10 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
     progress(f"hardware profile: {opts.profile.name} (threads {opts.threads}, max context {opts.max_context})")
     if find_built(settings.device_model, settings.models_dir) is None:
         await build_with_progress(settings.device_model, settings, progress)
+    if settings.redaction.ner != "off" and find_ner_model(settings.models_dir) is None:
+        # the PII name/address model: trained once, its progress on this screen (not under the UI)
+        await build_with_progress(NER_MODEL, settings, progress,
+                                  [sys.executable, "-m", "tandem.cli", "model", "train-ner"])
     progress(f"loading {settings.device_model} …")
     try:
         agent, _ = await asyncio.to_thread(make_agent, settings, with_cloud=False)
@@ -88,6 +95,8 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
             raise SessionStartError(f"conversation {conversation!r} cannot be continued: {exc}") from exc
     manifest = agent.engine.manifest
     session = ChatSession(agent, model=manifest.name, precision=manifest.precision, profile=opts.profile.name)
+    if agent.policy.hold_all is not None:
+        session.notices.append(agent.policy.hold_all)
 
     try:
         await asyncio.to_thread(ensure_keys, settings)

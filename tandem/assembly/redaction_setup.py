@@ -1,13 +1,14 @@
 """The device's redactor and policy as settings describe them (shared by the CLI, agent and TUI).
 
-With `redaction.ner = "build"` a missing NER model is trained on first use, with progress, like
-the LLMs; with "auto" the rules answer alone until `tandem model train-ner` has run.
+Every face redacts with the PII name/address model: a missing one is trained on first use, with
+progress, like the LLMs (`ner_model_dir`). A device that cannot have it (`redaction.ner = "off"`, or
+no build tools) still redacts with rules, but its policy holds every step on the device: names and
+addresses found by rules alone miss too many to let free text leave (`device_policy`).
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 from device.redaction.factory import make_redactor
@@ -19,25 +20,44 @@ from tandem.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def _build_on_first_use(models_dir: Path) -> Path:
+NO_NER_HOLD = ("nothing left this device: its PII name/address model is not built, and names found by rules "
+               "alone are not safe to send; build it with `tandem model train-ner`")
+
+
+def ner_model_dir(settings: Settings) -> Path | None:
+    """The name/address model every face redacts with: found in the model cache, or trained now (first
+    use, with progress). None when `redaction.ner = "off"` or when it cannot be built here ("auto")."""
+    from device.redaction.ner import find_ner_model
     from tandem.assembly.runtime import SetupError
 
+    mode = settings.redaction.ner
+    if mode == "off":
+        return None
+    found = find_ner_model(settings.models_dir)
+    if found is not None:
+        return found
     try:
         from quantize.ner.build import build_ner
     except ImportError as exc:
-        raise SetupError(f"the NER model is not built and the build tools are missing ({exc.name}): "
-                         "pip install 'tandem[quantize]', or set redaction.ner = \"auto\"") from exc
-    print(f"building the PII NER model (first use; cached in {models_dir})", file=sys.stderr)
-    return build_ner(models_dir)
+        if mode == "build":
+            raise SetupError(f"the PII NER model is not built and the build tools are missing ({exc.name}): "
+                             "pip install 'tandem[quantize]', or copy a built pii-ner dir into "
+                             f"{settings.models_dir}") from exc
+        log.warning("no PII NER model and no build tools (%s missing): every step stays on the device", exc.name)
+        return None
+    return build_ner(settings.models_dir)
 
 
-def device_redactor(settings: Settings) -> RuleRedactor:
+def device_redactor(settings: Settings, ner_dir: Path | None = None) -> RuleRedactor:
+    """Rules plus the NER model in `ner_dir` (None: rules only)."""
     r = settings.redaction
-    return make_redactor(settings.models_dir, ner=r.ner, actions=r.actions, build=_build_on_first_use)
+    return make_redactor(settings.models_dir, ner="off" if ner_dir is None else "auto", actions=r.actions,
+                         model_dir=ner_dir)
 
 
-def device_policy(settings: Settings) -> RedactionPolicy:
-    return RedactionPolicy(dict(settings.redaction.actions))
+def device_policy(settings: Settings, *, has_ner: bool = True) -> RedactionPolicy:
+    """The per-type actions; without the NER model every step is held on the device."""
+    return RedactionPolicy(dict(settings.redaction.actions), hold_all=None if has_ner else NO_NER_HOLD)
 
 
 def device_vault_store(settings: Settings) -> VaultStore:

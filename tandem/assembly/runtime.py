@@ -160,7 +160,12 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.collab import RouterOptions, make_fuser, make_planner, make_router
     from inference.engine import load_engine
     from tandem.assembly.engine_options import engine_options
-    from tandem.assembly.redaction_setup import device_policy, device_redactor, device_vault_store
+    from tandem.assembly.redaction_setup import (
+        device_policy,
+        device_redactor,
+        device_vault_store,
+        ner_model_dir,
+    )
 
     opts = engine_options(settings)  # the hardware profile's threads/max_context unless set explicitly
     engine = load_engine(model_dir(settings.device_model, settings), threads=opts.threads,
@@ -174,6 +179,8 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
     collab = settings.collab
     router = make_router(collab.routers, RouterOptions(threshold=esc.threshold, probe_tokens=esc.probe_tokens,
                                                        keep_personal_local=esc.keep_personal_local))
-    return Agent(engine, device_redactor(settings), config, escalator, policy=device_policy(settings),
+    ner_dir = ner_model_dir(settings)  # every face redacts with it; built here on first use
+    return Agent(engine, device_redactor(settings, ner_dir), config, escalator,
+                 policy=device_policy(settings, has_ner=ner_dir is not None),
                  vaults=device_vault_store(settings), planner=make_planner(collab.planner), router=router,
                  fuser=make_fuser(collab.fuser)), escalator

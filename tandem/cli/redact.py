@@ -15,9 +15,10 @@ from tandem.cli.config import cli_settings
 def redact(text: str | None, jsonl: bool) -> None:
     """Redact PII from TEXT (or stdin JSON lines with --jsonl) into typed placeholders."""
     from device.redaction import redact_jsonl
-    from tandem.assembly.redaction_setup import device_redactor
+    from tandem.assembly.redaction_setup import device_redactor, ner_model_dir
 
-    redactor = device_redactor(cli_settings())
+    settings = cli_settings()
+    redactor = device_redactor(settings, ner_model_dir(settings))
     if jsonl:
         for line in redact_jsonl(sys.stdin, redactor):
             click.echo(line)

@@ -1,4 +1,7 @@
-"""Put the suite's tiny model where `find_built` looks, so CLI tests can name it like a real model."""
+"""Put the suite's tiny model where `find_built` looks, so CLI tests can name it like a real model.
+
+Every face redacts with the PII name/address model, so the layout links the real one too (from the
+model cache the suite shares; built there once, under the build lock, if it is missing)."""
 
 from __future__ import annotations
 
@@ -12,4 +15,15 @@ def models_dir_with_tiny(tiny_model: Path, root: Path, name: str = "tiny") -> Pa
     build.mkdir(parents=True)
     (build / "fp32").symlink_to(tiny_model, target_is_directory=True)
     (build / DEFAULT_FILE).write_text("fp32\n")
+    ner = real_ner_dir()
+    (root / ner.parent.name).mkdir(exist_ok=True)
+    (root / ner.parent.name / ner.name).symlink_to(ner, target_is_directory=True)
     return root
+
+
+def real_ner_dir() -> Path:
+    from device.redaction.ner import find_ner_model
+    from quantize.ner.build import build_ner
+    from tests.conftest import real_models_dir
+
+    return find_ner_model(real_models_dir()) or build_ner(real_models_dir(), progress=False)
