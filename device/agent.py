@@ -22,7 +22,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from device.collab.steps import (
     AnswerRoute,
     Draft,
     Force,
+    Plan,
     Route,
     RouteDecision,
     Step,
@@ -43,8 +44,10 @@ from device.collab.steps import (
 )
 from device.errors import EscalationError, ToolError, VaultError
 from device.escalation import Escalator, SentRecord
-from device.redaction.model import Redactor
+from device.redaction.generalize import generalize
+from device.redaction.model import PLACEHOLDER_RE, Redactor
 from device.redaction.policy import RedactionPolicy
+from device.redaction.sensitive_policy import SensitiveClassifier, SensitivePolicy
 from device.redaction.stream import PartStreams
 from device.redaction.vault import Vault
 from device.redaction.vault_store import VaultStore
@@ -65,6 +68,7 @@ class PartTrace:
     draft_tokens: int
     task_id: str | None = None
     cloud_model: str | None = None
+    rewritten_from: str | None = None  # the user's request (redacted) when `redacted_text` is its generalisation
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     redacted: str = ""
     entities: list[dict[str, Any]] = field(default_factory=list)
+    sensitive: list[str] = field(default_factory=list)  # categories of sensitive context the request disclosed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +93,7 @@ class Answer:
             "notices": self.notices,
             "redacted": self.redacted,
             "entities": self.entities,
+            "sensitive": self.sensitive,
         }
 
 
@@ -111,7 +117,8 @@ class Agent:
                  escalator: Escalator | None = None, policy: RedactionPolicy | None = None,
                  vaults: VaultStore | None = None, *, planner: Planner | None = None,
                  router: Router | None = None, fuser: Fuser | None = None,
-                 tools: ToolExecutor | None = None) -> None:
+                 tools: ToolExecutor | None = None, sensitive: SensitiveClassifier | None = None,
+                 sensitive_policy: SensitivePolicy | None = None) -> None:
         self.engine = engine  # the local executor
         self.redactor = redactor
         self.policy = policy or RedactionPolicy()  # steps it holds never escalate, not even forced
@@ -123,6 +130,8 @@ class Agent:
             threshold=config.threshold, probe_tokens=config.probe_tokens,
             keep_personal_local=config.keep_personal_local))
         self.fuser = fuser or make_fuser("concat")
+        self.sensitive = sensitive  # tags what a request discloses (health, religion, ...); None: not checked
+        self.sensitive_policy = sensitive_policy or SensitivePolicy()
         self.vault = Vault()  # one conversation
         self.vaults = vaults  # encrypted vaults of named conversations (None: nothing is stored)
         self.conversation: str | None = None  # the named conversation `vault` belongs to
@@ -137,8 +146,10 @@ class Agent:
         self.conversation = conversation
 
     async def ask(self, text: str, *, force: Force | None = None,
-                  on_token: Callable[[int, str], None] | None = None) -> Answer:
-        """Answer `text`. `force`: "local" or "cloud" for every step. `on_token(step, text)` streams."""
+                  on_token: Callable[[int, str], None] | None = None,
+                  confirm: Callable[[str], Awaitable[bool]] | None = None) -> Answer:
+        """Answer `text`. `force`: "local" or "cloud" for every step. `on_token(step, text)` streams.
+        `confirm(question)`: asks the user (the `ask` sensitive-context policy); None: nobody to ask."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         redaction = self.redactor.redact(text, self.vault)
@@ -149,16 +160,24 @@ class Agent:
         streams = PartStreams(self.vault, on_token) if on_token is not None else None
         on_token = streams.feed if streams is not None else None
         t = time.perf_counter()
-        plan = self.planner.plan(redaction.text)
+        sensitive = tuple(self.sensitive.classify(redaction.text)) if self.sensitive is not None else ()
+        hold, rewrite = await self._sensitive_gate(redaction.text, sensitive, confirm)
+        timings["sensitive"] = _ms(t)
+        t = time.perf_counter()
+        if rewrite is not None:  # only the generalised request may leave; the device model reads the user's own
+            plan = Plan((Step(0, rewrite, bool(PLACEHOLDER_RE.search(rewrite)), local_text=redaction.text),))
+        else:
+            plan = self.planner.plan(redaction.text)
         timings["divide"] = _ms(t)
 
         run = _Run(len(plan))
-        if self.policy.hold_all is not None:
-            run.notices.append(self.policy.hold_all)
+        for notice in (self.policy.hold_all, hold):
+            if notice is not None:
+                run.notices.append(notice)
         for step in plan.steps:
             if step.depends_on:
                 await self._settle(run, step.depends_on, on_token)
-            decision, draft = await self._route(step, force, on_token)
+            decision, draft = await self._route(step, force, on_token, hold)
             run.local_ms += (draft.prefill_ms + draft.decode_ms) if draft else 0.0
             if decision.route == "tool":
                 await self._run_tool(run, step, decision, on_token)
@@ -189,16 +208,43 @@ class Agent:
             parts=traces, notices=run.notices, redacted=redaction.text,
             entities=[{"type": e.type, "start": e.start, "end": e.end, "placeholder": e.placeholder}
                       for e in redaction.entities],
+            sensitive=list(sensitive),
         )
+
+    async def _sensitive_gate(self, redacted: str, sensitive: tuple[str, ...],
+                              confirm: Callable[[str], Awaitable[bool]] | None) -> tuple[str | None, str | None]:
+        """(why nothing may leave, or None; the generalised request that may, or None)."""
+        action = self.sensitive_policy.action(sensitive)
+        if action is None:
+            return None, None
+        named = ", ".join(sensitive)
+        if action == "generalize":
+            rewrite = generalize(redacted)
+            if rewrite is not None:
+                return None, rewrite
+            return (f"sensitive context ({named}) stays on the device: the request could not be rewritten "
+                    "in general terms"), None
+        if action == "ask":
+            question = (f"This request tells something about you ({named}). May a redacted copy go to the "
+                        "cloud if the device is unsure?")
+            if confirm is not None and await confirm(question):
+                return None, None
+            return f"sensitive context ({named}) stays on the device: sending it was not approved", None
+        return (f"sensitive context ({named}) stays on the device (policy `local`; `generalize` lets a "
+                "general version of the question go to the cloud)"), None
 
     # -- routing ---------------------------------------------------------------------------------
 
-    async def _route(self, step: Step, force: Force | None,
-                     on_token: Callable[[int, str], None] | None) -> tuple[RouteDecision, Generation | None]:
-        """Where `step` is answered, and the device's draft when it made one (a local answer needs it)."""
+    async def _route(self, step: Step, force: Force | None, on_token: Callable[[int, str], None] | None,
+                     hold: str | None = None) -> tuple[RouteDecision, Generation | None]:
+        """Where `step` is answered, and the device's draft when it made one (a local answer needs it).
+        `hold`: why nothing of this request may leave (sensitive context), whatever is forced."""
         if force == "local":
             draft = await self._draft(step, on_token)
             return RouteDecision("local", "forced", self._uncertainty(draft)), draft
+        if hold is not None:
+            draft = await self._draft(step, on_token)
+            return RouteDecision("local", hold, self._uncertainty(draft)), draft
         verdict = self.policy.check(step.text, self.vault)
         if not verdict.escalate:  # the privacy policy holds it: no router and no force can send it
             draft = await self._draft(step, on_token)
@@ -267,7 +313,7 @@ class Agent:
                         cancel: threading.Event | None, max_tokens: int | None = None) -> Generation:
         # the device model may see the real values: restore them for the local prompt
         # no system prompt of ours: the model's own default one (from the manifest) answers best
-        messages = [Message("user", self.vault.restore(step.text))]
+        messages = [Message("user", self.vault.restore(step.local_text or step.text))]
         params = SamplingParams(max_new_tokens=max_tokens or self.config.local_max_tokens,
                                 no_repeat_ngram=self.config.no_repeat_ngram)
         async with self._engine_lock:
@@ -280,7 +326,7 @@ class Agent:
         run.results[step.index] = result
         run.traces[step.index] = PartTrace(step.index, step.text, result.route, decision.reason,
                                            decision.uncertainty, len(draft.token_ids) if draft else 0,
-                                           task_id, cloud_model)
+                                           task_id, cloud_model, step.local_text)
 
     async def _run_tool(self, run: _Run, step: Step, decision: RouteDecision,
                         on_token: Callable[[int, str], None] | None) -> None:

@@ -60,6 +60,33 @@ class EscalationSettings(BaseModel):
     """An unanswered escalation is re-sent (same task id) after this long, then with backoff."""
 
 
+class SensitiveSettings(BaseModel):
+    """Requests that disclose sensitive context about the user (health, religion, ...; no PII needed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: Literal["auto", "build", "off"] = "auto"
+    """The on-device classifier that tags them: "auto" trains it on first use when the quantize extra is
+    installed; a device without it holds every step on the device. "build": failing to build is an error.
+    "off": no classifier, and nothing escalates."""
+    policy: dict[str, Literal["local", "ask", "generalize"]] = Field(default_factory=dict)
+    """Per category (health, sex_life, sexual_orientation, gender_identity, religion, political_opinion,
+    ethnicity, immigration, criminal_record, finances, trade_union, genetic, domestic_violence):
+    "local" never escalates, "ask" asks the user first (TUI; a service request approves with
+    "confirm_sensitive"), "generalize" sends only a rewrite about "someone" instead of the user."""
+    default: Literal["local", "ask", "generalize"] = "local"
+    """The action for categories not listed in `policy`."""
+
+    @field_validator("policy")
+    @classmethod
+    def _known_categories(cls, policy: dict[str, str]) -> dict[str, str]:
+        from device.redaction.sensitive_policy import CATEGORIES
+
+        for name in policy:
+            _known(name, dict.fromkeys(CATEGORIES), "sensitive category")
+        return policy
+
+
 class RedactionSettings(BaseModel):
     """How the device finds PII and what it does with each type."""
 
@@ -80,6 +107,8 @@ class RedactionSettings(BaseModel):
     """Where named conversations (`tandem chat --conversation`, `"conversation"` in a `tandem serve`
     request) keep their encrypted vaults. None: `<state dir>/vaults/<device_id>`; the key is
     `vault.key` in the device keys dir."""
+    sensitive: SensitiveSettings = Field(default_factory=SensitiveSettings)
+    """Sensitive context (`[redaction.sensitive]`): its classifier and what to do per category."""
 
 
 class CollabSettings(BaseModel):

@@ -44,6 +44,9 @@ class Step:
     kind: StepKind = "answer"
     depends_on: tuple[int, ...] = ()
     """Indexes of the steps whose results this one needs first."""
+    local_text: str | None = None
+    """What the device model reads instead of `text` when it answers this step (still redacted): the
+    user's own words when `text` is a rewrite meant for the cloud (a generalised request)."""
 
 
 @dataclass(frozen=True)

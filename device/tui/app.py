@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input
 from device.agent import Answer
 from device.collab.steps import Force
 from device.redaction.vault import Vault
-from device.tui.screens import StartupScreen, VaultScreen
+from device.tui.screens import ConfirmScreen, StartupScreen, VaultScreen
 from device.tui.session import ChatSession, SessionFactory
 from device.tui.trace_view import Usage, render_turn
 from device.tui.widgets import ChatLog, ChatMessage, StatusBar, StatusInfo, TracePanel
@@ -166,7 +166,7 @@ class ChatApp(App[None]):
 
         chat = self.query_one(ChatLog)
         try:
-            answer = await self.session.agent.ask(text, force=force, on_token=on_token)
+            answer = await self.session.agent.ask(text, force=force, on_token=on_token, confirm=self._confirm)
         except TandemError as exc:
             reply.set_text("(no answer)", final=True)
             chat.add("error", str(exc))
@@ -179,6 +179,10 @@ class ChatApp(App[None]):
             self.busy = False
             self.refresh_status()
             chat.scroll_end(animate=False)
+
+    async def _confirm(self, question: str) -> bool:
+        """Ask the user (a modal yes/no); runs inside the turn's worker."""
+        return await self.push_screen_wait(ConfirmScreen(question))
 
     def _record(self, answer: Answer, force: Force | None) -> None:
         assert self.session is not None

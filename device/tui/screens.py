@@ -1,4 +1,4 @@
-"""Screens besides the chat: startup progress (first model build, loading) and the vault."""
+"""Screens besides the chat: startup progress (first model build, loading), the vault, and a yes/no question."""
 
 from __future__ import annotations
 
@@ -65,3 +65,22 @@ class VaultScreen(ModalScreen[None]):
             if not self.rows:
                 yield Static("Nothing redacted yet in this conversation.", id="vault-empty")
             yield Static("esc: close", id="vault-help")
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question (e.g. may a request with sensitive context go to the cloud?); no by default."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("y", "answer(True)", "Yes"),
+                                             Binding("n,escape", "answer(False)", "No")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(self.question, id="confirm-question")
+            yield Static("y: yes · n / esc: no (the device answers itself)", id="confirm-help")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

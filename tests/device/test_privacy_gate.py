@@ -12,6 +12,7 @@ from device.agent import Agent, AgentConfig, Answer
 from device.escalation import Escalator
 from device.redaction import RuleRedactor
 from device.redaction.policy import RedactionPolicy
+from device.redaction.sensitive_policy import SensitivePolicy
 from inference.engine import Engine
 from protocol.keys import DeviceKeys
 from tandem.broker import BrokerProcess
@@ -53,3 +54,72 @@ def test_the_same_request_escalates_with_the_model(engine: Engine, mosquitto: Br
     agent = Agent(engine, RuleRedactor(ner=None), CONFIG, policy=RedactionPolicy())
     answer = _ask(agent, "Explain tides. Then explain waves.", mosquitto.url, keys_root)
     assert len(answer.sent) == 2 and answer.notices == []
+
+
+class KeywordSensitivity:
+    """A stand-in for the sensitive-context model in these policy tests: tags `health` on "HIV"."""
+
+    def classify(self, text: str) -> tuple[str, ...]:
+        return ("health",) if "HIV" in text else ()
+
+
+DISCLOSURE = "My HIV test came back positive. Do I have to tell my new employer?"
+
+
+def _sensitive_agent(engine: Engine, policy: SensitivePolicy) -> Agent:
+    return Agent(engine, RuleRedactor(ner=None), CONFIG, sensitive=KeywordSensitivity(), sensitive_policy=policy)
+
+
+@pytest.mark.parametrize("force", [None, "cloud"])
+def test_sensitive_context_stays_home_by_default_even_forced(engine: Engine, mosquitto: BrokerProcess,
+                                                             keys_root: Path, echo_pool: Worker,
+                                                             force: str | None) -> None:
+    answer = _ask(_sensitive_agent(engine, SensitivePolicy()), DISCLOSURE, mosquitto.url, keys_root, force)
+    assert answer.sent == [] and answer.sensitive == ["health"]
+    assert all(p.route == "local" and p.reason.startswith("sensitive context (health)") for p in answer.parts)
+    assert any("generalize" in n for n in answer.notices)
+
+
+def test_generalize_sends_only_the_rewrite(engine: Engine, mosquitto: BrokerProcess, keys_root: Path,
+                                           echo_pool: Worker) -> None:
+    agent = _sensitive_agent(engine, SensitivePolicy({"health": "generalize"}))
+    answer = _ask(agent, DISCLOSURE, mosquitto.url, keys_root, force="cloud")
+    rewrite = "Someone's HIV test came back positive. Do they have to tell their new employer?"
+    assert [s["payload"]["prompt"] for s in answer.sent] == [rewrite]
+    (part,) = answer.parts
+    assert part.redacted_text == rewrite and part.rewritten_from == DISCLOSURE
+    assert answer.answer.startswith(rewrite)  # the echo worker's answer is what it was sent
+
+
+def test_a_request_that_cannot_be_generalised_stays_home(engine: Engine, mosquitto: BrokerProcess,
+                                                          keys_root: Path, echo_pool: Worker) -> None:
+    agent = _sensitive_agent(engine, SensitivePolicy({"health": "generalize"}))
+    answer = _ask(agent, "Mein HIV-Test war positiv. Muss ich das meinem Arbeitgeber sagen?", mosquitto.url,
+                  keys_root, force="cloud")
+    assert answer.sent == [] and "could not be rewritten" in answer.parts[0].reason
+
+
+@pytest.mark.parametrize("approve", [False, True])
+def test_ask_sends_only_what_the_user_approves(engine: Engine, mosquitto: BrokerProcess, keys_root: Path,
+                                               echo_pool: Worker, approve: bool) -> None:
+    agent = _sensitive_agent(engine, SensitivePolicy({"health": "ask"}))
+    questions: list[str] = []
+
+    async def confirm(question: str) -> bool:
+        questions.append(question)
+        return approve
+
+    async def go() -> Answer:
+        agent.escalator = Escalator(broker_url=mosquitto.url, keys=DeviceKeys.load(keys_root, "dev-a"))
+        await agent.escalator.start()
+        try:
+            return await agent.ask(DISCLOSURE, force="cloud", confirm=confirm)
+        finally:
+            await agent.escalator.close()
+
+    answer = asyncio.run(go())
+    assert len(questions) == 1 and "(health)" in questions[0]
+    assert (len(answer.sent) > 0) is approve
+    no_one_to_ask = _ask(_sensitive_agent(engine, SensitivePolicy({"health": "ask"})), DISCLOSURE, mosquitto.url,
+                         keys_root, force="cloud")
+    assert no_one_to_ask.sent == [] and "not approved" in no_one_to_ask.parts[0].reason

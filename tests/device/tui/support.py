@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,8 @@ class ScriptedAgent:
         self.calls: list[tuple[str, str | None]] = []
         self.gate: asyncio.Event | None = None  # set: the stream pauses after its first tokens
         self.conversation: str | None = None
+        self.ask_first: str | None = None  # set: the turn asks the user this before answering
+        self.confirmed: list[bool] = []
 
     def open_conversation(self, conversation: str | None) -> None:
         """As Agent.open_conversation without a vault store: unnamed conversations only."""
@@ -47,8 +49,12 @@ class ScriptedAgent:
         self.conversation = None
 
     async def ask(self, text: str, *, force: str | None = None,
-                  on_token: Callable[[int, str], None] | None = None) -> Answer:
+                  on_token: Callable[[int, str], None] | None = None,
+                  confirm: Callable[[str], Awaitable[bool]] | None = None) -> Answer:
         self.calls.append((text, force))
+        if self.ask_first is not None:
+            assert confirm is not None, "the app must offer a way to ask the user"
+            self.confirmed.append(await confirm(self.ask_first))
         redaction = self.redactor.redact(text, self.vault)
         parts = divide(redaction.text)
         traces, sent, answers = [], [], []

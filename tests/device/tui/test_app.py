@@ -245,3 +245,25 @@ def test_chat_log_keeps_order(tmp_path: Path) -> None:
             assert [t for _, t in _messages(app)][-2:] == ["one!", "two"]
 
     asyncio.run(go())
+
+
+def test_a_sensitive_request_asks_first_and_no_is_the_default() -> None:
+    from device.tui.screens import ConfirmScreen
+
+    agent = ScriptedAgent()
+    agent.ask_first = "This request tells something about you (health). May a redacted copy go to the cloud?"
+    app = make_app(Settings(), agent_factory=scripted_factory(agent))
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.session is not None and not isinstance(app.screen, StartupScreen))
+            for key, expected in (("y", [True]), ("escape", [True, False])):
+                await pilot.press(*"my test came back positive")
+                await pilot.press("enter")
+                await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+                assert "(health)" in str(app.screen.query_one("#confirm-question").render())
+                await pilot.press(key)
+                await until(pilot, lambda: not app.busy)
+                assert agent.confirmed == expected
+
+    asyncio.run(go())
