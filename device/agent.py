@@ -22,11 +22,12 @@ import asyncio
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from device.collab.executors import ToolExecutor
+from device.collab.executors import ToolContext, ToolExecutor
 from device.collab.fusers import Fuser, make_fuser
 from device.collab.fusers.base import append_notices
 from device.collab.planners import Planner, make_planner
@@ -69,6 +70,7 @@ class PartTrace:
     task_id: str | None = None
     cloud_model: str | None = None
     rewritten_from: str | None = None  # the user's request (redacted) when `redacted_text` is its generalisation
+    tool_call: dict[str, Any] | None = None  # a tool step's call and result: {"name", "arguments", "result"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Answer:
     redacted: str = ""
     entities: list[dict[str, Any]] = field(default_factory=list)
     sensitive: list[str] = field(default_factory=list)  # categories of sensitive context the request disclosed
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)  # {"name", "arguments", "result"} per tool step
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,6 +97,7 @@ class Answer:
             "redacted": self.redacted,
             "entities": self.entities,
             "sensitive": self.sensitive,
+            "tool_calls": self.tool_calls,
         }
 
 
@@ -147,9 +151,12 @@ class Agent:
 
     async def ask(self, text: str, *, force: Force | None = None,
                   on_token: Callable[[int, str], None] | None = None,
-                  confirm: Callable[[str], Awaitable[bool]] | None = None) -> Answer:
+                  confirm: Callable[[str], Awaitable[bool]] | None = None, dry_run: bool = False,
+                  request_id: str | None = None) -> Answer:
         """Answer `text`. `force`: "local" or "cloud" for every step. `on_token(step, text)` streams.
-        `confirm(question)`: asks the user (the `ask` sensitive-context policy); None: nobody to ask."""
+        `confirm(question)`: asks the user (sensitive context, acts that need a yes); None: nobody to ask.
+        `dry_run`: tools show their calls and act on nothing. `request_id`: the same on a retry of the same
+        request, so acts are not repeated (a fresh one when None)."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         redaction = self.redactor.redact(text, self.vault)
@@ -170,7 +177,7 @@ class Agent:
             plan = self.planner.plan(redaction.text)
         timings["divide"] = _ms(t)
 
-        run = _Run(len(plan))
+        run = _Run(len(plan), confirm=confirm, dry_run=dry_run, request_id=request_id or uuid.uuid4().hex)
         for notice in (self.policy.hold_all, hold):
             if notice is not None:
                 run.notices.append(notice)
@@ -209,6 +216,7 @@ class Agent:
             entities=[{"type": e.type, "start": e.start, "end": e.end, "placeholder": e.placeholder}
                       for e in redaction.entities],
             sensitive=list(sensitive),
+            tool_calls=[tr.tool_call for tr in traces if tr.tool_call is not None],
         )
 
     async def _sensitive_gate(self, redacted: str, sensitive: tuple[str, ...],
@@ -324,17 +332,21 @@ class Agent:
     def _done(self, run: _Run, step: Step, decision: RouteDecision, result: StepResult,
               draft: Generation | None, task_id: str | None = None, cloud_model: str | None = None) -> None:
         run.results[step.index] = result
+        call = result.data.get("call") if result.route == "tool" else None
         run.traces[step.index] = PartTrace(step.index, step.text, result.route, decision.reason,
                                            decision.uncertainty, len(draft.token_ids) if draft else 0,
-                                           task_id, cloud_model, step.local_text)
+                                           task_id, cloud_model, step.local_text,
+                                           dict(call) if isinstance(call, dict) else None)
 
     async def _run_tool(self, run: _Run, step: Step, decision: RouteDecision,
                         on_token: Callable[[int, str], None] | None) -> None:
         try:
             if self.tools is None:
                 raise ToolError("no tool executor on this device")
-            prior = {i: run.results[i] for i in step.depends_on if i in run.results}
-            result = await self.tools.run(step, prior)
+            context = ToolContext(restore=self.vault.restore,
+                                  prior={i: run.results[i] for i in step.depends_on if i in run.results},
+                                  confirm=run.confirm, dry_run=run.dry_run, request_id=f"{run.request_id}:{step.index}")
+            result = await self.tools.run(step, context)
         except ToolError as exc:
             run.notices.append(f"part {step.index + 1} answered by the device model: {exc}")
             await self._fallback(run, step, decision, None, on_token, None, "tool failed")
@@ -408,6 +420,9 @@ class _Run:
     """The state of one `ask` as its steps are executed."""
 
     steps: int
+    confirm: Callable[[str], Awaitable[bool]] | None = None
+    dry_run: bool = False
+    request_id: str = ""
     results: dict[int, StepResult] = field(default_factory=dict)
     traces: dict[int, PartTrace] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)

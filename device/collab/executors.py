@@ -8,16 +8,33 @@ but never executes one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from device.collab.steps import Step, StepResult
 
 
+@dataclass(frozen=True)
+class ToolContext:
+    """What a tool step may use besides its own text, for one request."""
+
+    restore: Callable[[str], str]
+    """Placeholders -> the vault's values (tools act on real values, on the device only)."""
+    prior: Mapping[int, StepResult] = field(default_factory=dict)
+    """Results of the steps this one depends on."""
+    confirm: Callable[[str], Awaitable[bool]] | None = None
+    """Asks the user a yes/no question (acts that need confirmation); None: nobody to ask."""
+    dry_run: bool = False
+    """Show the call, act on nothing."""
+    request_id: str = ""
+    """Stable across retries of the same request: acts are idempotent on it."""
+
+
 class ToolExecutor(Protocol):
-    async def run(self, step: Step, prior: Mapping[int, StepResult]) -> StepResult:
-        """Perform `step` (redacted text; the executor restores what it needs from the vault it
-        holds) and say what happened, redacted, with route "tool". `prior` holds the results of
-        the steps it depends on. Raises `device.errors.ToolError` when it cannot: the agent then
-        answers the step with the device model and tells the user why."""
+    async def run(self, step: Step, context: ToolContext) -> StepResult:
+        """Perform `step` (redacted text; values through `context.restore`) and say what happened,
+        redacted, with route "tool" and the call in `data` ("name", "arguments", "result"). Raises
+        `device.errors.ToolError` when it cannot: the agent then answers the step with the device
+        model and tells the user why."""
         ...

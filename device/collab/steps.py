@@ -12,8 +12,9 @@ here, once, as `Route`; an answer's overall route adds "split" (`AnswerRoute`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 Route = Literal["local", "cloud", "tool"]
 """Where one step is answered: the device model, the worker pool, or a device tool."""
@@ -34,6 +35,19 @@ StepKind = Literal["answer", "tool"]
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    """A call of a device tool, as a parser or the cloud planned it (arguments may hold placeholders)."""
+
+    name: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    confidence: float = 1.0
+    """How sure whoever planned it is (1.0: an exact template match)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "arguments": dict(self.arguments)}
+
+
+@dataclass(frozen=True)
 class Step:
     """One job of a request, as the planner cut it (redacted text)."""
 
@@ -47,6 +61,8 @@ class Step:
     local_text: str | None = None
     """What the device model reads instead of `text` when it answers this step (still redacted): the
     user's own words when `text` is a rewrite meant for the cloud (a generalised request)."""
+    call: ToolCall | None = None
+    """For a `tool` step: the call the planner recognised (None: the tool executor works it out)."""
 
 
 @dataclass(frozen=True)

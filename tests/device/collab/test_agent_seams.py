@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from cloud.worker import Worker
 from device.agent import Agent, AgentConfig, Answer
 from device.collab import Draft, Plan, RouteDecision, Step, StepResult
+from device.collab.executors import ToolContext
 from device.errors import ToolError
 from device.escalation import Escalator
 from device.redaction import RuleRedactor
@@ -40,11 +40,12 @@ class RecordingTools:
     refuse: bool = False
     calls: list[tuple[Step, dict[int, StepResult]]] = field(default_factory=list)
 
-    async def run(self, step: Step, prior: Mapping[int, StepResult]) -> StepResult:
-        self.calls.append((step, dict(prior)))
+    async def run(self, step: Step, context: ToolContext) -> StepResult:
+        self.calls.append((step, dict(context.prior)))
         if self.refuse:
             raise ToolError("the lock policy asks first")
-        return StepResult(step.index, "Done: kitchen light off.", "tool", {"name": "HassTurnOff"})
+        call = {"name": "HassTurnOff", "arguments": {"name": "Kitchen Spots"}, "result": {"state": "off"}}
+        return StepResult(step.index, "Done: kitchen light off.", "tool", {"call": call})
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ def test_tool_steps_go_to_the_tool_executor_and_never_leave(engine: Engine) -> N
                                                            ("local", "no cloud configured")]
     assert answer.route == "local" and answer.sent == []
     assert answer.answer.startswith("Done: kitchen light off.")
+    assert answer.tool_calls == [{"name": "HassTurnOff", "arguments": {"name": "Kitchen Spots"},
+                                  "result": {"state": "off"}}]
+    assert answer.parts[0].tool_call == answer.tool_calls[0]
 
 
 def test_a_tool_that_refuses_is_answered_on_the_device_with_a_notice(engine: Engine) -> None:
