@@ -12,7 +12,8 @@
          │   └─ SpoolCorrupt         a spool record does not parse (the record is kept, not dropped)
          ├─ CollabError              planning, routing, tools or fusion cannot proceed
          │   ├─ CollabConfigError    config names a planner, router or fuser that is not registered
-         │   └─ ToolError            a device tool refused or failed (the step is answered otherwise)
+         │   └─ ToolError            a device tool failed or was not understood (the model answers instead)
+         │       └─ ToolRefused      an act the policy refuses, or one the user did not confirm (said, not done)
          └─ RedactionError           the redactor or its model cannot run
              ├─ VaultError           the vault file cannot be read, decrypted or written
              └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
@@ -71,6 +72,10 @@ class CollabConfigError(CollabError):
 
 
 class ToolError(CollabError):
+    pass
+
+
+class ToolRefused(ToolError):
     pass
 
 

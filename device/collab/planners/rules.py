@@ -4,15 +4,18 @@
 works." is two jobs: a short personal message the device writes itself, and an explanation that
 may need a larger model. Splitting at sentence ends and at "and"/"then" before a new imperative
 lets each step go where it is answered best, and keeps the personal step (with its placeholders)
-local. Every step is an `answer` step with no dependencies: rules cannot see tools or data flow.
+local. Given a `recognise` function (the device's tools: text -> the call it asks for, or None), a
+piece the device can carry out becomes a `tool` step with its call, and a piece that joins two
+commands ("turn off the kitchen light and turn on the reading lamp") is cut between them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from device.collab.steps import Plan, Step
+from device.collab.steps import Plan, Step, ToolCall
 from device.redaction.model import PLACEHOLDER_RE
 
 # imperative verbs that open a new instruction ("..., and explain ...", "...; then list ...")
@@ -44,10 +47,47 @@ def divide(text: str, max_parts: int = 4) -> list[Step]:
     return steps
 
 
+_JOINS = re.compile(r",?\s+(?:and then|and|then|also)\s+|;\s*|,\s+", re.IGNORECASE)
+
+Recognise = Callable[[str], ToolCall | None]
+
+
 @dataclass(frozen=True)
 class RulesPlanner:
     name: str = "rules"
     max_steps: int = 4
+    recognise: Recognise | None = None
 
     def plan(self, text: str) -> Plan:
-        return Plan(tuple(divide(text, self.max_steps)))
+        steps = divide(text, self.max_steps)
+        if self.recognise is None:
+            return Plan(tuple(steps))
+        out: list[Step] = []
+        for step in steps:
+            for piece, call in self._commands(step.text):
+                out.append(Step(len(out), piece, bool(PLACEHOLDER_RE.search(piece)),
+                                kind="tool" if call is not None else "answer", call=call))
+        return Plan(tuple(out))
+
+    def _commands(self, text: str) -> list[tuple[str, ToolCall | None]]:
+        """`text` as one command, or cut where two commands join, or as it is (not a command)."""
+        assert self.recognise is not None
+        call = self.recognise(text)
+        if call is not None:
+            return [(text, call)]
+        for m in _JOINS.finditer(text):
+            left, right = text[: m.start()].strip(), text[m.end():].strip()
+            if not left or not right:
+                continue
+            right = right[0].upper() + right[1:]
+            first = self.recognise(left)
+            if first is None:
+                continue
+            rest = self._commands(right)
+            if all(c is not None for _, c in rest):
+                return [(_sentence(left), first), *rest]
+        return [(text, None)]
+
+
+def _sentence(piece: str) -> str:
+    return piece if piece[-1:] in ".?!" else piece + "."

@@ -1,0 +1,95 @@
+"""`DeviceTools`: the agent's tool executor. A tool step in, one short sentence and the call's record out.
+
+    step (redacted) -> its ToolCall (planned, or parsed now) -> the tool -> arguments validated against
+    its schema, values restored -> the act policy -> execute (or, in a dry run, only show) -> the answer
+    from the tool's template, still redacted (the fuser restores it) + {"name", "arguments", "result"}
+
+What the user must hear is said, not raised: a target that matches several devices comes back as a
+question ("Which Lamp: Study or Bedroom?"), a device that does not exist as a sentence, an act the
+policy refuses as "I did not ...". `ToolError` is raised only when the step is not a command the
+device can do at all: the agent then answers it with the model. Every call is logged without values
+(the tool, whether it acts, the outcome) and acts are idempotent on the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from device.collab.executors import ToolContext
+from device.collab.steps import Step, StepResult, ToolCall
+from device.errors import AmbiguousTarget, DeviceError, ToolError, ToolRefused, UnknownEntity
+from device.tools import ToolRegistry
+from device.tools.base import ToolInput, ToolServices
+from device.tools.parsers.base import CommandParser
+from device.tools.schema import validate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeviceTools:
+    registry: ToolRegistry
+    services: ToolServices
+    parser: CommandParser
+
+    def recognise(self, text: str) -> ToolCall | None:
+        """The call `text` (redacted) asks for, when this device can do it; None otherwise (not a command,
+        no such tool, or a home command while the device knows no home or no such target)."""
+        call = self.parser.parse(text)
+        if call is None or call.name not in self.registry:
+            return None
+        if self.registry.get(call.name).home and not self._home_knows(call.arguments):
+            return None
+        return call
+
+    def _home_knows(self, arguments: Mapping[str, Any]) -> bool:
+        home = self.services.home
+        if home is None:
+            return False
+        from device.home.resolve import resolve
+
+        try:
+            return bool(resolve(home, name=arguments.get("name"), area=arguments.get("area"),
+                                floor=arguments.get("floor"), domain=arguments.get("domain"),
+                                device_class=arguments.get("device_class"), here_area=self.services.here_area))
+        except AmbiguousTarget:
+            return True  # still a command: the tool asks back which one
+        except UnknownEntity:
+            return False  # no such device here: not a command for this home
+
+    async def run(self, step: Step, context: ToolContext) -> StepResult:
+        call = step.call or self.recognise(step.text)
+        if call is None:
+            raise ToolError("this is not a command the device can carry out")
+        tool = self.registry.get(call.name)
+        redacted = dict(call.arguments)
+        restored = {k: context.restore(v) if isinstance(v, str) else v for k, v in redacted.items()}
+        validate(tool.name, tool.schema, restored)
+        record: dict[str, Any] = {"name": tool.name, "arguments": redacted}
+        inp = ToolInput(restored, redacted, self.services, dry_run=context.dry_run, request_id=context.request_id,
+                        confirm=context.confirm)
+        try:
+            outcome = await tool.execute(inp)
+        except ToolRefused as exc:
+            log.info("tool call=%s acts=%s outcome=refused", tool.name, tool.acts)
+            return self._said(step, record, {"refused": True}, str(exc) + ".")
+        except ToolError:
+            log.info("tool call=%s acts=%s outcome=failed", tool.name, tool.acts)
+            raise
+        except DeviceError as exc:  # the home's and the store's own errors: a question or a fact to say
+            question = getattr(exc, "question", None)
+            outcome_kind = "question" if question else "error"
+            log.info("tool call=%s acts=%s outcome=%s", tool.name, tool.acts, outcome_kind)
+            return self._said(step, record, {outcome_kind: True}, str(question or exc))
+        log.info("tool call=%s acts=%s dry_run=%s outcome=done", tool.name, tool.acts, context.dry_run)
+        if context.dry_run:
+            said = f"Dry run: {tool.name} would run with {redacted}; nothing was done."
+            return self._said(step, record, dict(outcome.result), said)
+        return self._said(step, record, dict(outcome.result), tool.say(redacted, outcome))
+
+    @staticmethod
+    def _said(step: Step, record: dict[str, Any], result: dict[str, Any], text: str) -> StepResult:
+        return StepResult(step.index, text, "tool", {"call": {**record, "result": result}})
