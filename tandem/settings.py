@@ -111,6 +111,21 @@ class RedactionSettings(BaseModel):
     """Sensitive context (`[redaction.sensitive]`): its classifier and what to do per category."""
 
 
+class ToolsSettings(BaseModel):
+    """What the device does itself: home devices, timers, lists, reminders (`device.tools`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parser: str = "rules"
+    """How text becomes a tool call (`device.tools.parsers.PARSERS`)."""
+    file: Path | None = None
+    """A TOML file of the user's own tools (a JSON Schema plus an MQTT message or a Python function)."""
+    policy: dict[str, Literal["allow", "confirm", "refuse"]] = Field(default_factory=dict)
+    """Per act, overriding the defaults (unlocking a lock, opening a garage door or gate and disarming an
+    alarm ask first): keys `domain`, `domain.service` or `domain.service:device_class`, e.g.
+    `"lock.unlock" = "refuse"`, `"cover.open_cover:garage" = "allow"`."""
+
+
 class CollabSettings(BaseModel):
     """How the device plans, routes and fuses (`device.collab`): each a name from its registry."""
 
@@ -223,6 +238,7 @@ class Settings(BaseSettings):
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     redaction: RedactionSettings = Field(default_factory=RedactionSettings)
     collab: CollabSettings = Field(default_factory=CollabSettings)
+    tools: ToolsSettings = Field(default_factory=ToolsSettings)
 
     @field_validator("worker_backend")
     @classmethod

@@ -63,6 +63,11 @@ def render_turn(number: int, answer: Answer, threshold: float, forced: str | Non
         out.append(f" part {part.index + 1}: ", style="bold")
         out.append(where, style=ROUTE_STYLE.get(part.route, ""))
         out.append(f" · {part.reason}\n")
+        if part.rewritten_from:
+            out.append(f"   generalised from: {part.rewritten_from}\n", style="dim")
+        if part.tool_call:
+            args = json.dumps(part.tool_call["arguments"], ensure_ascii=False)
+            out.append(f"   {part.tool_call['name']} {args}\n")
         if part.uncertainty is None:
             out.append("   uncertainty: not measured\n", style="dim")
         else:

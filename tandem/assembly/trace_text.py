@@ -10,12 +10,20 @@ from device.collab.steps import ROUTE_LABELS
 
 def render_trace(answer: Any) -> str:
     lines = ["== answer ==", answer.answer, "", f"== trace (route: {answer.route}) =="]
+    if getattr(answer, "sensitive", None):
+        lines.append(f"sensitive context: {', '.join(answer.sensitive)}")
     for part in answer.parts:
         u = "-" if part.uncertainty is None else f"{part.uncertainty:.2f}"
         where = f"cloud ({part.cloud_model})" if part.route == "cloud" else ROUTE_LABELS[part.route]
         lines.append(f"part {part.index + 1}: {where}; reason: {part.reason}; uncertainty (mean entropy, "
                      f"nats): {u}; local draft tokens: {part.draft_tokens}")
         lines.append(f"  as seen by the router: {part.redacted_text}")
+        if getattr(part, "rewritten_from", None):
+            lines.append(f"  generalised from (stayed on the device): {part.rewritten_from}")
+        call = getattr(part, "tool_call", None)
+        if call:
+            lines.append(f"  tool call: {call['name']} {json.dumps(call['arguments'], ensure_ascii=False)} -> "
+                         f"{json.dumps(call['result'], ensure_ascii=False, default=str)}")
     lines.append("")
     lines.append(f"== left the device ({len(answer.sent)} sealed message(s); shown as sent, before encryption) ==")
     if not answer.sent:
