@@ -13,10 +13,12 @@
          ├─ CollabError              planning, routing, tools or fusion cannot proceed
          │   ├─ CollabConfigError    config names a planner, router or fuser that is not registered
          │   └─ ToolError            a device tool refused or failed (the step is answered otherwise)
-         └─ RedactionError           the redactor or its model cannot run
-             ├─ VaultError           the vault file cannot be read, decrypted or written
-             └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
-                                     and policy forbids both answering locally and escalating
+         ├─ RedactionError           the redactor or its model cannot run
+         │   ├─ VaultError           the vault file cannot be read, decrypted or written
+         │   └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
+         │                           and policy forbids both answering locally and escalating
+         └─ ServiceError             `tandem serve` cannot run as configured
+             └─ OpenBrokerError      its command broker takes anonymous clients beyond loopback
 
 Each message says what happened and what to do next; none holds unredacted user text.
 """
@@ -83,4 +85,12 @@ class VaultError(RedactionError):
 
 
 class PolicyRefusal(RedactionError):
+    pass
+
+
+class ServiceError(DeviceError):
+    pass
+
+
+class OpenBrokerError(ServiceError):
     pass
