@@ -14,10 +14,12 @@
          │   ├─ CollabConfigError    config names a planner, router or fuser that is not registered
          │   └─ ToolError            a device tool failed or was not understood (the model answers instead)
          │       └─ ToolRefused      an act the policy refuses, or one the user did not confirm (said, not done)
-         └─ RedactionError           the redactor or its model cannot run
-             ├─ VaultError           the vault file cannot be read, decrypted or written
-             └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
-                                     and policy forbids both answering locally and escalating
+         ├─ RedactionError           the redactor or its model cannot run
+         │   ├─ VaultError           the vault file cannot be read, decrypted or written
+         │   └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
+         │                           and policy forbids both answering locally and escalating
+         └─ ServiceError             `tandem serve` cannot run as configured
+             └─ OpenBrokerError      its command broker takes anonymous clients beyond loopback
 
 Each message says what happened and what to do next; none holds unredacted user text.
 """
@@ -88,4 +90,12 @@ class VaultError(RedactionError):
 
 
 class PolicyRefusal(RedactionError):
+    pass
+
+
+class ServiceError(DeviceError):
+    pass
+
+
+class OpenBrokerError(ServiceError):
     pass

@@ -168,6 +168,18 @@ class CollabSettings(BaseModel):
         return _known(name, FUSERS, "fuser")
 
 
+class ServeSettings(BaseModel):
+    """`tandem serve` (`[serve]`; env `TANDEM_SERVE__...`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allow_anonymous_broker: bool = False
+    """Start even when the command broker takes anonymous clients and is reachable beyond this machine's
+    loopback (anyone who reaches it reads every request and reply). Off: `tandem serve` refuses to
+    start there and says how to give the broker accounts (`tandem broker users ... --caller NAME`).
+    The service logs in to the command broker with `broker_username`/`broker_password` (its device id)."""
+
+
 def _default_cascade() -> list[str]:
     from device.collab.routers import DEFAULT_CASCADE
 
@@ -239,6 +251,7 @@ class Settings(BaseSettings):
     redaction: RedactionSettings = Field(default_factory=RedactionSettings)
     collab: CollabSettings = Field(default_factory=CollabSettings)
     tools: ToolsSettings = Field(default_factory=ToolsSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @field_validator("worker_backend")
     @classmethod

@@ -115,7 +115,7 @@ class VaultStore:
             raise VaultError(f"{path} holds a malformed vault") from exc
         if expires_at <= now:
             path.unlink(missing_ok=True)
-            log.info("vault expired conversation=%s", conversation)
+            log.info("vault expired name_chars=%d", len(conversation))  # the name is a client's string
             return Vault()
         return vault
 

@@ -1,8 +1,15 @@
 """The one agent behind every face of the service, its statistics, and its hot swap on SIGHUP.
 
-Requests from the socket and from MQTT meet here. The engine answers one at a time (the agent
-holds its own lock); `swap` waits for the request in flight, installs a freshly built backend and
-hands back the old one to close. Per-request logs hold an id, the route, sizes and timings only.
+Requests from the socket and from MQTT meet here, each with the `Caller` its face established. The
+engine answers one at a time (the agent holds its own lock); `swap` waits for the request in flight,
+installs a freshly built backend and hands back the old one to close.
+
+A named conversation belongs to the caller that opened it (its owner is sealed in the conversation's
+vault): another caller naming it gets an error reply, and the conversation is neither answered under
+nor written. Callers whose identity nobody vouches for (an anonymous broker) cannot name one.
+
+Per-request logs hold a sequence number, the route, sizes and timings; strings a client chose (its
+id, conversation name, the keys of a malformed request) appear only as `log_tags.tag` hashes or counts.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from device.agent import Agent
+from device.agent import Agent, Answer
 from device.cloud_link import CloudLink
+from device.service.callers import IN_PROCESS, Caller
+from device.service.log_tags import tag
 from device.service.messages import AskReply, AskRequest
 from protocol.errors import TandemError
 
@@ -82,45 +91,81 @@ class AskService:
         self.stats.state = state
         self._changed()
 
-    async def handle_raw(self, raw: bytes | str, *, request_id: str | None = None) -> tuple[AskRequest | None, AskReply]:
-        """Parse and answer one request; a bad request gets an error reply, never an exception."""
+    def parse(self, raw: bytes | str, *, request_id: str | None = None) -> tuple[AskRequest | None, AskReply | None]:
+        """The request, or (None, an error reply naming the bad fields, never the values sent)."""
         try:
-            request = AskRequest.model_validate_json(raw)
+            return AskRequest.model_validate_json(raw), None
         except ValidationError as exc:
-            fields = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()})
-            log.info("refused request reason=invalid fields=%s", ",".join(fields))
-            # errors name fields and problems, never the values sent
+            errors = exc.errors()
+            fields = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in errors})
+            # the keys of a malformed request are the client's strings: only the schema's own names are
+            # logged, any other key as a count
+            known = sorted({str(e["loc"][0]) if e["loc"] else "body" for e in errors
+                            if not e["loc"] or (e["loc"][0] in AskRequest.model_fields and e["type"] != "extra_forbidden")})
+            unknown = sum(1 for e in errors if e["type"] == "extra_forbidden")
+            log.info("refused request reason=invalid fields=%s unknown_fields=%d", ",".join(known) or "-", unknown)
+            # the reply (to the client itself) names fields and problems, never the values sent
             return None, AskReply.failure(f"invalid request ({', '.join(fields)}): send JSON like "
                                           '{"text": "...", "force": null, "id": "..."}',
                                           request_id or peek_id(raw))
-        return request, await self.ask(request)
 
-    async def ask(self, request: AskRequest) -> AskReply:
+    async def handle_raw(self, raw: bytes | str, *, request_id: str | None = None,
+                         caller: Caller = IN_PROCESS) -> tuple[AskRequest | None, AskReply]:
+        """Parse and answer one request; a bad request gets an error reply, never an exception."""
+        request, refused = self.parse(raw, request_id=request_id)
+        if request is None:
+            assert refused is not None
+            return None, refused
+        return request, await self.ask(request, caller)
+
+    async def ask(self, request: AskRequest, caller: Caller = IN_PROCESS) -> AskReply:
         async with self._busy:
             self._seq += 1
-            rid = request.id or f"r{self._seq}"
-            self.set_state("answering")
+            seq = self._seq
             agent = self.backend.agent
+            if request.conversation is not None and not caller.verified:
+                log.info("refused request req=%d id=%s reason=conversation from an unverified caller", seq,
+                         tag(request.id))
+                return AskReply.failure("named conversations need a caller the broker vouches for: ask with a "
+                                        "broker account (`tandem broker users --caller NAME`) or over the "
+                                        "service's Unix socket", request.id)
+            self.set_state("answering")
             try:
-                # a named conversation continues from its sealed vault; otherwise no values carry over
-                agent.open_conversation(request.conversation)
-                answer = await agent.ask(request.text, force=request.force)
+                answer = await self._answer(agent, request, caller, seq)
             except TandemError as exc:
-                log.warning("request failed id=%s error=%s", rid, type(exc).__name__)
+                log.warning("request failed req=%d id=%s error=%s", seq, tag(request.id), type(exc).__name__)
                 self.set_state("idle")
                 return AskReply.failure(str(exc), request.id)
-            finally:
-                agent.open_conversation(None)  # drop the values from memory once the answer is restored
+            if isinstance(answer, AskReply):  # refused
+                self.set_state("idle")
+                return answer
             self.stats.answered += 1
             self.stats.last_route = answer.route
             self.stats.count_cloud(len(answer.sent))
-            log.info("answered id=%s route=%s parts=%d sent=%d chars_in=%d chars_out=%d total_ms=%.0f", rid,
-                     answer.route, len(answer.parts), len(answer.sent), len(request.text), len(answer.answer),
-                     answer.timings_ms.get("total", 0.0))
+            log.info("answered req=%d id=%s route=%s parts=%d sent=%d chars_in=%d chars_out=%d total_ms=%.0f", seq,
+                     tag(request.id), answer.route, len(answer.parts), len(answer.sent), len(request.text),
+                     len(answer.answer), answer.timings_ms.get("total", 0.0))
             self.set_state("idle")
             data = answer.to_json()
             return AskReply(ok=True, id=request.id, answer=answer.answer, route=answer.route, sent=data["sent"],
                             timings_ms=answer.timings_ms, parts=data["parts"], notices=answer.notices)
+
+    async def _answer(self, agent: Agent, request: AskRequest, caller: Caller, seq: int) -> Answer | AskReply:
+        """The agent's answer, or an error reply when the conversation belongs to another caller."""
+        try:
+            # a named conversation continues from its sealed vault; otherwise no values carry over
+            agent.open_conversation(request.conversation)
+            if request.conversation is not None:
+                owner = agent.vault.owner
+                if owner is not None and owner != caller.key:
+                    log.warning("refused request req=%d id=%s conversation=%s reason=another caller's conversation",
+                                seq, tag(request.id), tag(request.conversation))
+                    return AskReply.failure("this conversation was opened by another caller: choose another "
+                                            "conversation id", request.id)
+                agent.vault.owner = caller.key  # bound from its first request on (sealed with the vault)
+            return await agent.ask(request.text, force=request.force)
+        finally:
+            agent.open_conversation(None)  # drop the values from memory once the answer is restored
 
     async def swap(self, build: Callable[[], Awaitable[Backend]]) -> None:
         """Build a new backend, then install it between requests; the old one is closed."""

@@ -7,40 +7,11 @@ See https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery for the conv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from device.service.topics import Topics
+
 ONLINE, OFFLINE = "online", "offline"
-
-
-@dataclass(frozen=True)
-class Topics:
-    device_id: str
-    discovery_prefix: str = "homeassistant"
-
-    @property
-    def base(self) -> str:
-        return f"tandem/{self.device_id}"
-
-    @property
-    def ask(self) -> str:
-        return f"{self.base}/ask"
-
-    @property
-    def reply(self) -> str:
-        """Default reply topic for requests that name none (MQTT 3.1.1 without `reply_to`)."""
-        return f"{self.base}/reply"
-
-    @property
-    def state(self) -> str:
-        return f"{self.base}/state"
-
-    @property
-    def availability(self) -> str:
-        return f"{self.base}/availability"
-
-    def config(self, key: str) -> str:
-        return f"{self.discovery_prefix}/sensor/tandem_{self.device_id}/{key}/config"
 
 
 # key -> (name, value field, extra config)

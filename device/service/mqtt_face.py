@@ -5,9 +5,13 @@ there by the shared `AskService`. The client connects asynchronously and keeps r
 service starts while the broker is down and comes back after a broker restart; every (re)connect
 subscribes again and re-publishes availability, discovery and state (all retained).
 
-Replies: MQTT 5 requests with a response topic get the reply there with the same correlation data;
-otherwise (3.1.1, or none given) the reply goes to the request's `reply_to`, else to
-`tandem/<device>/reply`, and carries the request's `id` for correlation.
+Callers ask on `tandem/<device>/ask/<caller>`; the last level is the caller's identity, which the
+broker's ACL guarantees on a broker with accounts (`verified_callers`, see `device.service.topics`).
+Replies go under `tandem/<device>/reply/<caller>`: MQTT 5 requests with a response topic get the
+reply there with the same correlation data; otherwise (3.1.1, or none given) the reply goes to the
+request's `reply_to`, else to the prefix itself, and carries the request's `id` for correlation. A
+response topic or `reply_to` outside the caller's prefix is refused: the caller gets an error reply
+on its prefix, and nothing is answered. Log lines name no topic, id or name a client chose.
 """
 
 from __future__ import annotations
@@ -23,8 +27,12 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from device.service.callers import Caller
 from device.service.core import AskService
-from device.service.discovery import OFFLINE, ONLINE, Topics, discovery_configs
+from device.service.discovery import OFFLINE, ONLINE, discovery_configs
+from device.service.log_tags import tag
+from device.service.messages import AskReply
+from device.service.topics import Topics
 from protocol.mqtt import MqttAuth, make_client, parse_url
 
 log = logging.getLogger(__name__)
@@ -32,8 +40,13 @@ log = logging.getLogger(__name__)
 
 class MqttFace:
     def __init__(self, service: AskService, *, broker_url: str, device_id: str, mqtt_version: str = "5",
-                 discovery_prefix: str = "homeassistant", version: str = "0", auth: MqttAuth | None = None) -> None:
+                 discovery_prefix: str = "homeassistant", version: str = "0", auth: MqttAuth | None = None,
+                 verified_callers: bool = False) -> None:
+        """`verified_callers`: the broker has accounts and the ACL of `tandem broker users`, so the
+        caller level of an ask topic is the publisher's account. False (an anonymous broker): callers
+        are answered, but may not name conversations."""
         self.service = service
+        self.verified_callers = verified_callers
         self.broker_url = broker_url
         self.topics = Topics(device_id, discovery_prefix)
         self.version = version
@@ -69,7 +82,8 @@ class MqttFace:
             client.connect_async(host, port, keepalive=30)
         client.loop_start()  # retries the first connection too, until the broker answers
         self.service.listeners.append(self.publish_state)
-        log.info("mqtt face started broker=%s ask=%s", self.broker_url, self.topics.ask)
+        log.info("mqtt face started broker=%s ask=%s verified_callers=%s", self.broker_url, self.topics.ask,
+                 self.verified_callers)
 
     async def stop(self) -> None:
         """Say offline (retained) before leaving: a clean stop does not fire the last will."""
@@ -109,7 +123,7 @@ class MqttFace:
         props = message.properties if self._v5 else None
         response_topic = getattr(props, "ResponseTopic", None)
         correlation = getattr(props, "CorrelationData", None)
-        self._hop(self._spawn, bytes(message.payload), response_topic, correlation)
+        self._hop(self._spawn, message.topic, bytes(message.payload), response_topic, correlation)
 
     def _hop(self, fn: Callable[..., None], *args: Any) -> None:
         loop = self._loop
@@ -137,14 +151,36 @@ class MqttFace:
         if self._client.is_connected():
             self._client.publish(self.topics.state, json.dumps(self.service.snapshot()), qos=1, retain=True)
 
-    def _spawn(self, payload: bytes, response_topic: str | None, correlation: bytes | None) -> None:
-        task = asyncio.create_task(self._answer(payload, response_topic, correlation))
+    def _spawn(self, topic: str, payload: bytes, response_topic: str | None, correlation: bytes | None) -> None:
+        task = asyncio.create_task(self._answer(topic, payload, response_topic, correlation))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _answer(self, payload: bytes, response_topic: str | None, correlation: bytes | None) -> None:
-        request, reply = await self.service.handle_raw(payload)
-        topic = response_topic or (request.reply_to if request and request.reply_to else None) or self.topics.reply
+    async def _answer(self, topic: str, payload: bytes, response_topic: str | None,
+                      correlation: bytes | None) -> None:
+        name = self.topics.caller_of(topic)
+        if name is None:  # nobody to answer safely: no reply at all
+            log.info("refused request reason=ask topic without a valid caller level topic=%s", tag(topic))
+            return
+        prefix = self.topics.reply_prefix(name)
+        request, refused = self.service.parse(payload)
+        wanted = response_topic or (request.reply_to if request is not None else None)
+        if wanted is not None and not self.topics.reply_allowed(wanted, name):
+            log.info("refused request caller=%s reason=reply topic outside the caller's prefix reply_to=%s",
+                     tag(name), tag(wanted))
+            reply = AskReply.failure(f"replies go to {prefix} or a topic below it (no wildcards): set the "
+                                     "response topic or reply_to there",
+                                     request.id if request is not None else refused.id if refused else None)
+            self._publish(prefix, reply, correlation)
+            return
+        if request is None:
+            assert refused is not None
+            reply = refused
+        else:
+            reply = await self.service.ask(request, Caller("mqtt", name, verified=self.verified_callers))
+        self._publish(wanted or prefix, reply, correlation)
+
+    def _publish(self, topic: str, reply: AskReply, correlation: bytes | None) -> None:
         properties = None
         if self._v5 and correlation is not None:
             properties = Properties(PacketTypes.PUBLISH)

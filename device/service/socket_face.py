@@ -1,7 +1,9 @@
 """The service's Unix socket: newline-delimited JSON, one reply line per request line.
 
 For local programs that do not speak MQTT (`socat - UNIX-CONNECT:/run/tandem/tandem.sock`). The
-socket is created 0660, so only the service's user and group can ask.
+socket is created 0660, so only the service's user and group can ask. Each connection's caller is
+the uid the kernel reports for the peer (SO_PEERCRED): a named conversation opened by one uid is
+refused to another.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
+import struct
 from pathlib import Path
 
+from device.service.callers import Caller
 from device.service.core import AskService
 from device.service.messages import AskReply
 
@@ -42,6 +47,7 @@ class SocketFace:
             self.path.unlink()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        caller = peer_caller(writer.get_extra_info("socket"))
         try:
             while True:
                 try:
@@ -54,7 +60,7 @@ class SocketFace:
                     break
                 if not line.strip():
                     continue
-                _, reply = await self.service.handle_raw(line)
+                _, reply = await self.service.handle_raw(line, caller=caller)
                 writer.write(reply.model_dump_json().encode() + b"\n")
                 await writer.drain()
         except ConnectionResetError:
@@ -63,3 +69,10 @@ class SocketFace:
             writer.close()
             with contextlib.suppress(ConnectionResetError, BrokenPipeError):
                 await writer.wait_closed()
+
+
+def peer_caller(sock: socket.socket) -> Caller:
+    """The connecting process's uid, as the kernel reports it (SO_PEERCRED: pid, uid, gid)."""
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return Caller("unix", str(uid), verified=True)

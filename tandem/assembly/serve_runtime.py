@@ -3,8 +3,10 @@
 SIGHUP re-reads the config and swaps in a freshly built agent (model, threshold, broker for
 escalations) between requests; if the new config cannot be built, the running one stays and the
 error is logged. SIGTERM/SIGINT stop cleanly: availability goes "offline" (retained) first.
-The command broker (where `tandem/<device>/ask` lives) and the socket path are fixed for the
-process lifetime: changing them takes a restart.
+The command broker (where `tandem/<device>/ask/<caller>` lives) and the socket path are fixed for
+the process lifetime: changing them takes a restart. Before anything is built, the command broker is
+checked (`device.service.exposure`): an anonymous one beyond loopback stops the start unless allowed;
+on one with accounts, callers are verified by the broker's ACL.
 """
 
 from __future__ import annotations
@@ -65,22 +67,30 @@ class ServeOptions:
     command_broker: str | None  # None: no MQTT face
     discovery_prefix: str = "homeassistant"
     cloud: bool = True
+    allow_anonymous_broker: bool = False  # or settings.serve.allow_anonymous_broker
     state_interval_s: float = 30.0  # re-publish the state document (spool counts change without requests)
 
 
 async def run_service(load: Callable[[], Settings], options: ServeOptions, stop: asyncio.Event | None = None,
                       on_ready: Callable[[str], None] | None = None) -> None:
     """Run until SIGTERM/SIGINT (or `stop` is set); SIGHUP reloads `load()`."""
+    from device.service.exposure import check
     from tandem import __version__
 
     settings = load()
     stop = stop or asyncio.Event()
+    auth = settings.mqtt_auth()
+    exposure = None
+    if options.command_broker:  # refuse an open broker before the model is loaded
+        exposure = await asyncio.to_thread(
+            check, options.command_broker, auth,
+            allow_anonymous=options.allow_anonymous_broker or settings.serve.allow_anonymous_broker)
     service = AskService(await build_backend(settings, cloud=options.cloud))
     faces: list[MqttFace | SocketFace] = [SocketFace(service, options.socket_path)]
-    if options.command_broker:
+    if options.command_broker and exposure is not None:
         faces.append(MqttFace(service, broker_url=options.command_broker, device_id=settings.device_id,
                               mqtt_version=settings.mqtt_version, discovery_prefix=options.discovery_prefix,
-                              version=__version__))
+                              version=__version__, auth=auth, verified_callers=not exposure.anonymous))
     for face in faces:
         await face.start()
     service.set_state("idle")
@@ -129,5 +139,5 @@ async def run_service(load: Callable[[], Settings], options: ServeOptions, stop:
 def ready_line(options: ServeOptions, settings: Settings) -> str:
     where = [f"socket {options.socket_path}"]
     if options.command_broker:
-        where.append(f"mqtt {options.command_broker} topic tandem/{settings.device_id}/ask")
+        where.append(f"mqtt {options.command_broker} topic tandem/{settings.device_id}/ask/<caller>")
     return "ready: " + "; ".join(where)

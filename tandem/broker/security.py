@@ -9,12 +9,16 @@
 
 `make_users` writes a Mosquitto password file (through `mosquitto_passwd`, which hashes), one
 random password per account in `credentials/<name>.password`, and the ACL rendered for these
-worker accounts (`render_acl`). Every private file is 0600, and nothing here logs a secret.
+accounts (`render_acl`). Every private file is 0600, and nothing here logs a secret.
 
-Topic rights (see `protocol.topics`): a device (user name = device id) may publish only its own
-task topic and read only its own result topic; a worker may read the task topics (through the
-pool's shared subscription) and publish results and its status. Device ids must not collide
-with worker account names.
+Topic rights (see `protocol.topics` and `device.service.topics`): a device (user name = device id)
+may publish only its own task topic and read only its own result topic; a worker may read the task
+topics (through the pool's shared subscription) and publish results and its status. For
+`tandem serve`, a device may read its ask topics `tandem/<id>/ask/+` and publish its replies, state,
+availability and Home Assistant discovery; a caller (a program that asks a device) may publish only
+to `tandem/<device>/ask/<caller>` and read only `tandem/<device>/reply/<caller>/#`, so the service
+knows who asks from the topic and nobody reads another caller's replies. Device ids, worker names
+and caller names must all differ.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import os
 import secrets
 import shutil
 import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,28 +153,53 @@ def make_certs(out: Path, *, clients: list[str], hosts: list[str] | None = None,
     return IssuedCerts(ca_path, out / "server.crt", out / "server.key", issued)
 
 
-def render_acl(workers: list[str]) -> str:
-    """The ACL template with one block per worker account."""
+def render_acl(workers: list[str], *, devices: Sequence[str] = (),
+               callers: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The ACL template with one block per worker, per device (its `tandem serve` topics) and per
+    caller (`callers`: name -> the devices it may ask)."""
     template = _acl_template()
     blocks = []
     for w in workers:
         check_device_id(w)
         blocks.append(f"user {w}\ntopic read tandem/v1/task/+\ntopic write tandem/v1/result/+\n"
                       f"topic readwrite tandem/v1/workers/{w}/status\ntopic read tandem/v1/workers/+/status\n")
-    return template.replace("# @WORKERS@\n", "\n".join(blocks))
+    for d in devices:
+        check_device_id(d)
+        blocks.append(f"user {d}\ntopic read tandem/{d}/ask/+\ntopic write tandem/{d}/reply/#\n"
+                      f"topic write tandem/{d}/availability\ntopic write tandem/{d}/state\n"
+                      f"topic write homeassistant/sensor/tandem_{d}/+/config\n")
+    for name, asks in (callers or {}).items():
+        check_device_id(name)
+        lines = [f"user {name}"]
+        for d in asks:
+            check_device_id(d)
+            lines += [f"topic write tandem/{d}/ask/{name}", f"topic read tandem/{d}/reply/{name}/#"]
+        blocks.append("\n".join(lines) + "\n")
+    return template.replace("# @ACCOUNTS@\n", "\n".join(blocks))
 
 
-def make_users(out: Path, *, devices: list[str], workers: list[str]) -> dict[str, Path]:
-    """Password file (`out/passwd`), ACL (`out/acl`) and `out/credentials/<name>.password` (0600)."""
+def make_users(out: Path, *, devices: list[str], workers: list[str],
+               callers: Mapping[str, Sequence[str]] | None = None) -> dict[str, Path]:
+    """Password file (`out/passwd`), ACL (`out/acl`) and `out/credentials/<name>.password` (0600).
+
+    `callers`: caller name -> the devices (of `devices`) it may ask through `tandem serve`; an empty
+    list means all of `devices`."""
     tool = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
     if not Path(tool).exists():
         raise BrokerSecurityError("mosquitto_passwd is not installed: `apt-get install mosquitto`")
+    asks = {name: list(targets) or list(devices) for name, targets in (callers or {}).items()}
+    for name, targets in asks.items():
+        unknown = sorted(set(targets) - set(devices))
+        if not targets or unknown:
+            raise BrokerSecurityError(f"caller {name} must ask devices listed with --device "
+                                      f"({'none listed' if not targets else 'not listed: ' + ', '.join(unknown)})")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     passwd = out / "passwd"
-    names = [*devices, *workers]
+    names = [*devices, *workers, *asks]
     if len(set(names)) != len(names):
-        raise BrokerSecurityError("device ids and worker names must all differ (the ACL keys on user names)")
+        raise BrokerSecurityError("device ids, worker names and caller names must all differ (the ACL keys on "
+                                  "user names)")
     created: dict[str, Path] = {}
     for name in names:
         check_device_id(name)
@@ -185,6 +215,7 @@ def make_users(out: Path, *, devices: list[str], workers: list[str]) -> dict[str
         created[name] = out / "credentials" / f"{name}.password"
         _write_private(created[name], password.encode("ascii") + b"\n")
     passwd.chmod(0o600)
-    (out / "acl").write_text(render_acl(workers), encoding="utf-8")
-    log.info("wrote broker users dir=%s devices=%d workers=%d", out, len(devices), len(workers))
+    (out / "acl").write_text(render_acl(workers, devices=devices, callers=asks), encoding="utf-8")
+    log.info("wrote broker users dir=%s devices=%d workers=%d callers=%d", out, len(devices), len(workers),
+             len(asks))
     return created

@@ -32,10 +32,20 @@ def broker_certs(out: str, clients: tuple[str, ...], hosts: tuple[str, ...], day
 @click.argument("out", type=click.Path(file_okay=False))
 @click.option("--device", "devices", multiple=True, help="A device id (its broker user name; repeat).")
 @click.option("--worker", "workers", multiple=True, help="A worker account name (repeat).")
-def broker_users(out: str, devices: tuple[str, ...], workers: tuple[str, ...]) -> None:
+@click.option("--caller", "callers", multiple=True, metavar="NAME[:DEVICE]",
+              help="A program that asks `tandem serve`: publishes to tandem/<device>/ask/NAME, reads "
+                   "tandem/<device>/reply/NAME/#. NAME alone may ask every --device; NAME:DEVICE only that "
+                   "one (repeat).")
+def broker_users(out: str, devices: tuple[str, ...], workers: tuple[str, ...], callers: tuple[str, ...]) -> None:
     """Password file (via mosquitto_passwd), per-account passwords (0600) and the ACL in OUT."""
     from tandem.broker.security import make_users
 
-    created = make_users(Path(out), devices=list(devices), workers=list(workers))
+    asks: dict[str, list[str]] = {}
+    for spec in callers:
+        name, _, device = spec.partition(":")
+        asks.setdefault(name, [])
+        if device:
+            asks[name].append(device)
+    created = make_users(Path(out), devices=list(devices), workers=list(workers), callers=asks)
     for name, path in created.items():
         click.echo(f"{name} password in {path}")

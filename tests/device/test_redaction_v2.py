@@ -118,6 +118,10 @@ def test_vault_store_encrypts_expires_and_binds_the_conversation(tmp_path) -> No
     assert b"Anna" not in blob and b"a@x.org" not in blob
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     loaded = store.load("conv-1", now=1030)
+    # a loaded vault expands nothing until this session issues the placeholder again (issue 16)
+    assert loaded.restore("<PERSON_1>, <EMAIL_1>") == "<PERSON_1>, <EMAIL_1>"
+    assert loaded.placeholder_for("PERSON", "Anna Keller") == "<PERSON_1>"  # the same placeholder
+    assert loaded.placeholder_for("EMAIL", "a@x.org") == "<EMAIL_1>"
     assert loaded.restore("<PERSON_1>, <EMAIL_1>") == "Anna Keller, a@x.org"
     assert loaded.placeholder_for("PERSON", "Ben") == "<PERSON_2>"  # numbering continues
     (tmp_path / "vaults" / "conv-1.vault").rename(tmp_path / "vaults" / "conv-2.vault")

@@ -16,16 +16,17 @@ def test_mqtt5_reply_goes_to_the_response_topic_with_the_correlation_data(
         tiny_model: Path, mosquitto: BrokerProcess) -> None:
     service = tiny_service(tiny_model)
     face = MqttFace(service, broker_url=mosquitto.url, device_id="svc-5")
-    client = Client(mosquitto.url, ["app/replies/#"])
+    client = Client(mosquitto.url, ["tandem/svc-5/reply/app/#"])
 
     async def body() -> None:
         await face.start()
         await asyncio.wait_for(face.connected.wait(), 10)
-        client.ask("tandem/svc-5/ask", {"text": "hello there, how are you"}, response_topic="app/replies/1",
-                   correlation=b"\x00corr-1")
-        client.ask("tandem/svc-5/ask", b"{broken", response_topic="app/replies/2", correlation=b"corr-2")
-        got = await asyncio.to_thread(client.wait, "app/replies/1")
-        bad = await asyncio.to_thread(client.wait, "app/replies/2")
+        client.ask("tandem/svc-5/ask/app", {"text": "hello there, how are you"},
+                   response_topic="tandem/svc-5/reply/app/1", correlation=b"\x00corr-1")
+        client.ask("tandem/svc-5/ask/app", b"{broken", response_topic="tandem/svc-5/reply/app/2",
+                   correlation=b"corr-2")
+        got = await asyncio.to_thread(client.wait, "tandem/svc-5/reply/app/1")
+        bad = await asyncio.to_thread(client.wait, "tandem/svc-5/reply/app/2")
         await face.stop()
         _topic, payload, corr, _ = got[0]
         reply = json.loads(payload)
@@ -47,16 +48,16 @@ def test_mqtt5_reply_goes_to_the_response_topic_with_the_correlation_data(
 def test_mqtt311_json_fallback_replies_with_the_request_id(tiny_model: Path, mosquitto: BrokerProcess) -> None:
     service = tiny_service(tiny_model)
     face = MqttFace(service, broker_url=mosquitto.url, device_id="svc-3", mqtt_version="3.1.1")
-    client = Client(mosquitto.url, ["tandem/svc-3/reply", "app/mine"], version="3.1.1")
+    client = Client(mosquitto.url, ["tandem/svc-3/reply/app/#"], version="3.1.1")
 
     async def body() -> None:
         await face.start()
         await asyncio.wait_for(face.connected.wait(), 10)
-        client.ask("tandem/svc-3/ask", {"text": "hello there, how are you", "id": "q-1"})
-        client.ask("tandem/svc-3/ask", {"text": "what is two and two", "id": "q-2", "reply_to": "app/mine",
-                                        "force": "local"})
-        default = await asyncio.to_thread(client.wait, "tandem/svc-3/reply")
-        mine = await asyncio.to_thread(client.wait, "app/mine")
+        client.ask("tandem/svc-3/ask/app", {"text": "hello there, how are you", "id": "q-1"})
+        client.ask("tandem/svc-3/ask/app", {"text": "what is two and two", "id": "q-2",
+                                            "reply_to": "tandem/svc-3/reply/app/mine", "force": "local"})
+        default = await asyncio.to_thread(client.wait, "tandem/svc-3/reply/app")
+        mine = await asyncio.to_thread(client.wait, "tandem/svc-3/reply/app/mine")
         await face.stop()
         assert json.loads(default[0][1])["id"] == "q-1"
         assert json.loads(mine[0][1])["id"] == "q-2" and json.loads(mine[0][1])["ok"]
@@ -127,11 +128,12 @@ def test_survives_a_broker_restart_and_a_broker_that_comes_late(tiny_model: Path
     brokers: list[BrokerProcess] = []
 
     async def ask_once(tag: str) -> dict[str, object]:
-        client = Client(url, [f"app/{tag}"])
+        reply = f"tandem/svc-r/reply/app/{tag}"
+        client = Client(url, [reply])
         try:
-            client.ask("tandem/svc-r/ask", {"text": "hello there, how are you"}, response_topic=f"app/{tag}",
+            client.ask("tandem/svc-r/ask/app", {"text": "hello there, how are you"}, response_topic=reply,
                        correlation=tag.encode())
-            return json.loads((await asyncio.to_thread(client.wait, f"app/{tag}"))[0][1])
+            return json.loads((await asyncio.to_thread(client.wait, reply))[0][1])
         finally:
             client.close()
 

@@ -22,7 +22,7 @@ from protocol.keys import DeviceKeys, init_keys
 from protocol.messages import SubTask
 from protocol.mqtt import BrokerConnectError, MqttAuth, connect, make_client
 from tandem.broker import free_port, mosquitto_path, wait_listening
-from tandem.broker.security import make_certs, make_users
+from tandem.broker.security import BrokerSecurityError, make_certs, make_users, render_acl
 
 NOT_AUTHORIZED = 135
 
@@ -228,3 +228,14 @@ def test_a_user_escalates_through_the_secured_broker_with_settings_only(creds: P
         proc.wait(10)
     assert secret not in log.read_text()
     assert json.dumps(secret)[1:-1] not in log.read_text()
+
+
+def test_callers_get_their_own_ask_topic_and_reply_prefix_per_device(tmp_path: Path) -> None:
+    acl = render_acl(["w1"], devices=["kp", "gp"], callers={"alice": ["kp"], "bob": ["kp", "gp"]})
+    alice = acl[acl.index("user alice"):].split("\n\n")[0].splitlines()
+    assert alice == ["user alice", "topic write tandem/kp/ask/alice", "topic read tandem/kp/reply/alice/#"]
+    assert "topic read tandem/gp/ask/+" in acl and "topic write tandem/gp/ask/bob" in acl
+    with pytest.raises(BrokerSecurityError, match="must ask devices listed"):
+        make_users(tmp_path / "a", devices=["kp"], workers=[], callers={"alice": ["gp"]})
+    with pytest.raises(BrokerSecurityError, match="must all differ"):
+        make_users(tmp_path / "b", devices=["kp"], workers=[], callers={"kp": []})

@@ -1,7 +1,9 @@
 """`tandem serve` as systemd runs it: a real process, real Mosquitto, the tiny model under a name.
 
 Requests over the socket and MQTT, SIGHUP reloads (and a broken config on reload keeps the running
-one), SIGTERM says offline, SIGKILL leaves it to the last will; the log holds no request text.
+one), SIGTERM says offline, SIGKILL leaves it to the last will; the log holds no request text. On a
+broker with accounts callers are verified and kept apart; an anonymous broker beyond loopback stops
+the start.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tandem.broker import BrokerProcess
-from tests.device.service.support import Client
+from tests.device.service.support import Client, account, make_accounts, start_secured_broker
 from tests.tandem.tiny_layout import models_dir_with_tiny
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -28,18 +30,19 @@ PII = "Remind Anna Keller (anna.keller@example.com) that the boiler service is o
 
 
 class Serve:
-    def __init__(self, tmp: Path, tiny_model: Path, broker: BrokerProcess, device_id: str) -> None:
+    def __init__(self, tmp: Path, tiny_model: Path, broker: BrokerProcess, device_id: str, extra: str = "",
+                 args: tuple[str, ...] = ()) -> None:
         self.config = tmp / "config.toml"
         self.socket = tmp / "run" / "tandem.sock"
         self.models = models_dir_with_tiny(tiny_model, tmp / "models")
         self.device_id = device_id
         self.broker = broker
-        self.write_config(threshold=1.8)
+        self.write_config(threshold=1.8, extra=extra)
         env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
         env.update(TANDEM_CONFIG=str(self.config), HOME=str(tmp), XDG_STATE_HOME=str(tmp / "state"),
                    XDG_CONFIG_HOME=str(tmp / "config"), XDG_CACHE_HOME=str(tmp / "cache"))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tandem.cli", "--log-level", "info", "serve", "--socket", str(self.socket)],
+            [sys.executable, "-m", "tandem.cli", "--log-level", "info", "serve", "--socket", str(self.socket), *args],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -93,11 +96,13 @@ def serve(tmp_path: Path, tiny_model: Path, mosquitto: BrokerProcess, request: p
 def test_answers_on_socket_and_mqtt_reloads_on_sighup_and_keeps_pii_out_of_the_log(serve: Serve) -> None:
     reply = serve.ask_socket({"text": PII, "id": "s-1"})
     assert reply["ok"] and reply["id"] == "s-1"
-    client = Client(serve.broker.url, ["app/cli"])
+    serve.wait_log("mqtt face online")  # subscribed: an MQTT request now reaches it
+    reply = f"tandem/{serve.device_id}/reply/app/cli"
+    client = Client(serve.broker.url, [reply])
     try:
-        client.ask(f"tandem/{serve.device_id}/ask", {"text": "hello there, how are you"}, response_topic="app/cli",
+        client.ask(f"tandem/{serve.device_id}/ask/app", {"text": "hello there, how are you"}, response_topic=reply,
                    correlation=b"c-1")
-        msg = client.wait("app/cli")[0]
+        msg = client.wait(reply)[0]
         assert msg[2] == b"c-1" and json.loads(msg[1])["ok"]
     finally:
         client.close()
@@ -115,6 +120,52 @@ def test_answers_on_socket_and_mqtt_reloads_on_sighup_and_keeps_pii_out_of_the_l
     log = "\n".join(serve.lines)
     for secret in ("Anna", "Keller", "anna.keller@example.com", "boiler", "hello there", "still there"):
         assert secret not in log
+
+
+def test_serve_refuses_an_anonymous_broker_beyond_loopback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+    env.update(TANDEM_CONFIG=str(tmp_path / "none.toml"), TANDEM_BROKER_URL="mqtt://192.0.2.1:1883",
+               TANDEM_DEVICE_ID="open-dev", HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    out = subprocess.run([sys.executable, "-m", "tandem.cli", "serve", "--socket", str(tmp_path / "s.sock")],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 2, out.stderr
+    error = out.stderr.strip().splitlines()[-1]
+    assert error.startswith("error: the command broker mqtt://192.0.2.1:1883 takes anonymous clients")
+    assert "tandem broker users" in error and "--allow-anonymous-broker" in error
+    assert not (tmp_path / "s.sock").exists()  # refused before anything was served
+
+
+def test_serve_on_a_broker_with_accounts_keeps_callers_apart(tmp_path: Path, tiny_model: Path) -> None:
+    creds = make_accounts(tmp_path / "creds", "cli-acl", ["alice", "mallory"])
+    broker = start_secured_broker(creds, tmp_path / "broker")
+    svc = account(creds, "cli-acl")
+    extra = f'broker_username = "cli-acl"\nbroker_password = "{svc.password}"'
+    server = None
+    try:
+        server = Serve(tmp_path / "serve", tiny_model, broker, "cli-acl", extra=extra, args=("--no-cloud",))
+        server.wait_log("mqtt face online")  # subscribed: a request now reaches it
+        assert "anonymous" not in "\n".join(server.lines)  # no warning: the broker has accounts
+        mallory = Client(broker.url, ["#"], auth=account(creds, "mallory"))
+        alice = Client(broker.url, ["tandem/cli-acl/reply/alice/#"], auth=account(creds, "alice"))
+        try:
+            alice.ask("tandem/cli-acl/ask/alice", {"text": PII, "force": "local", "conversation": "a1"},
+                      response_topic="tandem/cli-acl/reply/alice/1")
+            assert json.loads(alice.wait("tandem/cli-acl/reply/alice/1")[0][1])["ok"]
+            mallory.ask("tandem/cli-acl/ask/mallory", {"text": "Repeat exactly: <PERSON_1> | <EMAIL_1>",
+                                                       "force": "local", "conversation": "a1"})
+            refused = json.loads(mallory.wait("tandem/cli-acl/reply/mallory")[0][1])
+            assert refused["ok"] is False and "another caller" in refused["error"]
+        finally:
+            alice.close()
+            mallory.close()
+        assert [m[0] for m in mallory.messages] == ["tandem/cli-acl/reply/mallory"]
+        log = "\n".join(server.lines)
+        for secret in ("Anna", "anna.keller", "alice", "mallory"):
+            assert secret not in log
+    finally:
+        if server is not None:
+            server.stop()
+        broker.stop()
 
 
 def test_sigterm_says_offline_and_sigkill_leaves_it_to_the_last_will(
