@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from device.collab.executors import ToolContext, ToolExecutor
+from device.collab.executors import Confirm, ToolContext, ToolExecutor
 from device.collab.fusers import Fuser, make_fuser
 from device.collab.fusers.base import append_notices
 from device.collab.planners import Planner, make_planner
@@ -151,10 +151,10 @@ class Agent:
 
     async def ask(self, text: str, *, force: Force | None = None,
                   on_token: Callable[[int, str], None] | None = None,
-                  confirm: Callable[[str], Awaitable[bool]] | None = None, dry_run: bool = False,
+                  confirm: Confirm | None = None, dry_run: bool = False,
                   request_id: str | None = None) -> Answer:
         """Answer `text`. `force`: "local" or "cloud" for every step. `on_token(step, text)` streams.
-        `confirm(question)`: asks the user (sensitive context, acts that need a yes); None: nobody to ask.
+        `confirm(kind, question)`: asks the user ("sensitive" context, an "act" that needs a yes); None: nobody.
         `dry_run`: tools show their calls and act on nothing. `request_id`: the same on a retry of the same
         request, so acts are not repeated (a fresh one when None)."""
         timings: dict[str, float] = {}
@@ -220,7 +220,7 @@ class Agent:
         )
 
     async def _sensitive_gate(self, redacted: str, sensitive: tuple[str, ...],
-                              confirm: Callable[[str], Awaitable[bool]] | None) -> tuple[str | None, str | None]:
+                              confirm: Confirm | None) -> tuple[str | None, str | None]:
         """(why nothing may leave, or None; the generalised request that may, or None)."""
         action = self.sensitive_policy.action(sensitive)
         if action is None:
@@ -235,7 +235,7 @@ class Agent:
         if action == "ask":
             question = (f"This request tells something about you ({named}). May a redacted copy go to the "
                         "cloud if the device is unsure?")
-            if confirm is not None and await confirm(question):
+            if confirm is not None and await confirm("sensitive", question):
                 return None, None
             return f"sensitive context ({named}) stays on the device: sending it was not approved", None
         return (f"sensitive context ({named}) stays on the device (policy `local`; `generalize` lets a "
@@ -345,7 +345,8 @@ class Agent:
                 raise ToolError("no tool executor on this device")
             context = ToolContext(restore=self.vault.restore,
                                   prior={i: run.results[i] for i in step.depends_on if i in run.results},
-                                  confirm=run.confirm, dry_run=run.dry_run, request_id=f"{run.request_id}:{step.index}")
+                                  confirm=_bound(run.confirm, "act"), dry_run=run.dry_run,
+                                  request_id=f"{run.request_id}:{step.index}")
             result = await self.tools.run(step, context)
         except ToolError as exc:
             run.notices.append(f"part {step.index + 1} answered by the device model: {exc}")
@@ -420,7 +421,7 @@ class _Run:
     """The state of one `ask` as its steps are executed."""
 
     steps: int
-    confirm: Callable[[str], Awaitable[bool]] | None = None
+    confirm: Confirm | None = None
     dry_run: bool = False
     request_id: str = ""
     results: dict[int, StepResult] = field(default_factory=dict)
@@ -433,6 +434,16 @@ class _Run:
     cloud_backend_ms: float = 0.0
     waited_ms: float = 0.0
     cloud_started: float | None = None
+
+
+def _bound(confirm: Confirm | None, kind: str) -> Callable[[str], Awaitable[bool]] | None:
+    if confirm is None:
+        return None
+
+    async def ask(question: str) -> bool:
+        return await confirm(kind, question)
+
+    return ask
 
 
 def _as_draft(generation: Generation) -> Draft:

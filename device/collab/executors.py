@@ -14,6 +14,9 @@ from typing import Protocol
 
 from device.collab.steps import Step, StepResult
 
+Confirm = Callable[[str, str], Awaitable[bool]]
+"""Asks the user yes/no: (what about: "sensitive" | "act", the question). A face that cannot ask gives None."""
+
 
 @dataclass(frozen=True)
 class ToolContext:

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from device.agent import Agent, Answer
 from device.cloud_link import CloudLink
+from device.collab.executors import Confirm
 from device.service.callers import IN_PROCESS, Caller
 from device.service.log_tags import tag
 from device.service.messages import AskReply, AskRequest
@@ -148,7 +149,8 @@ class AskService:
             self.set_state("idle")
             data = answer.to_json()
             return AskReply(ok=True, id=request.id, answer=answer.answer, route=answer.route, sent=data["sent"],
-                            timings_ms=answer.timings_ms, parts=data["parts"], notices=answer.notices)
+                            timings_ms=answer.timings_ms, parts=data["parts"], notices=answer.notices,
+                            tool_calls=answer.tool_calls, sensitive=answer.sensitive)
 
     async def _answer(self, agent: Agent, request: AskRequest, caller: Caller, seq: int) -> Answer | AskReply:
         """The agent's answer, or an error reply when the conversation belongs to another caller."""
@@ -163,7 +165,8 @@ class AskService:
                     return AskReply.failure("this conversation was opened by another caller: choose another "
                                             "conversation id", request.id)
                 agent.vault.owner = caller.key  # bound from its first request on (sealed with the vault)
-            return await agent.ask(request.text, force=request.force)
+            return await agent.ask(request.text, force=request.force, confirm=_approvals(request),
+                                   dry_run=request.dry_run, request_id=f"{caller.key}:{request.id}" if request.id else None)
         finally:
             agent.open_conversation(None)  # drop the values from memory once the answer is restored
 
@@ -184,3 +187,14 @@ def peek_id(raw: bytes | str) -> str | None:
         return None
     rid = data.get("id") if isinstance(data, dict) else None
     return rid if isinstance(rid, str) and len(rid) <= 200 else None
+
+
+def _approvals(request: AskRequest) -> Confirm | None:
+    """What the request approved in advance; a service cannot ask its caller back mid-request."""
+    if not (request.confirm_sensitive or request.confirm_acts):
+        return None
+
+    async def confirm(kind: str, question: str) -> bool:
+        return request.confirm_sensitive if kind == "sensitive" else request.confirm_acts
+
+    return confirm

@@ -22,6 +22,13 @@ class AskRequest(BaseModel):
     conversation: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
     """Continue this named conversation: its vault (placeholders <-> values) stays on the device,
     encrypted, between requests until it expires. None: the request is a conversation of its own."""
+    confirm_sensitive: bool = False
+    """The caller approves in advance what the `ask` sensitive-context policy would ask about: a redacted
+    copy of a request that discloses sensitive context may escalate."""
+    confirm_acts: bool = False
+    """The caller approves in advance acts the tool policy wants confirmed (unlocking, opening a garage)."""
+    dry_run: bool = False
+    """Tools show their calls and act on nothing."""
 
 
 class AskReply(BaseModel):
@@ -37,6 +44,8 @@ class AskReply(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     parts: list[dict[str, Any]] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    sensitive: list[str] = Field(default_factory=list)
 
     @classmethod
     def failure(cls, error: str, request_id: str | None = None) -> AskReply:

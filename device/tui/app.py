@@ -180,7 +180,7 @@ class ChatApp(App[None]):
             self.refresh_status()
             chat.scroll_end(animate=False)
 
-    async def _confirm(self, question: str) -> bool:
+    async def _confirm(self, kind: str, question: str) -> bool:
         """Ask the user (a modal yes/no); runs inside the turn's worker."""
         return await self.push_screen_wait(ConfirmScreen(question))
 

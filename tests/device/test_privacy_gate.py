@@ -105,7 +105,8 @@ def test_ask_sends_only_what_the_user_approves(engine: Engine, mosquitto: Broker
     agent = _sensitive_agent(engine, SensitivePolicy({"health": "ask"}))
     questions: list[str] = []
 
-    async def confirm(question: str) -> bool:
+    async def confirm(kind: str, question: str) -> bool:
+        assert kind == "sensitive"
         questions.append(question)
         return approve
 

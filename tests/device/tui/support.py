@@ -50,11 +50,11 @@ class ScriptedAgent:
 
     async def ask(self, text: str, *, force: str | None = None,
                   on_token: Callable[[int, str], None] | None = None,
-                  confirm: Callable[[str], Awaitable[bool]] | None = None) -> Answer:
+                  confirm: Callable[[str, str], Awaitable[bool]] | None = None) -> Answer:
         self.calls.append((text, force))
         if self.ask_first is not None:
             assert confirm is not None, "the app must offer a way to ask the user"
-            self.confirmed.append(await confirm(self.ask_first))
+            self.confirmed.append(await confirm("sensitive", self.ask_first))
         redaction = self.redactor.redact(text, self.vault)
         parts = divide(redaction.text)
         traces, sent, answers = [], [], []
