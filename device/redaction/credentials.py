@@ -113,9 +113,9 @@ def find_secrets(text: str) -> Iterator[Span]:
         if end - start >= _MIN_CONTEXT_VALUE and value not in _NOT_SECRETS and value not in _NOT_VALUES \
                 and (not weak or password_like(text[start:end]) or text[m.start(1) - 1] in "\"'“‘«`"):
             yield Span("API_KEY", start, end)
-    for pattern, group in ((_BARE_RE, 1), (_LOGIN_RE, 2)):
+    for pattern, value_group in ((_BARE_RE, 1), (_LOGIN_RE, 2)):
         for m in pattern.finditer(text):
-            start, end = m.start(group), m.end(group)
+            start, end = m.start(value_group), m.end(value_group)
             while end > start and text[end - 1] in _TRAILING_PUNCT:
                 end -= 1
             value = text[start:end]

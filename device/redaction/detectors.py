@@ -57,17 +57,18 @@ _DIGIT_RUN_RE = re.compile(rf"\d(?:[\s().\-/]*\d){{{_MIN_PHONE_DIGITS - 1},}}")
 _PHONE_CONTEXT_RE = re.compile(
     r"(?:phone|mobile|cell|call|tel|text|sms|whatsapp|fax|reach|ring|number|hotline|"
     r"telefon|handy|anrufen|ruf|nummer|appel+e[rz]?|t[ée]l[ée]phone|portable|num[ée]ro|"
-    r"chiama|telefono|cellulare|numero|llama|tel[ée]fono|m[óo]vil|bel|telefoon|mobiel|nummer|"
-    r"gsm|celular|ligue?|liga|zadzwo[ńn]|numer|ring|soita|numeroon|ara|numaras)"
+    r"chiam\w*|telefono|cellulare|numero|llam\w*|tel[ée]fono|m[óo]vil|bel|telefoon|mobiel|nummer|"
+    r"gsm|celular|ligu?e?|liga|zadzwo[ńn]|numer|ring|soita|numeroon|ara|numaras)"
     r"(?:\W{1,3}(?:at|is|me|on|under|unter|au|est|ist|es|al|op|number|nummer|no|back|us|him|her|"
-    r"them|pod|på|para|pra|mich|moi|mi|me))*\W{0,3}$",
+    r"them|pod|på|para|pra|pro|mim|mich|moi|mi|me|é|è|ist))*\W{0,3}$",
     re.IGNORECASE,
 )
 # ... and these say it is an order, invoice or account number that only looks like one.
 _ID_CONTEXT_RE = re.compile(
-    r"(?:order|invoice|ticket|ref(?:erence)?|id|no|nr|account|acct|po|tracking|case|booking|"
+    r"(?<![^\W\d_])(?:order|invoice|ticket|ref(?:erence)?|id|no|nr|account|acct|po|tracking|case|booking|"
     r"customer|contract|policy|serial|bestellung|rechnung|kunden|facture|commande|fattura|ordine|"
-    r"factura|pedido|factuur|bestelling|version|versione|versión|versie|build|release|#)\W{0,4}$",
+    r"factura|pedido|factuur|bestelling|version|versione|versión|versie|build|release|#)"
+    r"(?:\s+(?:number|no\.?|nr\.?|nummer|num[ée]ro|n[úu]mero|#))?\W{0,4}$",
     re.IGNORECASE,
 )
 
@@ -109,10 +110,20 @@ def find_phones(text: str, regions: tuple[str | None, ...] = PHONE_REGIONS) -> I
                     continue
                 if accept(*span):
                     seen.add(span)
-                    yield Span("PHONE", *span)
+                    yield Span("PHONE", _area_code_start(text, span[0]), span[1])
     for m in _DIGIT_RUN_RE.finditer(text):
-        if _PHONE_CONTEXT_RE.search(text[max(0, m.start() - 40):m.start()]):
+        before = text[max(0, m.start() - 40):m.start()]
+        if _PHONE_CONTEXT_RE.search(before) and not _ID_CONTEXT_RE.search(before):
             yield from _possible_phone(text, m.start(), m.end(), seen, accept, regions)
+
+
+_AREA_CODE_RE = re.compile(r"(?:\+?[0-9]{1,3}[ \t]?)?\([0-9]{1,5}\)[ \t.-]*$")
+
+
+def _area_code_start(text: str, start: int) -> int:
+    """"(21) " before "98765-4321": the matcher may leave an area code in parentheses out."""
+    m = _AREA_CODE_RE.search(text, max(0, start - 16), start)
+    return start if m is None else m.start()
 
 
 def _possible_phone(text: str, start: int, end: int, seen: set[tuple[int, int]], accept: Callable[[int, int], bool],
