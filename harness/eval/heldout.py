@@ -23,7 +23,6 @@ region, the ``[redaction] region`` setting).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +82,6 @@ class HeldoutScore:
     held_clean: int | None = 0  # PII-free requests the policy keeps on the device (None: no policy)
     leaked: int = 0  # requests with missed PII that the policy would still let escalate
     missed_requests: int = 0
-    seconds: float = 0.0
     requests: int = 0
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # (set, type or kind, value)
     false_hits: list[str] = field(default_factory=list)
@@ -106,7 +104,6 @@ class HeldoutScore:
             "defence_held_pii_free": None if self.held_clean is None else round(self.held_clean / max(1, self.clean), 4),
             "leaked_requests": self.leaked,
             "missed_requests": self.missed_requests,
-            "ms_per_request": round(1000 * self.seconds / max(1, self.requests), 2),
             "requests": {name: self.total.get(f"_requests:{name}", 0) for name in SETS},
         }
 
@@ -120,9 +117,7 @@ def score_heldout(name: str, redact: RegionRedact, holds: Callable[[str, Spans],
         result.held_clean = None
     for set_name in SETS:
         for case in load(set_name, data_dir):
-            t = time.perf_counter()
             spans = list(redact(case.text, case.region))
-            result.seconds += time.perf_counter() - t
             result.requests += 1
             result.total[f"_requests:{set_name}"] = result.total.get(f"_requests:{set_name}", 0) + 1
             _count(result, set_name, case, spans, holds)
@@ -164,3 +159,31 @@ def _count(result: HeldoutScore, set_name: str, case: Case, spans: Spans,
         result.clean_untouched += not spans
         if holds is not None and result.held_clean is not None and holds(case.text, spans):
             result.held_clean += 1
+
+
+def tandem_heldout(models_dir: Any) -> tuple[RegionRedact, Callable[[str, Spans], bool]]:
+    """The device's redactor as configured by default (one per region, sharing the NER model when one
+    is built), and whether the default redaction policy keeps a redacted request on the device."""
+    from device.redaction.ner import NerModel, find_ner_model
+    from device.redaction.policy import RedactionPolicy
+    from device.redaction.rules import RuleRedactor
+
+    found = find_ner_model(models_dir)
+    model = NerModel(found) if found is not None else None
+    redactors: dict[str | None, RuleRedactor] = {}
+    policy = RedactionPolicy()
+
+    def run(text: str, region: str | None) -> Spans:
+        if region not in redactors:
+            redactors[region] = RuleRedactor(ner=model, region=region)
+        return [(e.start, e.end) for e in redactors[region].redact(text).entities]
+
+    def holds(text: str, spans: Spans) -> bool:
+        parts, cursor = [], 0
+        for i, (s, e) in enumerate(sorted(spans), start=1):
+            parts += [text[cursor:s], f"<PII_{i}>"]
+            cursor = e
+        parts.append(text[cursor:])
+        return not policy.check("".join(parts)).escalate
+
+    return run, holds

@@ -33,7 +33,8 @@ def _build_on_first_use(models_dir: Path) -> Path:
 
 def device_redactor(settings: Settings) -> RuleRedactor:
     r = settings.redaction
-    return make_redactor(settings.models_dir, ner=r.ner, actions=r.actions, build=_build_on_first_use)
+    return make_redactor(settings.models_dir, ner=r.ner, actions=r.actions, build=_build_on_first_use,
+                         region=r.region)
 
 
 def device_policy(settings: Settings) -> RedactionPolicy:
