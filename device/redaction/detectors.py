@@ -55,10 +55,10 @@ _MIN_PHONE_DIGITS = 7  # shorter "valid" national numbers (a 6-digit German one)
 _DIGIT_RUN_RE = re.compile(rf"\d(?:[\s().\-/]*\d){{{_MIN_PHONE_DIGITS - 1},}}")
 # A word like these right before a number says it is a phone number ...
 _PHONE_CONTEXT_RE = re.compile(
-    r"(?:phone|mobile|cell|call|tel|text|sms|whatsapp|fax|reach|ring|number|hotline|"
+    r"(?<![^\W\d_])(?:phone|mobile|cell|call|tel|text|sms|whatsapp|fax|reach|ring|number|hotline|"
     r"telefon|handy|anrufen|ruf|nummer|appel+e[rz]?|t[ée]l[ée]phone|portable|num[ée]ro|"
     r"chiam\w*|telefono|cellulare|numero|llam\w*|tel[ée]fono|m[óo]vil|bel|telefoon|mobiel|nummer|"
-    r"gsm|celular|ligu?e?|liga|zadzwo[ńn]|numer|ring|soita|numeroon|ara|numaras)"
+    r"gsm|celular|ligu?e?|liga|zadzwo[ńn]|numer|soita|numeroon|numaras)"
     r"(?:\W{1,3}(?:at|is|me|on|under|unter|au|est|ist|es|al|op|number|nummer|no|back|us|him|her|"
     r"them|pod|på|para|pra|pro|mim|mich|moi|mi|me|é|è|ist))*\W{0,3}$",
     re.IGNORECASE,

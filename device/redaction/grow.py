@@ -48,12 +48,12 @@ _STATE_ZIP_RE = re.compile(r",?[ \t]+[A-Z]{2}[ \t]+[0-9]{5}(?:-[0-9]{4})?\b")
 _MAX_CLAUSE_LOWER = 2  # a trailing comma part with more lower-case words than this is a clause
 # Words right before a noun, never (or hardly ever) right before a person's name.
 _DETERMINERS = word_set("""
-    the a an my your his her its our their this that these those some any every each no
+    the an my your his her its our their this that these those some any every each no
     der die das den dem des ein eine einen einem einer eines kein keine keinen meine mein meinen meinem meiner
     deine dein deinen seine sein seinen ihre ihren unsere unser unseren viele viel wenige pro am im vom zum zur
     beim ins jede jeder jedes welche welcher diese dieser dieses
     le la les un une des du au aux mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs ce cette
-    il lo gli i un uno una del della dei degli delle al alla mio mia miei tuo tua suo sua questo questa
+    il lo gli un uno una del della dei degli delle al alla mio mia miei tuo tua suo sua questo questa
     el los las unos unas mi mis tu tus su sus nuestro nuestra este esta
     het een mijn jouw zijn haar ons onze deze dit
 """)
@@ -65,6 +65,7 @@ _PET_RE = re.compile(r"(?i:cat|dog|kitten|puppy|hamster|rabbit|parrot|horse|pony
 _UNIT_WORDS = word_set("Uhr Go Mo Ko GB MB KB TB Gb Mb Min Sek Std Km Kg CHF EUR USD GBP Fr Rs Nr No Vol Bd Port "
                        "Version Build Kapitel Seite Chapter Page Level Step Schritt Stufe Jahr Jahre")
 _HOUSE_NUMBER_RE = re.compile(r"(?<![\w.,])[0-9]{1,5}[a-zA-Z]?(?:[/-][0-9]{1,5}[a-zA-Z]?)?(?![\w]|[.,][0-9])")
+_LAST_FIRST_RE = re.compile(r"[A-ZÀ-Ý][^\W\d_]+(?:[-'’][^\W\d_]+)?,[ \t]+[A-ZÀ-Ý][^\W\d_]+(?:-[^\W\d_]+)?")
 _CAP_WORD_RE = re.compile(r"(?<![\w])[^\W\d_][^\W\d_'’.-]+")
 
 
@@ -119,6 +120,8 @@ def grow(text: str, span: Span) -> Span | None:
         start, end = fitted
     elif kind == "STREET_ADDRESS":
         start, end = _grow_address(text, start, end)
+        if _LAST_FIRST_RE.fullmatch(text, start, end) and _known_first_name(text[start:end].rsplit(" ", 1)[-1]):
+            return Span("PERSON", start, end)  # "Farinelli, Antonella": a name the model took for a place
         if not plausible_address(text[start:end]) or not _address_shaped(text[start:end]):
             return None  # a product, an amount or a port number the model took for an address
     if end <= start:
@@ -157,8 +160,8 @@ def _grow_person(text: str, start: int, end: int) -> tuple[int, int] | None:
             break
         end = m.end(1)  # a particle stays only when a name word follows it ("van der Mast")
     words = text[start:end].split()
-    if words and words[0][:1].isupper():  # "Kurfürstendamm spazieren": a name ends at its last name word
-        while len(words) > 1 and words[-1][:1].islower():
+    if words and words[0][:1].isupper() and "," not in text[start:end]:  # "Kurfürstendamm spazieren": a
+        while len(words) > 1 and words[-1][:1].islower():  # name ends at its last name word
             end = text.rfind(" ", start, end)
             words.pop()
     while words and words[-1] in PARTICLES:
@@ -180,6 +183,11 @@ def _person_position(text: str, start: int, word: str) -> bool:
     if m is not None and m.group(1).lower() in _DETERMINERS:
         return False
     return _PET_RE.search(text, max(0, start - 30), start) is None
+
+
+def _known_first_name(word: str) -> bool:
+    """A first name the gazetteer knows, in any case ("Antonella", "antonella")."""
+    return word.lower() in KNOWN_FIRST_NAMES_LOWER
 
 
 def _address_shaped(value: str) -> bool:

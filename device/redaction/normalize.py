@@ -54,6 +54,7 @@ _SPELLED_EMAIL_RE = re.compile(
     r"(?<![A-Za-z0-9_%+.@-])(?P<local>" + _LOCAL + r")\s+(?i:at|ät|arobase|arroba|chiocciola|apenstaartje)\s+"
     r"(?P<domain>" + _DOMAIN + r")(?![A-Za-z0-9-]|\.[A-Za-z0-9])"
 )
+_DOT_NAMES = frozenset({"dot", "punkt", "point", "punto", "punt"})
 _SPELLED_SEP_RE = re.compile(r"\s+(?i:(?P<at>at|ät|arobase|arroba|chiocciola|apenstaartje)|dot|punkt|point|punto|punt)\s+")
 # "10 dot 0 dot 0 dot 1" -> "10.0.0.1"
 _SPELLED_IP_RE = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:" + _SPELLED_DOT + r"[0-9]{1,3}){3}(?![0-9])")
@@ -243,6 +244,9 @@ def _spelled_email(m: re.Match[str]) -> list[Piece]:
     local = m.group("local")
     if not spelled_dot and not re.search(r"[._%+0-9-]", local):
         return [(None, m.start(), m.end())]  # "look at google.com": a sentence, not an address
+    labels = re.split(r"\.|" + _SPELLED_DOT, m.group("domain"))
+    if any(label.lower() in _DOT_NAMES for label in labels):
+        return [(None, m.start(), m.end())]  # "at home dot dot dot": no domain is called "dot"
     pieces: list[Piece] = []
     cursor = 0
     for s in seps:

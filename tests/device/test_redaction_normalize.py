@@ -80,6 +80,12 @@ def test_look_alikes_stay(text: str) -> None:
     assert found(text) == []
 
 
+def test_phone_words_are_whole_words() -> None:
+    from device.redaction.detectors import find_phones
+
+    assert list(find_phones("Is Vial de Concha Vergara 770 02262 in a flood zone?")) == []  # "ara" ends "Vergara"
+
+
 def test_placeholder_replaces_exactly_what_was_typed() -> None:
     text = "mail anna[at]example[dot]com or ＠home"
     result = RuleRedactor(ner=None).redact(text)
