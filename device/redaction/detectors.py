@@ -64,7 +64,7 @@ _PHONE_CONTEXT_RE = re.compile(
     re.IGNORECASE,
 )
 # ... and these say it is an order, invoice or account number that only looks like one.
-_ID_CONTEXT_RE = re.compile(
+ID_CONTEXT_RE = re.compile(
     r"(?<![^\W\d_])(?:order|invoice|ticket|ref(?:erence)?|id|no|nr|account|acct|po|tracking|case|booking|"
     r"customer|contract|policy|serial|bestellung|rechnung|kunden|facture|commande|fattura|ordine|"
     r"factura|pedido|factuur|bestelling|version|versione|versión|versie|build|release|#)"
@@ -106,14 +106,14 @@ def find_phones(text: str, regions: tuple[str | None, ...] = PHONE_REGIONS) -> I
                 if leniency == Leniency.VALID and region and not international:
                     continue  # national formats must pass STRICT_GROUPING
                 before = text[max(0, span[0] - 24):span[0]]
-                if not international and _ID_CONTEXT_RE.search(before):
+                if not international and ID_CONTEXT_RE.search(before):
                     continue
                 if accept(*span):
                     seen.add(span)
                     yield Span("PHONE", _area_code_start(text, span[0]), span[1])
     for m in _DIGIT_RUN_RE.finditer(text):
         before = text[max(0, m.start() - 40):m.start()]
-        if _PHONE_CONTEXT_RE.search(before) and not _ID_CONTEXT_RE.search(before):
+        if _PHONE_CONTEXT_RE.search(before) and not ID_CONTEXT_RE.search(before):
             yield from _possible_phone(text, m.start(), m.end(), seen, accept, regions)
 
 

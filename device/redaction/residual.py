@@ -7,7 +7,7 @@ looks at the *redacted* part once more for three shapes that ordinary requests r
 - a long digit run: eight or more digits, separated at most by single spaces, dots, dashes or
   slashes ("4111.1111.1111.1111" missed as a card, "0044 20 7946 0958"), once dates, times, versions
   and UUIDs are set aside: years, prices, order numbers of five or six digits, "Python 3.12",
-  "10.0.19045" never count;
+  "10.0.19045" never count, nor does a number right after "Order", "Invoice", "version", "#";
 - an ``@`` between two address characters, after normalisation, so ``＠``, ``%40`` and ``[at]`` count;
 - a high-entropy token: 16+ characters of letters and digits in both cases and ~3.5+ bits per
   character (a key), or 32+ characters of hex or base64 (a digest that may be a key).
@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 
+from device.redaction.detectors import ID_CONTEXT_RE
 from device.redaction.model import PLACEHOLDER_RE
 from device.redaction.normalize import normalize
 
@@ -31,7 +32,7 @@ _DIGIT_RUN_RE = re.compile(r"(?<![\w])(?<![A-Za-z][-_./])[0-9]+(?:[ \t.\-/][0-9]
 # Shapes that carry many digits and no PII, set aside before counting.
 _NOT_PII_RES: tuple[re.Pattern[str], ...] = (
     # dates with an optional time: 2024-05-12, 2024-05-12T08:31:07, 12.03.2025 14:22, 03/12/2025
-    re.compile(r"(?<![0-9])(?:[12][0-9]{3}[-/.][01]?[0-9][-/.][0-3]?[0-9]|[0-3]?[0-9][-/.][01]?[0-9][-/.][12][0-9]{3})"
+    re.compile(r"(?<![0-9])(?:[12][0-9]{3}[-/.][01]?[0-9][-/.][0-3]?[0-9]|[0-3]?[0-9][-/.][0-3]?[0-9][-/.][12][0-9]{3})"
                r"(?:[ T][0-2]?[0-9]:[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]+)?)?)?(?![0-9])"),
     re.compile(r"(?<![0-9])[0-2]?[0-9]:[0-5][0-9](?::[0-5][0-9])?(?:[.,][0-9]{1,6})?(?![0-9])"),  # times
     re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"),  # UUIDs
@@ -66,8 +67,9 @@ def residual_pii(redacted: str, kept: frozenset[str] = frozenset()) -> str | Non
         return None
     for pattern in _NOT_PII_RES:
         text = pattern.sub(" ", text)
-    if any(_long_digit_run(m.group()) for m in _DIGIT_RUN_RE.finditer(text)):
-        return DIGITS
+    for m in _DIGIT_RUN_RE.finditer(text):
+        if _long_digit_run(m.group()) and not ID_CONTEXT_RE.search(text, max(0, m.start() - 24), m.start()):
+            return DIGITS  # ... unless "Order", "Invoice", "version", "#" say it is an id
     return None
 
 

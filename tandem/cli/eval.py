@@ -17,6 +17,7 @@ _ROWS = (
     ("precision", "precision"), ("ms_per_request", "ms per request"),
     ("unlisted_names", "names not in the gazetteer found"),
     ("ner_ms_per_200_chars", "NER ms per 200 chars, 1 thread"),
+    ("defence_held_pii_free", "PII-free held by defence in depth"),
 )
 _MS = ("ms_per_request", "ner_ms_per_200_chars")
 _HELDOUT_ROWS = (
@@ -57,7 +58,7 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     ner_ms = ner_ms_per_200_chars(settings.models_dir)
     for r in results:  # the device's NER model alone; Presidio has no such part
         r["ner_ms_per_200_chars"] = ner_ms if r["system"] == "tandem" else None
-    _add_heldout(results, settings.models_dir, presidio)
+    _add_heldout(results, settings.models_dir, presidio, samples)
     if as_json:
         for r in results:
             click.echo(json.dumps(r))
@@ -77,14 +78,19 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     _print_heldout(results)
 
 
-def _add_heldout(results: list[dict[str, Any]], models_dir: Any, presidio: Any) -> None:
-    """Score each system on the hand-written held-out sets, under its "heldout" key."""
+def _add_heldout(results: list[dict[str, Any]], models_dir: Any, presidio: Any, samples: list[Any]) -> None:
+    """Score each system on the hand-written held-out sets, under its "heldout" key; for tandem also the
+    share of the generated set's PII-free requests that the policy's defence in depth keeps home."""
     from harness.eval.heldout import score_heldout, tandem_heldout
 
     run, holds = tandem_heldout(models_dir)
+    clean = [s.text for s in samples if not s.spans]
     for r in results:
+        r["defence_held_pii_free"] = None
         if r["system"] == "tandem":
             r["heldout"] = score_heldout("tandem", run, holds).as_dict()
+            held = sum(holds(text, run(text, None)) for text in clean)
+            r["defence_held_pii_free"] = round(held / max(1, len(clean)), 4)
         elif presidio is not None:  # Presidio reads no region and has no policy
             r["heldout"] = score_heldout(r["system"], lambda text, _region: presidio(text)).as_dict()
 
