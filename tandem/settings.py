@@ -8,6 +8,7 @@ Precedence (highest first): explicit overrides from the CLI, environment (`TANDE
 from __future__ import annotations
 
 import os
+import re
 import socket
 from collections.abc import Mapping
 from pathlib import Path
@@ -101,6 +102,11 @@ class RedactionSettings(BaseModel):
     """Per entity type (PERSON, STREET_ADDRESS, EMAIL, PHONE, API_KEY, ...): "redact" (default),
     "keep" (left in the text, also when escalating) or "block" (redacted, and a part holding it is
     always answered on the device)."""
+    region: str | None = None
+    """The device's country as an ISO 3166 code ("CH", "US", "BR"): its national phone formats
+    ("(044) 668 18 00", "(11) 91234-5678") are read without a country code. None: the country of
+    the locale (LC_ALL, LC_CTYPE or LANG, "de_CH.UTF-8" -> "CH"); the formats of the shipped
+    markets (US, GB, DE, CH, FR, IT, ES, NL) are always read too."""
     vault_ttl_s: float = 7 * 24 * 3600.0
     """Stored (encrypted) conversation vaults are deleted this long after their last use."""
     vault_dir: Path | None = None
@@ -124,6 +130,16 @@ class ToolsSettings(BaseModel):
     """Per act, overriding the defaults (unlocking a lock, opening a garage door or gate and disarming an
     alarm ask first): keys `domain`, `domain.service` or `domain.service:device_class`, e.g.
     `"lock.unlock" = "refuse"`, `"cover.open_cover:garage" = "allow"`."""
+
+
+    @field_validator("region")
+    @classmethod
+    def _country_code(cls, region: str | None) -> str | None:
+        if region is None:
+            return None
+        if not re.fullmatch(r"[A-Za-z]{2}", region):
+            raise ValueError(f"redaction.region must be a two-letter country code like \"CH\", got {region!r}")
+        return region.upper()
 
 
 class CollabSettings(BaseModel):

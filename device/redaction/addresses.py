@@ -15,7 +15,7 @@ from device.redaction.detectors import Span
 from device.redaction.streets import PREFIX_ALT
 
 _NUM = r"[0-9]{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:\s?[-/]\s?[0-9]{1,5}[a-z]?)?"
-_CAP = r"[A-ZÄÖÜÀ-ÝŁŚŻ][\w'’.-]*"
+_CAP = r"[A-ZÄÖÜÀ-ÝŁŚŻİŞĞÇĆŃŹŽŠČŘĎŤŇ][\w'’.-]*"
 # English-style: number first, capitalised words, then a street type.
 _EN_TYPES = (
     r"Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Dr\.?|Court|Ct\.?|Way|Place|"
@@ -51,6 +51,13 @@ _ROM_BEFORE_RE = re.compile(
     r"(?<![\w.,])" + _NUM + r"(?:\s?(?:bis|ter))?,?\s+(?i:" + _ROM_TYPES + r")\s+(?i:" + _PARTICLE + r")*"
     r"(?:[\w'’-]+)(?:\s+[A-ZÀ-Ý][\w'’-]+){0,3}",
 )
+# Turkish: street name, street type, "No:" and the number, then district and city ("Bağdat Caddesi No: 214,
+# Kadıköy, İstanbul").
+_TR_TYPES = r"Caddesi|Cad\.|Cd\.|Sokak|Sokağı|Sok\.|Sk\.|Bulvarı|Blv\.|Mahallesi|Mah\."
+_TR_RE = re.compile(
+    r"(?<![\w])(?:" + _CAP + r"\s+){1,3}(?:" + _TR_TYPES + r")\s*(?:No\s*[:.]?\s*)?[0-9]{1,5}[a-zA-Z]?(?:/[0-9]{1,4})?"
+    r"(?:,\s*" + _CAP + r"){0,2}(?![\w])"
+)
 # A postcode and town after the street ("10115 Berlin", "75002 Paris", "1012 NX Amsterdam",
 # "London NW1 6XE", "Springfield, IL 62704").
 TAIL_RE = re.compile(
@@ -62,9 +69,10 @@ TAIL_RE = re.compile(
 
 
 # What makes a learned span look like an address at all: a street word of any shipped language.
-_STREET_WORD_RE = re.compile(
+STREET_WORD_RE = re.compile(
     r"(?i:\b(?:" + _EN_TYPES + r")\b|stra(?:ß|ss)e\b|str\.|weg\b|gasse\b|platz\b|allee\b|ring\b|damm\b|ufer\b|"
     r"gracht\b|laan\b|straat\b|plein\b|kade\b|dijk\b|singel\b|baan\b|dreef\b|pad\b|steeg\b|hof\b|boulevard\b|lei\b|"
+    r"\b(?:" + _TR_TYPES + r")|"
     r"(?<!\w)(?:" + PREFIX_ALT + r")(?=\s))"
 )
 
@@ -72,11 +80,11 @@ _STREET_WORD_RE = re.compile(
 def plausible_address(value: str) -> bool:
     """Could `value` be a street address? It starts with a house number, holds a postcode-sized number,
     a comma or a line break, or a street word. "Garmin Forerunner 265", "Kia Niro", "CHF 777" do not."""
-    return bool(value[:1].isdigit() or re.search(r"[0-9]{4,5}|[,\n]", value) or _STREET_WORD_RE.search(value))
+    return bool(value[:1].isdigit() or re.search(r"[0-9]{4,5}|[,\n]", value) or STREET_WORD_RE.search(value))
 
 
 def find_addresses(text: str) -> Iterator[Span]:
-    for pattern in (_EN_RE, _COMPOUND_RE, _DUTCH_RE, _ROM_AFTER_RE, _ROM_BEFORE_RE):
+    for pattern in (_EN_RE, _COMPOUND_RE, _DUTCH_RE, _ROM_AFTER_RE, _ROM_BEFORE_RE, _TR_RE):
         for m in pattern.finditer(text):
             end = m.end()
             tail = TAIL_RE.match(text, end)

@@ -44,16 +44,21 @@ _DATE_RE = re.compile(
 # Birth context before the date (at most a few short words between), in the shipped languages.
 _CONTEXT_RE = re.compile(
     r"(?<![^\W\d_])(?:born|birth(?:day|date)?|d\.?o\.?b\.?|date of birth|geb(?:oren|\.)?|geburts(?:datum|tag)|"
-    r"n[ée]e?|naissance|nato|nata|nascita|nacid[oa]|nacimiento|cumpleaños|compleanno|anniversaire|"
+    r"n[ée]e?|naissance|nato|nata|nascita|nacid[oa]|nac[ií]|nasci(?:do|da|)|nasceu|nacimiento|cumpleaños|"
+    r"compleanno|anniversaire|urodzi\w*|född|født|syntynyt|doğum|"
     r"geboortedatum|jarig|verjaardag)"
     r"(?:[\s:,.()\-]+(?:on|in|am|le|il|el|the|is|was|op|de|:|at|est|ist|è|es|was)){0,3}[\s:,.()\-]*$",
     re.IGNORECASE,
 )
 
 
+# ... or right after it: "Ich bin am 3. Januar 1958 geboren", "I was 12.03.1985 born".
+_AFTER_RE = re.compile(r"\s*(?i:geboren|born|né|née|nato|nata|nacid[oa]|nascid[oa]|urodzi\w*)(?![^\W\d_])")
+
+
 def find_birth_dates(text: str) -> Iterator[Span]:
     for m in _DATE_RE.finditer(text):
-        if _valid(m) and _CONTEXT_RE.search(text[max(0, m.start() - 40):m.start()]):
+        if _valid(m) and (_CONTEXT_RE.search(text[max(0, m.start() - 40):m.start()]) or _AFTER_RE.match(text, m.end())):
             yield Span("DATE_OF_BIRTH", m.start(), m.end())
 
 

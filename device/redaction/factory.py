@@ -10,6 +10,8 @@ built on first use instead, with progress, like the LLMs.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -64,14 +66,27 @@ class LazyNer:
             yield from model.spans(text)
 
 
+def locale_region(environ: Mapping[str, str] | None = None) -> str | None:
+    """The country of the locale ("de_CH.UTF-8" -> "CH"), from LC_ALL, LC_CTYPE or LANG; None for
+    "C", "POSIX" or a locale without a country."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = env.get(name)
+        if value:
+            m = re.match(r"[a-z]{2,3}[_-]([A-Za-z]{2})(?![A-Za-z])", value)
+            return m.group(1).upper() if m else None
+    return None
+
+
 def make_redactor(models_dir: Path, *, ner: str = "auto", actions: Mapping[str, str] | None = None,
                   threads: int = 1, build: Callable[[Path], Path] | None = None,
-                  model_dir: Path | None = None) -> RuleRedactor:
+                  model_dir: Path | None = None, region: str | None = None) -> RuleRedactor:
     """The redactor for `ner` = "auto" (model if built), "build" (build on first use) or "off";
-    `model_dir`: the model to load (else the newest built one under `models_dir`)."""
+    `model_dir`: the model to load (else the newest built one under `models_dir`); phones are read in
+    `region`'s national formats first (None: the locale's country, `locale_region`)."""
     if ner not in ("auto", "build", "off"):
         raise ValueError(f"ner must be auto, build or off, got {ner!r}")
     policy = RedactionPolicy(dict(actions or {}))
     model = None if ner == "off" else LazyNer(models_dir, threads=threads, build=build if ner == "build" else None,
                                               model_dir=model_dir)
-    return RuleRedactor(types=policy.redacted_types(), ner=model)
+    return RuleRedactor(types=policy.redacted_types(), ner=model, region=region or locale_region())

@@ -11,15 +11,23 @@ the address after it) and snapped to whole words ("str. 53" -> "Kuschstr. 53"). 
   "Walter Inlet", "callejón" + "ascensión batalla 287", "Studio" + "83t, Brown Rue"), an apartment
   suffix and a postcode + town after it ("Apt. 036", ", IN 45501"), and drops a trailing clause that
   is plainly not part of it (", avisa al banco").
+
+The model also fires on text that is nobody's (it learnt from generated sentences, and hand-written
+requests showed where): port and order numbers ("port 8443", "Bestellung 73519"), a time ("9 Uhr"),
+German nouns that are capitalised like names ("meine Handynummer", "viele Kalorien"), a pet ("a cat
+called Marmalade"). Those are dropped: an address needs a street word, or a house number next to a
+capitalised word; a one-word name not in the gazetteer must not follow an article, a possessive or a
+quantifier; a lower-case name must start with a known first name; a name keeps no lower-case word
+at its end.
 """
 
 from __future__ import annotations
 
 import re
 
-from device.redaction.addresses import TAIL_RE, plausible_address
+from device.redaction.addresses import STREET_WORD_RE, TAIL_RE, plausible_address
 from device.redaction.detectors import Span
-from device.redaction.names import KNOWN_FIRST_NAMES_LOWER, NOT_NAMES, PARTICLES
+from device.redaction.names import FUNCTION_WORDS, KNOWN_FIRST_NAMES_LOWER, NOT_NAMES, PARTICLES, word_set
 from device.redaction.streets import PREFIX_ALT, SECONDARY_AFTER_ALT, SECONDARY_BEFORE_ALT
 from device.redaction.titles import title_chain
 
@@ -38,6 +46,27 @@ _LEFT_TYPE_RE = re.compile(r"(?<![\w.])(?i:" + PREFIX_ALT + r")\s+$")  # "callej
 _RIGHT_ADDR_RE = re.compile(r"(?:,?\s+(?i:" + SECONDARY_AFTER_ALT + r")\s*[0-9]{1,5}[a-zA-Z]?\b)+")
 _STATE_ZIP_RE = re.compile(r",?[ \t]+[A-Z]{2}[ \t]+[0-9]{5}(?:-[0-9]{4})?\b")
 _MAX_CLAUSE_LOWER = 2  # a trailing comma part with more lower-case words than this is a clause
+# Words right before a noun, never (or hardly ever) right before a person's name.
+_DETERMINERS = word_set("""
+    the an my your his her its our their this that these those some any every each no
+    der die das den dem des ein eine einen einem einer eines kein keine keinen meine mein meinen meinem meiner
+    deine dein deinen seine sein seinen ihre ihren unsere unser unseren viele viel wenige pro am im vom zum zur
+    beim ins jede jeder jedes welche welcher diese dieser dieses
+    le la les un une des du au aux mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs ce cette
+    il lo gli un uno una del della dei degli delle al alla mio mia miei tuo tua suo sua questo questa
+    el los las unos unas mi mis tu tus su sus nuestro nuestra este esta
+    het een mijn jouw zijn haar ons onze deze dit
+""")
+# "a cat called Marmalade", "unser Hund namens Bello": a pet's name is nobody's personal data.
+_PET_RE = re.compile(r"(?i:cat|dog|kitten|puppy|hamster|rabbit|parrot|horse|pony|goldfish|pet|katze|kater|hund|"
+                     r"chat|chien|gatto|cane|perro|gato|kat|hond|konijn)\s+(?i:called|named|namens|appelé|appelée|"
+                     r"nommé|chiamato|chiamata|llamado|llamada|genaamd|heet|is called)\s+$")
+# Capitalised words next to a number that make it a time, an amount or a size, not a house number.
+_UNIT_WORDS = word_set("Uhr Go Mo Ko GB MB KB TB Gb Mb Min Sek Std Km Kg CHF EUR USD GBP Fr Rs Nr No Vol Bd Port "
+                       "Version Build Kapitel Seite Chapter Page Level Step Schritt Stufe Jahr Jahre")
+_HOUSE_NUMBER_RE = re.compile(r"(?<![\w.,])[0-9]{1,5}[a-zA-Z]?(?:[/-][0-9]{1,5}[a-zA-Z]?)?(?![\w]|[.,][0-9])")
+_LAST_FIRST_RE = re.compile(r"[A-ZÀ-Ý][^\W\d_]+(?:[-'’][^\W\d_]+)?,[ \t]+[A-ZÀ-Ý][^\W\d_]+(?:-[^\W\d_]+)?")
+_CAP_WORD_RE = re.compile(r"(?<![\w])[^\W\d_][^\W\d_'’.-]+")
 
 
 def _name_like(word: str) -> bool:
@@ -91,8 +120,10 @@ def grow(text: str, span: Span) -> Span | None:
         start, end = fitted
     elif kind == "STREET_ADDRESS":
         start, end = _grow_address(text, start, end)
-        if not plausible_address(text[start:end]):
-            return None  # a product or an amount the model took for an address
+        if _LAST_FIRST_RE.fullmatch(text, start, end) and _known_first_name(text[start:end].rsplit(" ", 1)[-1]):
+            return Span("PERSON", start, end)  # "Farinelli, Antonella": a name the model took for a place
+        if not plausible_address(text[start:end]) or not _address_shaped(text[start:end]):
+            return None  # a product, an amount or a port number the model took for an address
     if end <= start:
         return None
     return span if (kind, start, end) == tuple(span) else Span(kind, start, end)
@@ -129,12 +160,49 @@ def _grow_person(text: str, start: int, end: int) -> tuple[int, int] | None:
             break
         end = m.end(1)  # a particle stays only when a name word follows it ("van der Mast")
     words = text[start:end].split()
+    if words and words[0][:1].isupper() and "," not in text[start:end]:  # "Kurfürstendamm spazieren": a
+        while len(words) > 1 and words[-1][:1].islower():  # name ends at its last name word
+            end = text.rfind(" ", start, end)
+            words.pop()
     while words and words[-1] in PARTICLES:
         end = text.rfind(" ", start, end)
         words.pop()
     if len(words) == 1 and words[0].islower() and words[0] not in KNOWN_FIRST_NAMES_LOWER:
         return None  # one lower-case word no one is called ("numéro", "four"): a slip of the model
+    if words and (len(words) == 1 or all(w.islower() for w in words)) and not _person_position(text, start, words[0]):
+        return None  # "viele Kalorien", "des vraies frites", "a cat called Marmalade"
     return (start, end) if words else None
+
+
+def _person_position(text: str, start: int, word: str) -> bool:
+    """May a lone word at `start` be a name? Not after an article, possessive or quantifier ("meine
+    Handynummer", "viele Kalorien", "am Kurfürstendamm"), nor as a pet's name; a known first name may."""
+    if word.strip(".,;:!?'’s") in KNOWN_FIRST_NAMES_LOWER or word.lower().strip(".,;:!?") in KNOWN_FIRST_NAMES_LOWER:
+        return _PET_RE.search(text, max(0, start - 30), start) is None
+    m = _PREV_WORD_RE.search(text, 0, start)
+    if m is not None and m.group(1).lower() in _DETERMINERS:
+        return False
+    return _PET_RE.search(text, max(0, start - 30), start) is None
+
+
+def _known_first_name(word: str) -> bool:
+    """A first name the gazetteer knows, in any case ("Antonella", "antonella")."""
+    return word.lower() in KNOWN_FIRST_NAMES_LOWER
+
+
+def _address_shaped(value: str) -> bool:
+    """A street word, or a house number next to a capitalised word that is no unit ("Meir 50",
+    "14 Pendlebury Close"); not "port 8443", "9 Uhr", "58214 devait", "0x80070005"."""
+    if not any(c.isalpha() for c in value):
+        return False
+    if STREET_WORD_RE.search(value):
+        return True
+    if _HOUSE_NUMBER_RE.search(value) is None:
+        return False
+    words = [w for w in _CAP_WORD_RE.findall(value) if len(w) >= 3]
+    if value.islower():  # typed in lower case: two words besides the number, not "58214 devait", no code
+        return sum(w not in FUNCTION_WORDS for w in words) >= 2 and not any(c in "()[]{}=:;<>\"" for c in value)
+    return any(w[0].isupper() and w not in _UNIT_WORDS for w in words)
 
 
 def _grow_address(text: str, start: int, end: int) -> tuple[int, int]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def _words(block: str) -> frozenset[str]:
+def word_set(block: str) -> frozenset[str]:
+    """The whitespace-separated words of `block`: how the lists here (and beside them) are written."""
     return frozenset(block.split())
 
 
@@ -21,7 +22,7 @@ def _gazetteer() -> frozenset[str]:
     return frozenset(line for line in path.read_text(encoding="utf-8").splitlines() if line and line[0] != "#")
 
 
-FIRST_NAMES = _words(
+FIRST_NAMES = word_set(
     # English
     """
     James John Robert Michael William David Richard Joseph Thomas Charles Christopher Daniel Matthew
@@ -95,7 +96,7 @@ FIRST_NAMES = _words(
 
 # Titles that introduce a name: "Dr. Keller", "Frau Keller", "M. Dupont", "Sra. García".
 # "M" is special-cased by the detector: it only counts with its dot.
-HONORIFICS = _words(
+HONORIFICS = word_set(
     """
     Mr Mrs Ms Miss Mx Dr Prof Herr Frau Mme Mlle Sr Sra Srta Sig Dott Dhr Mevr Pani
     Senhor Senhora Signor Signora Señor Señora Monsieur Madame Mademoiselle
@@ -103,10 +104,10 @@ HONORIFICS = _words(
 )
 
 # Lower-case surname particles that may sit between name tokens: "van der Berg", "de la Fuente".
-PARTICLES = _words("van von der den de del della di da das dos du la le ter ten zu y")
+PARTICLES = word_set("van von der den de del della di da das dos du la le ter ten zu y")
 
 # Capitalised words that never continue a name, even right after a first name or title.
-NOT_NAMES = _words(
+NOT_NAMES = word_set(
     """
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday
     January February March April May June July August September October November December
@@ -118,6 +119,9 @@ NOT_NAMES = _words(
     Why How Where Which
     Street Road Avenue Lane Strasse Straße Platz Weg Airport Station University Hospital School
     Inc Ltd GmbH AG Corp Company Team Project Language Programming Python Java Linux Windows
+    German English French Italian Spanish Dutch Swiss Austrian Belgian Portuguese Polish Swedish Danish
+    Norwegian Finnish Turkish Greek Russian Chinese Japanese Korean Arabic Hebrew Hindi American British
+    Irish Scottish Welsh Canadian Australian Mexican Brazilian Indian European African Asian Latin
     """
 )
 
@@ -129,7 +133,7 @@ KNOWN_FIRST_NAMES_LOWER = frozenset(n.lower() for n in KNOWN_FIRST_NAMES if len(
 
 # Lower-case words that never continue a name: function words, and time words that follow one
 # ("call anna tomorrow"), in the shipped languages.
-FUNCTION_WORDS = _words(
+FUNCTION_WORDS = word_set(
     """
     a an the and or but to for of in on at by with from as is are was be that this it its not no yes
     about after before into onto over under so if then than also just please pls today tomorrow tonight

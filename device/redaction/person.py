@@ -1,6 +1,6 @@
 """Rule-based PERSON detection: titles, a first-name gazetteer, and echoes of known names.
 
-Four rules, each cheap and predictable:
+Five rules, each cheap and predictable:
 1. a title chain ("Dr.", "Frau", "M.", "Sra.", "Dott.ssa", "mevr.") followed by name tokens (particles
    such as "van der" allowed first) -> the name tokens; after a strong title ("mevrouw", "Dott.",
    any dotted one) a lower-case word counts too ("mevr. molen");
@@ -9,7 +9,10 @@ Four rules, each cheap and predictable:
 3. a known first name alone, where the words around it say it is someone: a possessive
    ("Richard's dog") or a word that introduces a person ("for Katharina", "an Anna", "Dear Paul");
 4. once a name is known (in this text or earlier in the conversation's vault), later mentions
-   of it, or of its parts ("Anna", "Keller"), are redacted too, so they cannot leak on their own.
+   of it, or of its parts ("Anna", "Keller"), are redacted too, so they cannot leak on their own;
+5. a word for a relative or a role ("my sister", "mein Sohn", "oma", "mi hija", "our babysitter",
+   "my landlord", "my patient") followed by capitalised name tokens -> those tokens, whether or not the
+   first name is in the gazetteer: the words before say it is a person close to the user.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from device.redaction.names import (
     KNOWN_FIRST_NAMES_LOWER,
     NOT_NAMES,
     PARTICLES,
+    word_set,
 )
 from device.redaction.titles import title_chain
 
@@ -38,6 +42,26 @@ _PERSON_CUE_RE = re.compile(
     r"[ \t\u00a0]+$"
 )
 _CUE_WINDOW = 16
+# Rule 5: relatives and roles, in the shipped languages (lower case; a capital is allowed too).
+_RELATIONS = word_set(
+    "wife husband son daughter sister brother mother father mom mum dad mama papa grandma grandpa granny "
+    "grandmother grandfather aunt uncle cousin niece nephew kid child baby friend boyfriend girlfriend partner "
+    "fiancé fiancée colleague coworker co-worker boss manager neighbor neighbour landlord landlady tenant "
+    "roommate flatmate housemate babysitter nanny tutor teacher doctor dentist therapist patient client "
+    "tita tito lola lolo stepson stepdaughter stepmother stepfather "
+    "frau mann sohn tochter schwester bruder mutter vater oma opa tante onkel cousine freund freundin "
+    "kollege kollegin chef chefin nachbar nachbarin vermieter vermieterin patient patientin enkel enkelin "
+    "femme mari fils fille sœur soeur frère frere mère mere père pere maman mamie papi tante oncle ami amie "
+    "copain copine collègue voisin voisine propriétaire patiente "
+    "moglie marito figlio figlia sorella fratello madre padre mamma papà nonna nonno zia zio cugino cugina "
+    "amico amica collega capo vicino vicina padrone paziente "
+    "esposa marido hijo hija hermana hermano mamá papá abuela abuelo tía tío primo prima amigo amiga colega "
+    "jefe jefa vecino vecina casero casera "
+    "vrouw zoon dochter zus zuster broer moeder vader opa oom neef nicht vriend vriendin buurman buurvrouw "
+    "huisbaas"
+)
+_RELATION_RE = re.compile(r"(?<![\w-])(?i:" + "|".join(sorted(map(re.escape, _RELATIONS), key=len, reverse=True))
+                          + r"),?[ \t]+$")
 # A company named after people: "Walter AG", "Simon S.A.", "Stichting Oda", "Rossi e Figli".
 _ORG_AFTER_RE = re.compile(r"[ \t]*(?:AG|GmbH|KG|OHG|SARL|SAS|SA|SE|Ltd|Inc|LLC|PLC|BV|NV|SpA|Srl|SL|S\.[A-Za-z]{1,3}\.|"
                            r"&|and Sons|e Figli|e hijos|Group|Groep|Gruppe|Holding)(?!\w)")
@@ -61,6 +85,8 @@ def _is_name_token(word: str) -> bool:
 def _is_first_name(word: str) -> bool:
     if word.endswith(_POSSESSIVE):
         word = word[:-2]  # "Richard's"
+    if word in NOT_NAMES:
+        return False  # "German": a first name in Spain, a language everywhere
     if word in KNOWN_FIRST_NAMES:
         return True
     parts = word.split("-")  # "Anna-Lena", "Jean-Luc"; not "Robin-sur-Mer"
@@ -184,6 +210,14 @@ def _lone_first_name(text: str, words: list[re.Match[str]], i: int) -> bool:
     return prev.group()[0].islower()
 
 
+def _after_relation(text: str, words: list[re.Match[str]], i: int) -> bool:
+    """Rule 5: words[i] is a capitalised name token right after a relative's or a role's word."""
+    word = words[i].group()
+    if not _is_name_token(word.removesuffix("'s").removesuffix("’s")) or word in FUNCTION_WORDS:
+        return False
+    return _RELATION_RE.search(text, max(0, words[i].start() - 20), words[i].start()) is not None
+
+
 def find_persons(text: str, known: Iterable[str] = ()) -> Iterator[Span]:
     """PERSON spans in `text`; `known` are names already in the vault from earlier turns."""
     words = list(_WORD_RE.finditer(text))
@@ -201,6 +235,9 @@ def find_persons(text: str, known: Iterable[str] = ()) -> Iterator[Span]:
         if first is None and words[i].group().islower():
             last = _lower_name(text, words, i)  # rule 3 for "for gotthilf", "an josefa lorch"
             first = None if last is None else i
+        if first is None and _after_relation(text, words, i):
+            last = _take_name(text, words, i, _MAX_NAME_TOKENS)  # rule 5: "mein Sohn Ferdinand"
+            first = None if last is None or _named_after(text, words[last].end()) else i
         if first is None or last is None:
             i += 1
             continue

@@ -8,9 +8,11 @@ Actions, per entity type, from config (`[redaction.actions]`):
 
 A part is also held on the device when its PII cannot be removed without losing its point: it
 asks about the value itself ("is <IBAN_1> valid?", "is my password <API_KEY_1> strong?", "which
-country is <PHONE_1> from?") or, once the placeholders are gone, hardly any words remain. And as a
-last guard, a part in which any vault value still appears verbatim never leaves the device. Such
-parts are answered by the device model; nothing is ever sent in the clear because of them.
+country is <PHONE_1> from?") or, once the placeholders are gone, hardly any words remain. And as
+last guards, a part in which any vault value still appears verbatim never leaves the device, nor
+does one that after redaction still holds a long digit run, an e-mail-like token or a high-entropy
+token (`device.redaction.residual`: PII the detectors may have missed), whatever the router says.
+Such parts are answered by the device model; nothing is ever sent in the clear because of them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from device.redaction.model import PLACEHOLDER_RE, TYPES
+from device.redaction.residual import residual_pii
 from device.redaction.vault import Vault
 
 Action = Literal["redact", "keep", "block"]
@@ -86,6 +89,9 @@ class RedactionPolicy:
             return PolicyVerdict(False, f"policy keeps {', '.join(blocked)} on the device")
         if vault is not None and _leaks(redacted, vault.values()):
             return PolicyVerdict(False, "a redacted value still appears in the text")
+        leftover = residual_pii(redacted, kept=frozenset(t for t in TYPES if self.action(t) == "keep"))
+        if leftover is not None:
+            return PolicyVerdict(False, f"{leftover} is left after redaction (it may be PII the redactor missed)")
         if kinds and needs_values(redacted):
             return PolicyVerdict(False, "the request is about the redacted value itself")
         return PolicyVerdict(True)

@@ -1,5 +1,8 @@
 """`RuleRedactor`: validated rules for structured PII, plus an optional learned span model.
 
+Detection runs on a normalised copy of the text (`device.redaction.normalize`: NFKC, invisible
+characters dropped, `%40`, `[at]`, spelled digits...) and every span is mapped back to the original
+text, so the placeholder replaces exactly what the user typed and entity offsets point into it.
 Detectors propose candidate spans independently; overlaps are settled by type priority (secrets
 before cards before IBANs before e-mails, ... see `model.TYPES`), then by the longer span, then by
 the earlier one. Text between entities is copied unchanged, so text without PII comes back
@@ -11,9 +14,11 @@ join the rule candidates; names it finds also feed the rule that catches later b
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Protocol
 
 from device.redaction.addresses import find_addresses, plausible_address
+from device.redaction.cjk import find_cjk_addresses, find_cjk_names
 from device.redaction.credentials import find_secrets
 from device.redaction.dates import find_birth_dates
 from device.redaction.detectors import (
@@ -25,14 +30,22 @@ from device.redaction.detectors import (
     find_macs,
     find_phones,
     find_ssns,
+    phone_regions,
 )
 from device.redaction.geo import find_coordinates
 from device.redaction.grow import grow
 from device.redaction.model import PLACEHOLDER_RE, TYPES, Entity, Redaction
+from device.redaction.normalize import Normalized, normalize
 from device.redaction.person import find_persons, last_first
 from device.redaction.vault import Vault
 
-_DETECTORS: dict[str, Callable[[str], Iterator[Span]]] = {
+
+def _find_addresses(text: str) -> Iterator[Span]:
+    yield from find_addresses(text)
+    yield from find_cjk_addresses(text)
+
+
+_DETECTORS: dict[str, Callable[[str], Iterable[Span]]] = {
     "API_KEY": find_secrets,
     "CARD": find_cards,
     "IBAN": find_ibans,
@@ -43,7 +56,7 @@ _DETECTORS: dict[str, Callable[[str], Iterator[Span]]] = {
     "GPS": find_coordinates,
     "DATE_OF_BIRTH": find_birth_dates,
     "PHONE": find_phones,
-    "STREET_ADDRESS": find_addresses,
+    "STREET_ADDRESS": _find_addresses,
     # PERSON needs the vault (names from earlier turns), so it is called separately.
 }
 _PRIORITY = {kind: rank for rank, kind in enumerate(TYPES)}
@@ -57,9 +70,13 @@ class SpanModel(Protocol):
 
 
 class RuleRedactor:
-    """Redacts the entity `types` given (all of `model.TYPES` when None), with rules and `ner`."""
+    """Redacts the entity `types` given (all of `model.TYPES` when None), with rules and `ner`.
 
-    def __init__(self, types: Iterable[str] | None = None, ner: SpanModel | None = None) -> None:
+    `region` ("CH", "US", ...) is the device's country: its national phone formats are read first
+    (those of the shipped markets, `detectors.PHONE_REGIONS`, are always read too)."""
+
+    def __init__(self, types: Iterable[str] | None = None, ner: SpanModel | None = None,
+                 region: str | None = None) -> None:
         chosen = TYPES if types is None else tuple(types)
         unknown = sorted(set(chosen) - set(TYPES))
         if unknown:
@@ -67,12 +84,16 @@ class RuleRedactor:
         # Keep priority order whatever order the caller used.
         self.types: tuple[str, ...] = tuple(kind for kind in TYPES if kind in chosen)
         self.ner = ner
+        self.region = region.upper() if region else None
+        self._detectors = dict(_DETECTORS)
+        self._detectors["PHONE"] = partial(find_phones, regions=phone_regions(self.region))
 
     def redact(self, text: str, vault: Vault | None = None) -> Redaction:
         """Replace each detected entity with its vault placeholder (a fresh vault when None)."""
         vault = Vault() if vault is None else vault
         vault.reserve(text)  # placeholders the user typed literally are never handed out
-        spans = self._resolve(self._candidates(text, vault), text)
+        norm = normalize(text)
+        spans = _map_back(norm, self._resolve(self._candidates(norm, vault), norm.text))
         parts: list[str] = []
         entities: list[Entity] = []
         cursor = 0
@@ -84,21 +105,24 @@ class RuleRedactor:
         parts.append(text[cursor:])
         return Redaction("".join(parts), tuple(entities))
 
-    def _candidates(self, text: str, vault: Vault) -> Iterator[Span]:
+    def _candidates(self, norm: Normalized, vault: Vault) -> Iterator[Span]:
+        text = norm.text
         fitted = (grow(text, s) for s in self.ner.spans(text) if s.type in self.types) if self.ner is not None else ()
         learned = [s for s in fitted if s is not None]
         yield from learned
+        if "PHONE" in self.types:  # seven or more digits read out ("five five five, one two ...")
+            yield from (Span("PHONE", s, e) for s, e in norm.spelled)
         for kind in self.types:
             if kind == "PERSON":
                 names = [text[s.start:s.end] for s in learned if s.type == "PERSON"]
-                persons = list(find_persons(text, known=[*vault.values_of("PERSON"), *names]))
+                persons = [*find_persons(text, known=[*vault.values_of("PERSON"), *names]), *find_cjk_names(text)]
                 yield from persons
                 for span in [*persons, *(s for s in learned if s.type == "PERSON")]:
                     whole = last_first(text, span)  # "Cichorius" + ", Hilde"
                     if whole is not None:
                         yield whole
             else:
-                yield from _DETECTORS[kind](text)
+                yield from self._detectors[kind](text)
 
     @staticmethod
     def _resolve(candidates: Iterable[Span], text: str) -> list[Span]:
@@ -121,6 +145,21 @@ class RuleRedactor:
             taken.append((cand.start, cand.end))
             chosen.append(cand)
         return sorted(chosen, key=lambda c: c.start)
+
+
+def _map_back(norm: Normalized, spans: list[Span]) -> list[Span]:
+    """Spans of the normalised text as spans of the original; one that would overlap the previous
+    (two normalised characters from one original, "ﬁ") is merged into it."""
+    if norm.identity:
+        return spans
+    out: list[Span] = []
+    for span in spans:
+        start, end = norm.span(span.start, span.end)
+        if out and start < out[-1].end:
+            out[-1] = Span(out[-1].type, out[-1].start, max(end, out[-1].end))
+            continue
+        out.append(Span(span.type, start, end))
+    return out
 
 
 def _clip(text: str, cand: Span, taken: list[tuple[int, int]]) -> Span | None:

@@ -44,6 +44,28 @@ def card_valid(digits: str) -> bool:
     return 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_valid(digits)
 
 
+# Issuer prefixes (IIN ranges) and lengths of the major networks.
+_NETWORKS: tuple[tuple[int, int, tuple[int, ...]], ...] = (
+    (4, 4, (13, 16, 19)),  # Visa
+    (51, 55, (16,)), (2221, 2720, (16,)),  # Mastercard
+    (34, 34, (15,)), (37, 37, (15,)),  # American Express
+    (6011, 6011, (16, 17, 18, 19)), (644, 649, (16, 17, 18, 19)), (65, 65, (16, 17, 18, 19)),  # Discover
+    (3528, 3589, (16, 17, 18, 19)),  # JCB
+    (300, 305, (14, 15, 16, 17, 18, 19)), (36, 36, (14, 15, 16, 17, 18, 19)), (38, 39, (16, 17, 18, 19)),  # Diners
+    (62, 62, (16, 17, 18, 19)),  # UnionPay
+    (50, 50, (12, 13, 14, 15, 16, 17, 18, 19)), (56, 58, (12, 13, 14, 15, 16, 17, 18, 19)),  # Maestro
+)
+
+
+def card_network(digits: str) -> bool:
+    """The number starts with a major network's issuer prefix and has one of its lengths."""
+    for low, high, lengths in _NETWORKS:
+        width = len(str(low))
+        if len(digits) in lengths and digits[:width].isdigit() and low <= int(digits[:width]) <= high:
+            return True
+    return False
+
+
 def iban_valid(iban: str) -> bool:
     """Country length from the registry and ISO 7064 mod-97 == 1; `iban` is compact upper-case."""
     expected = IBAN_LENGTHS.get(iban[:2])

@@ -52,7 +52,7 @@ def device_redactor(settings: Settings, ner_dir: Path | None = None) -> RuleReda
     """Rules plus the NER model in `ner_dir` (None: rules only)."""
     r = settings.redaction
     return make_redactor(settings.models_dir, ner="off" if ner_dir is None else "auto", actions=r.actions,
-                         model_dir=ner_dir)
+                         model_dir=ner_dir, region=r.region)
 
 
 def device_policy(settings: Settings, *, has_ner: bool = True) -> RedactionPolicy:

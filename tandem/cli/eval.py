@@ -1,8 +1,10 @@
-"""`tandem eval redact`: recall, precision, untouched and speed on a seeded labelled set, vs Presidio."""
+"""`tandem eval redact`: recall, precision, untouched and speed on a seeded labelled set, vs Presidio,
+and the same figures on the hand-written held-out sets (`harness.eval.heldout`) under "heldout"."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -15,8 +17,14 @@ _ROWS = (
     ("precision", "precision"), ("ms_per_request", "ms per request"),
     ("unlisted_names", "names not in the gazetteer found"),
     ("ner_ms_per_200_chars", "NER ms per 200 chars, 1 thread"),
+    ("defence_held_pii_free", "PII-free held by defence in depth"),
 )
 _MS = ("ms_per_request", "ner_ms_per_200_chars")
+_HELDOUT_ROWS = (
+    ("structured", "structured PII found"), ("obfuscated", "obfuscated PII caught"), ("PERSON", "names found"),
+    ("STREET_ADDRESS", "street addresses found"), ("untouched", "PII-free requests untouched"),
+    ("defence_held_pii_free", "PII-free held by defence in depth"),
+)
 
 
 @click.group("eval")
@@ -50,6 +58,7 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     ner_ms = ner_ms_per_200_chars(settings.models_dir)
     for r in results:  # the device's NER model alone; Presidio has no such part
         r["ner_ms_per_200_chars"] = ner_ms if r["system"] == "tandem" else None
+    _add_heldout(results, settings.models_dir, presidio, samples)
     if as_json:
         for r in results:
             click.echo(json.dumps(r))
@@ -66,3 +75,40 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     click.echo("recall per type:")
     for kind in sorted(results[0]["recall"]):
         click.echo(f"  {kind:30}" + "".join(f"{100 * r['recall'].get(kind, 0):>11.1f}%" for r in results))
+    _print_heldout(results)
+
+
+def _add_heldout(results: list[dict[str, Any]], models_dir: Any, presidio: Any, samples: list[Any]) -> None:
+    """Score each system on the hand-written held-out sets, under its "heldout" key; for tandem also the
+    share of the generated set's PII-free requests that the policy's defence in depth keeps home."""
+    from harness.eval.heldout import score_heldout, tandem_heldout
+
+    run, holds = tandem_heldout(models_dir)
+    clean = [s.text for s in samples if not s.spans]
+    for r in results:
+        r["defence_held_pii_free"] = None
+        if r["system"] == "tandem":
+            r["heldout"] = score_heldout("tandem", run, holds).as_dict()
+            held = sum(holds(text, run(text, None)) for text in clean)
+            r["defence_held_pii_free"] = round(held / max(1, len(clean)), 4)
+        elif presidio is not None:  # Presidio reads no region and has no policy
+            r["heldout"] = score_heldout(r["system"], lambda text, _region: presidio(text)).as_dict()
+
+
+def _print_heldout(results: list[dict[str, Any]]) -> None:
+    from harness.eval.heldout import TARGETS
+
+    first = results[0]["heldout"]
+    counts = ", ".join(f"{n} {name}" for name, n in first["requests"].items())
+    click.echo(f"held-out sets written by hand ({counts}):")
+    click.echo(f"{'':32}" + "".join(f"{r['system']:>12}" for r in results) + f"{'target':>10}")
+    for key, label in _HELDOUT_ROWS:
+        values = [r["heldout"][key] for r in results]
+        cells = "".join(f"{'-':>12}" if v is None else f"{100 * v:>11.1f}%" for v in values)
+        target = TARGETS.get(key)
+        click.echo(f"{label:32}{cells}{'' if target is None else f'{100 * target:>9.1f}%'}")
+    click.echo(f"{'requests with PII missed':32}" + "".join(f"{r['heldout']['missed_requests']:>12}" for r in results))
+    click.echo(f"{'  of them escalated anyway':32}" + "".join(f"{r['heldout']['leaked_requests']:>12}" for r in results))
+    click.echo("obfuscated cases caught per kind:")
+    for kind in first["obfuscated_kinds"]:
+        click.echo(f"  {kind:30}" + "".join(f"{r['heldout']['obfuscated_kinds'][kind]:>12}" for r in results))

@@ -25,6 +25,9 @@ def test_eval_redact_prints_one_json_object_per_system(tmp_path: Path) -> None:
     assert row["system"] == "tandem" and row["requests"] == 24
     assert set(row) >= {"recall", "structured", "precision", "untouched", "point_kept", "ms_per_request"}
     assert 0.0 <= row["structured"] <= 1.0
+    held = row["heldout"]  # the hand-written sets, scored beside the generated one
+    assert set(held) >= {"structured", "obfuscated", "PERSON", "STREET_ADDRESS", "untouched", "defence_held_pii_free"}
+    assert held["requests"]["obfuscated"] >= 60 and 0.0 <= held["obfuscated"] <= 1.0
     again = _tandem("eval", "redact", "--n", "24", "--seed", "3", "--json", "--no-presidio", env=env)
     same = json.loads(again.stdout)
     assert {k: v for k, v in same.items() if k != "ms_per_request"} == {
