@@ -15,6 +15,8 @@
          │   └─ ToolError            a device tool refused or failed (the step is answered otherwise)
          └─ RedactionError           the redactor or its model cannot run
              ├─ VaultError           the vault file cannot be read, decrypted or written
+             ├─ SensitiveModelMissing the sensitive-context classifier is not built or cannot load
+                                     (message: how to build it)
              └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
                                      and policy forbids both answering locally and escalating
 
@@ -83,4 +85,8 @@ class VaultError(RedactionError):
 
 
 class PolicyRefusal(RedactionError):
+    pass
+
+
+class SensitiveModelMissing(RedactionError):
     pass
