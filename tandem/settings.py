@@ -68,6 +68,11 @@ class RedactionSettings(BaseModel):
     ner: Literal["auto", "build", "off"] = "auto"
     """Learned name/address detector: "auto" uses it when built (else rules, with one notice),
     "build" trains it on first use (needs the quantize extra, a few minutes), "off" uses rules only."""
+    sensitive: Literal["auto", "build", "off"] = "build"
+    """Sensitive-context classifier (which of health, religion, immigration, ... a request discloses;
+    `device.redaction.sensitive`): "build" uses it and trains it on first use when it is missing (needs
+    the quantize extra, 2-3 minutes, with progress), "auto" uses it when built (else none, with one
+    warning), "off" never runs it (`tandem redact --jsonl` then reports no categories)."""
     actions: dict[str, Literal["redact", "keep", "block"]] = Field(default_factory=dict)
     """Per entity type (PERSON, STREET_ADDRESS, EMAIL, PHONE, API_KEY, ...): "redact" (default),
     "keep" (left in the text, also when escalating) or "block" (redacted, and a part holding it is

@@ -1,7 +1,8 @@
 """The device's redactor and policy as settings describe them (shared by the CLI, agent and TUI).
 
 With `redaction.ner = "build"` a missing NER model is trained on first use, with progress, like
-the LLMs; with "auto" the rules answer alone until `tandem model train-ner` has run.
+the LLMs; with "auto" the rules answer alone until `tandem model train-ner` has run. The
+sensitive-context classifier (`device_sensitive`) follows `redaction.sensitive` the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from device.redaction.factory import make_redactor
 from device.redaction.policy import RedactionPolicy
 from device.redaction.rules import RuleRedactor
+from device.redaction.sensitive import SensitiveClassifier
 from device.redaction.vault_store import KEY_FILE, VaultStore
 from tandem.settings import Settings
 
@@ -34,6 +36,31 @@ def _build_on_first_use(models_dir: Path) -> Path:
 def device_redactor(settings: Settings) -> RuleRedactor:
     r = settings.redaction
     return make_redactor(settings.models_dir, ner=r.ner, actions=r.actions, build=_build_on_first_use)
+
+
+def device_sensitive(settings: Settings) -> SensitiveClassifier | None:
+    """The sensitive-context classifier as `redaction.sensitive` says: built on first use ("build"),
+    used when built ("auto", else None with a warning), or None ("off")."""
+    from device.redaction.sensitive import BUILD_HINT, find_built
+
+    mode = settings.redaction.sensitive
+    if mode == "off":
+        return None
+    found = find_built(settings.models_dir)
+    if found is None and mode == "build":
+        from tandem.assembly.runtime import SetupError
+
+        try:
+            from quantize.sensitive.build import build_sensitive
+        except ImportError as exc:
+            raise SetupError(f"the sensitive-context classifier is not built and the build tools are missing "
+                             f"({exc.name}): pip install 'tandem[quantize]', or set redaction.sensitive = \"off\"") from exc
+        print(f"building the sensitive-context classifier (first use; cached in {settings.models_dir})", file=sys.stderr)
+        found = build_sensitive(settings.models_dir)
+    if found is None:
+        log.warning("the sensitive-context classifier is not built: no request is tagged; %s", BUILD_HINT)
+        return None
+    return SensitiveClassifier(found)
 
 
 def device_policy(settings: Settings) -> RedactionPolicy:
