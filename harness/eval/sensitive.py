@@ -5,7 +5,8 @@ generator: other people, other phrasings, conditions, parties, unions and commun
 generator's lists leave out, a tenth in German or French. Each line is ``{"text", "sensitive":
 [categories], "lang", "kind"?}``; negatives (``"sensitive": []``) carry a ``kind``: everyday,
 general (knowledge questions on every category's subject), rights, public_figure, writing.
-``data/sensitive_dev.jsonl`` is a second hand-written set, used while the generator was tuned.
+A second hand-written set, ``quantize/sensitive/data/calibration.jsonl``, was used while the
+generator was tuned and fits the classifier's threshold cap at build time; it is not scored here.
 
 Texts go through the device's redactor first, as in `tandem redact --jsonl`: the classifier sees
 placeholders, never names. A disclosure counts as found when any of its categories is tagged;
@@ -22,7 +23,6 @@ from typing import Any
 
 DATA = Path(__file__).parent / "data"
 HELDOUT = DATA / "sensitive_heldout.jsonl"
-DEV = DATA / "sensitive_dev.jsonl"
 TARGETS = {"recall": 0.95, "false_flags": 0.03}
 _SEED_SALT = 4099  # keeps the generated evaluation set apart from training (seed) and calibration (seed + 1)
 

@@ -42,7 +42,7 @@ _CODE_FILES = tuple(
                                                  "negatives.py", "everyday.py", "languages.py", "dataset.py",
                                                  "train.py", "export.py", "calibrate.py")]
     + [f"quantize/ner/{name}" for name in ("fakes.py", "grammar.py", "render.py")]
-    + ["device/redaction/sensitive.py"])
+    + ["device/redaction/sensitive.py", "quantize/sensitive/data/calibration.jsonl"])
 
 
 def source_dir() -> Path:
@@ -183,7 +183,7 @@ def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, build_log
 
 def _child(base: Path, work: Path, recipe: Recipe) -> None:
     from device.redaction.sensitive import SensitiveClassifier
-    from quantize.sensitive.calibrate import figures, fit_thresholds
+    from quantize.sensitive.calibrate import figures, fit_cap, fit_thresholds, load_calibration
     from quantize.sensitive.dataset import samples
     from quantize.sensitive.export import export_onnx, quantize_int8
     from quantize.sensitive.train import train
@@ -205,9 +205,17 @@ def _child(base: Path, work: Path, recipe: Recipe) -> None:
     model = SensitiveClassifier(work, threads=recipe.threads)
     held = samples(recipe.calibration_samples, recipe.seed + 1, foreign_share=recipe.foreign_share)
     scores = [model.scores(e.text) for e in held]
-    thresholds = fit_thresholds(held, scores)
-    tagged = [[c for c in CATEGORIES if s[c] >= thresholds[c]] for s in scores]
-    stats.update(thresholds=thresholds, calibration={"seed": recipe.seed + 1, **figures(held, tagged)},
+    written = load_calibration()
+    written_scores = [model.scores(e.text) for e in written]
+    fitted = fit_thresholds(held, scores)
+    cap = fit_cap(written, written_scores, fitted)
+    thresholds = {c: min(t, cap) for c, t in fitted.items()}
+
+    def tag(all_scores: list[dict[str, float]]) -> list[list[str]]:
+        return [[c for c in CATEGORIES if s[c] >= thresholds[c]] for s in all_scores]
+
+    stats.update(thresholds=thresholds, calibration={"seed": recipe.seed + 1, **figures(held, tag(scores)),
+                                                     "cap": cap, "hand_written": figures(written, tag(written_scores))},
                  calibrate_s=round(time.perf_counter() - t, 1))
     print("done " + json.dumps(stats), flush=True)
 

@@ -1,19 +1,44 @@
-"""One threshold per category, fitted on generated text the model never trained on (seed + 1).
+"""One threshold per category, from generated text the model never trained on and hand-written text.
 
-Each category's threshold is the one (on a 0.05 grid between 0.3 and 0.8) that maximises F1 on
-the calibration set, ties going to the value nearest 0.5; the calibration set's recall and false
-flags at those thresholds are recorded in the manifest beside the held-out figures that
-`tandem eval redact` measures.
+Generated text (seed + 1) says where each category's scores separate: its threshold is the one (on
+a 0.05 grid between 0.2 and 0.7) that maximises F2 there (recall weighs four times precision: a
+missed disclosure leaves the device, a false flag only keeps a request local), ties going to the
+value nearest 0.5. Scores on generated text are more confident than on anything people write, so
+each threshold is then capped by one global threshold fitted on ``data/calibration.jsonl``, a small
+hand-written set (not the held-out one): the lowest that flags at most ``MAX_FALSE_FLAGS`` of its
+requests that disclose nothing. Both sets' figures at the final thresholds go into the manifest.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from device.redaction.sensitive import CATEGORIES
 from quantize.sensitive.dataset import Example
 
-GRID: tuple[float, ...] = tuple(round(0.3 + 0.05 * i, 2) for i in range(11))
+GRID: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(11))
+BETA = 2.0
+MAX_FALSE_FLAGS = 0.02
+CALIBRATION = Path(__file__).parent / "data" / "calibration.jsonl"
+
+
+def load_calibration(path: Path = CALIBRATION) -> list[Example]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Example(r["text"], tuple(c for c in CATEGORIES if c in r["sensitive"])) for r in rows]
+
+
+def fit_cap(examples: Sequence[Example], scores: Sequence[dict[str, float]],
+            thresholds: dict[str, float]) -> float:
+    """The lowest grid cap under which `thresholds` (each lowered to the cap) flag at most
+    MAX_FALSE_FLAGS of the texts in `examples` that disclose nothing."""
+    clean = [s for e, s in zip(examples, scores) if not e.categories]
+    for cap in GRID:
+        flagged = sum(1 for s in clean if any(s[c] >= min(t, cap) for c, t in thresholds.items()))
+        if flagged <= MAX_FALSE_FLAGS * len(clean):
+            return cap
+    return GRID[-1]
 
 
 def fit_thresholds(examples: Sequence[Example], scores: Sequence[dict[str, float]]) -> dict[str, float]:
@@ -26,8 +51,9 @@ def fit_thresholds(examples: Sequence[Example], scores: Sequence[dict[str, float
             tp = sum(g and h for g, h in zip(gold, hit))
             fp = sum(h and not g for g, h in zip(gold, hit))
             fn = sum(g and not h for g, h in zip(gold, hit))
-            f1 = 2 * tp / max(1, 2 * tp + fp + fn)
-            key = (round(f1, 4), -abs(t - 0.5), t)
+            b2 = BETA * BETA
+            f_beta = (1 + b2) * tp / max(1.0, (1 + b2) * tp + b2 * fn + fp)
+            key = (round(f_beta, 4), -abs(t - 0.5), t)
             best = max(best, key)
         out[category] = best[2]
     return out

@@ -3,10 +3,12 @@
 The head reads the last layer pooled two ways, the mean over the real tokens (how all-MiniLM-L6-v2
 was trained to pool) beside the maximum (one telling phrase in a long request is not averaged
 away), then a dropout and one linear layer: one logit per category, trained with binary cross
-entropy (a request may disclose two categories, or none). The lowest layer stays as pretrained;
-the word embeddings train, because German and French reach this English vocabulary as word pieces
-that need new meaning ("schwul" is "sc ##h ##wu ##l"). Run in a child process by
-`quantize.sensitive.build`: torch never enters the parent.
+entropy (a request may disclose two categories, or none). The word embeddings and the lowest layer
+stay as pretrained: words the generator never used (rarer conditions, parties, communities) keep
+the meaning pretraining gave them, and a step costs less. German and French reach this English
+vocabulary as word pieces ("schwul" is "sc ##h ##wu ##l"), so they get a larger share of the data
+than their share of traffic. Run in a child process by `quantize.sensitive.build`: torch never
+enters the parent.
 """
 
 from __future__ import annotations
@@ -30,14 +32,14 @@ class Recipe:
     """Everything that decides the trained weights; its hash keys the model cache."""
 
     seed: int = 1234
-    samples: int = 18000  # ~560 steps: about 3 minutes on 2 cores
+    samples: int = 18000  # ~560 steps: about 2.5 minutes on 2 cores
     epochs: int = 1
     batch_size: int = 32
     lr: float = 3e-4
     head_lr: float = 2e-3
     freeze_layers: int = 1
-    train_word_embeddings: bool = True  # German/French word pieces need new meaning; ~15% of the step time
-    foreign_share: float = 0.22  # of each half (disclosures, others): German or French
+    train_word_embeddings: bool = False  # training them cost 20% more time and bought nothing on the dev set
+    foreign_share: float = 0.3  # of each half (disclosures, others): German or French
     warmup: float = 0.06
     weight_decay: float = 0.01
     dropout: float = 0.1
