@@ -48,7 +48,7 @@ from device.escalation import Escalator, SentRecord
 from device.redaction.generalize import generalize
 from device.redaction.model import PLACEHOLDER_RE, Redactor
 from device.redaction.policy import RedactionPolicy
-from device.redaction.sensitive_policy import SensitiveClassifier, SensitivePolicy
+from device.redaction.sensitive_policy import DisclosureClassifier, SensitivePolicy
 from device.redaction.stream import PartStreams
 from device.redaction.vault import Vault
 from device.redaction.vault_store import VaultStore
@@ -121,7 +121,7 @@ class Agent:
                  escalator: Escalator | None = None, policy: RedactionPolicy | None = None,
                  vaults: VaultStore | None = None, *, planner: Planner | None = None,
                  router: Router | None = None, fuser: Fuser | None = None,
-                 tools: ToolExecutor | None = None, sensitive: SensitiveClassifier | None = None,
+                 tools: ToolExecutor | None = None, sensitive: DisclosureClassifier | None = None,
                  sensitive_policy: SensitivePolicy | None = None) -> None:
         self.engine = engine  # the local executor
         self.redactor = redactor

@@ -16,6 +16,8 @@
          │       └─ ToolRefused      an act the policy refuses, or one the user did not confirm (said, not done)
          ├─ RedactionError           the redactor or its model cannot run
          │   ├─ VaultError           the vault file cannot be read, decrypted or written
+         │   ├─ SensitiveModelMissing the sensitive-context classifier is not built or cannot load
+         │   │                       (message: how to build it)
          │   └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
          │                           and policy forbids both answering locally and escalating
          └─ ServiceError             `tandem serve` cannot run as configured
@@ -90,6 +92,10 @@ class VaultError(RedactionError):
 
 
 class PolicyRefusal(RedactionError):
+    pass
+
+
+class SensitiveModelMissing(RedactionError):
     pass
 
 

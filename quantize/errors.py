@@ -16,6 +16,7 @@ with ``raise ... from exc`` so callers (the ``tandem model`` CLI) only handle th
     ├── BuildStepError             a pipeline step (conversion, export, quantization) failed
     ├── TokenizerParityError       the converted tokenizer disagrees with llama.cpp on too many strings
     ├── VariantRefused             a variant's top-1 agreement with fp32 is below the configured floor
+    ├── SensitiveBuildError        the sensitive-context classifier cannot be trained (message: the build log)
     └── ManifestError              a model dir's manifest is missing, malformed or its hashes differ
 """
 
@@ -97,3 +98,7 @@ class VariantRefused(QuantizeError):
 
 class ManifestError(QuantizeError):
     """A model directory's manifest is missing or does not match the files."""
+
+
+class SensitiveBuildError(QuantizeError):
+    """Training, exporting or calibrating the sensitive-context classifier failed, or its encoder is missing."""

@@ -2,7 +2,7 @@
 
 Sensitive context is not PII: "My HIV test came back positive. Do I have to tell my new employer?"
 holds no name, yet the pool (which knows the device's key) would learn a health status of the
-device's owner. A classifier (`SensitiveClassifier`, e.g. `device.redaction.sensitive`) tags the
+device's owner. A classifier (`DisclosureClassifier`, e.g. `device.redaction.sensitive.SensitiveClassifier`) tags the
 categories a request discloses about the user or people close to them; per category, config says:
 
 - ``local`` (default): the request is answered on the device; nothing of it escalates.
@@ -21,15 +21,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, get_args
 
-CATEGORIES: tuple[str, ...] = (
-    "health", "sex_life", "sexual_orientation", "gender_identity", "religion", "political_opinion", "ethnicity",
-    "immigration", "criminal_record", "finances", "trade_union", "genetic", "domestic_violence",
-)
+from device.redaction.sensitive import CATEGORIES
+
 SensitiveAction = Literal["local", "ask", "generalize"]
 ACTIONS: tuple[SensitiveAction, ...] = get_args(SensitiveAction)
 
 
-class SensitiveClassifier(Protocol):
+class DisclosureClassifier(Protocol):
     def classify(self, text: str) -> tuple[str, ...]:
         """The categories (from `CATEGORIES`) that `text` (redacted) discloses; () when none."""
         ...

@@ -70,6 +70,8 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
     vault (if any), then the broker."""
     from device.redaction.ner import MODEL_NAME as NER_MODEL
     from device.redaction.ner import find_ner_model
+    from device.redaction.sensitive import MODEL_NAME as SENSITIVE_MODEL
+    from device.redaction.sensitive import find_built as find_sensitive
     from protocol.keys import DeviceKeys
     from quantize.locate import find_built
     from tandem.assembly.engine_options import engine_options
@@ -83,6 +85,9 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
         # the PII name/address model: trained once, its progress on this screen (not under the UI)
         await build_with_progress(NER_MODEL, settings, progress,
                                   [sys.executable, "-m", "tandem.cli", "model", "train-ner"])
+    if settings.redaction.sensitive.model != "off" and find_sensitive(settings.models_dir) is None:
+        await build_with_progress(SENSITIVE_MODEL, settings, progress,
+                                  [sys.executable, "-m", "tandem.cli", "model", "train-sensitive"])
     progress(f"loading {settings.device_model} …")
     try:
         agent, _ = await asyncio.to_thread(make_agent, settings, with_cloud=False)
@@ -95,7 +100,7 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
             raise SessionStartError(f"conversation {conversation!r} cannot be continued: {exc}") from exc
     manifest = agent.engine.manifest
     session = ChatSession(agent, model=manifest.name, precision=manifest.precision, profile=opts.profile.name)
-    if agent.policy.hold_all is not None:
+    if agent.policy.hold_all is not None:  # a model it could not have
         session.notices.append(agent.policy.hold_all)
 
     try:

@@ -1,9 +1,10 @@
 """The device's redactor and policy as settings describe them (shared by the CLI, agent and TUI).
 
-Every face redacts with the PII name/address model: a missing one is trained on first use, with
-progress, like the LLMs (`ner_model_dir`). A device that cannot have it (`redaction.ner = "off"`, or
-no build tools) still redacts with rules, but its policy holds every step on the device: names and
-addresses found by rules alone miss too many to let free text leave (`device_policy`).
+Every face redacts with the PII name/address model and tags sensitive context with its classifier: a
+missing one is trained on first use, with progress, like the LLMs (`ner_model_dir`,
+`sensitive_model_dir`). A device that cannot have them (`"off"`, or no build tools) still redacts with
+rules, but its policy holds every step on the device: names found by rules alone miss too many, and an
+untagged disclosure would leave (`device_policy`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from device.redaction.factory import make_redactor
 from device.redaction.policy import RedactionPolicy
 from device.redaction.rules import RuleRedactor
+from device.redaction.sensitive import SensitiveClassifier
 from device.redaction.vault_store import KEY_FILE, VaultStore
 from tandem.settings import Settings
 
@@ -55,9 +57,45 @@ def device_redactor(settings: Settings, ner_dir: Path | None = None) -> RuleReda
                          model_dir=ner_dir, region=r.region)
 
 
-def device_policy(settings: Settings, *, has_ner: bool = True) -> RedactionPolicy:
-    """The per-type actions; without the NER model every step is held on the device."""
-    return RedactionPolicy(dict(settings.redaction.actions), hold_all=None if has_ner else NO_NER_HOLD)
+NO_SENSITIVE_HOLD = ("nothing left this device: its sensitive-context classifier is not built, so a disclosure "
+                     "(health, religion, ...) could not be told apart; build it with `tandem model train-sensitive`")
+
+
+def sensitive_model_dir(settings: Settings) -> Path | None:
+    """The sensitive-context classifier every face tags with: found, or trained now (first use, with
+    progress). None when `redaction.sensitive.model = "off"` or when it cannot be built here ("auto")."""
+    from device.redaction.sensitive import find_built
+    from tandem.assembly.runtime import SetupError
+
+    mode = settings.redaction.sensitive.model
+    if mode == "off":
+        return None
+    found = find_built(settings.models_dir)
+    if found is not None:
+        return found
+    try:
+        from quantize.sensitive.build import build_sensitive
+    except ImportError as exc:
+        if mode == "build":
+            raise SetupError(f"the sensitive-context classifier is not built and the build tools are missing "
+                             f"({exc.name}): pip install 'tandem[quantize]', or copy a built sensitive-context dir "
+                             f"into {settings.models_dir}") from exc
+        log.warning("no sensitive-context classifier and no build tools (%s missing): every step stays on the "
+                    "device", exc.name)
+        return None
+    return build_sensitive(settings.models_dir)
+
+
+def device_sensitive(settings: Settings, model_dir: Path | None = None) -> SensitiveClassifier | None:
+    """The classifier in `model_dir` (default: `sensitive_model_dir`, built on first use), or None."""
+    found = model_dir or sensitive_model_dir(settings)
+    return None if found is None else SensitiveClassifier(found)
+
+
+def device_policy(settings: Settings, *, has_ner: bool = True, has_sensitive: bool = True) -> RedactionPolicy:
+    """The per-type actions; without the NER model or the classifier every step is held on the device."""
+    hold = NO_NER_HOLD if not has_ner else NO_SENSITIVE_HOLD if not has_sensitive else None
+    return RedactionPolicy(dict(settings.redaction.actions), hold_all=hold)
 
 
 def device_vault_store(settings: Settings) -> VaultStore:

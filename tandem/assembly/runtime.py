@@ -158,11 +158,13 @@ def make_escalator(settings: Settings):  # -> Escalator, not started
 def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.agent import Agent, AgentConfig
     from device.collab import RouterOptions, make_fuser, make_planner, make_router
+    from device.redaction.sensitive_policy import SensitivePolicy
     from inference.engine import load_engine
     from tandem.assembly.engine_options import engine_options
     from tandem.assembly.redaction_setup import (
         device_policy,
         device_redactor,
+        device_sensitive,
         device_vault_store,
         ner_model_dir,
     )
@@ -180,7 +182,10 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
     router = make_router(collab.routers, RouterOptions(threshold=esc.threshold, probe_tokens=esc.probe_tokens,
                                                        keep_personal_local=esc.keep_personal_local))
     ner_dir = ner_model_dir(settings)  # every face redacts with it; built here on first use
+    sensitive = device_sensitive(settings)  # and tags sensitive context with this one
+    s = settings.redaction.sensitive
     return Agent(engine, device_redactor(settings, ner_dir), config, escalator,
-                 policy=device_policy(settings, has_ner=ner_dir is not None),
+                 policy=device_policy(settings, has_ner=ner_dir is not None, has_sensitive=sensitive is not None),
+                 sensitive=sensitive, sensitive_policy=SensitivePolicy(dict(s.policy), s.default),
                  vaults=device_vault_store(settings), planner=make_planner(collab.planner), router=router,
                  fuser=make_fuser(collab.fuser)), escalator

@@ -1,5 +1,6 @@
 """`tandem eval redact`: recall, precision, untouched and speed on a seeded labelled set, vs Presidio,
-and the same figures on the hand-written held-out sets (`harness.eval.heldout`) under "heldout"."""
+the same figures on the hand-written held-out sets (`harness.eval.heldout`) under "heldout", and the
+sensitive-context classifier on its hand-written held-out set and a generated one under "sensitive"."""
 
 from __future__ import annotations
 
@@ -59,6 +60,13 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     for r in results:  # the device's NER model alone; Presidio has no such part
         r["ner_ms_per_200_chars"] = ner_ms if r["system"] == "tandem" else None
     _add_heldout(results, settings.models_dir, presidio, samples)
+    from harness.eval import sensitive
+
+    tagged, sensitive_note = sensitive.figures(settings.models_dir, sensitive.device_redact(settings.models_dir),
+                                               n_generated=n, seed=seed)
+    shown = None if tagged is None else {k: tagged.pop(k) for k in ("misses", "flagged")}
+    for r in results:  # Presidio has no sensitive-context part either
+        r["sensitive"] = tagged if r["system"] == "tandem" else None
     if as_json:
         for r in results:
             click.echo(json.dumps(r))
@@ -76,6 +84,7 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     for kind in sorted(results[0]["recall"]):
         click.echo(f"  {kind:30}" + "".join(f"{100 * r['recall'].get(kind, 0):>11.1f}%" for r in results))
     _print_heldout(results)
+    _sensitive_table(tagged, sensitive_note, shown)
 
 
 def _add_heldout(results: list[dict[str, Any]], models_dir: Any, presidio: Any, samples: list[Any]) -> None:
@@ -112,3 +121,32 @@ def _print_heldout(results: list[dict[str, Any]]) -> None:
     click.echo("obfuscated cases caught per kind:")
     for kind in first["obfuscated_kinds"]:
         click.echo(f"  {kind:30}" + "".join(f"{r['heldout']['obfuscated_kinds'][kind]:>12}" for r in results))
+
+
+def _sensitive_table(tagged: dict | None, note: str, shown: dict | None) -> None:
+    """The sensitive-context rows: held-out (hand-written) beside generated, per category, the misses."""
+    from harness.eval.sensitive import TARGETS
+
+    click.echo(f"sensitive context: {note}")
+    if tagged is None:
+        return
+    gen = tagged["generated"]
+    click.echo(f"{'':32}{'held-out':>12}{'generated':>12}{'target':>10}")
+    click.echo(f"{'disclosures found':32}{100 * tagged['recall']:>11.1f}%{100 * gen['recall']:>11.1f}%"
+               f"{100 * TARGETS['recall']:>9.1f}%")
+    click.echo(f"{'other requests flagged':32}{100 * tagged['false_flags']:>11.1f}%{100 * gen['false_flags']:>11.1f}%"
+               f"{100 * TARGETS['false_flags']:>9.1f}%")
+    click.echo(f"{'ms per request':32}{tagged['ms_per_request']:>12.2f}{gen['ms_per_request']:>12.2f}")
+    click.echo(f"  held-out: {tagged['disclosures']} disclosures, {tagged['negatives']} other requests; per language "
+               + ", ".join(f"{lang} {100 * v['recall']:.1f}% / {100 * (v['false_flags'] or 0):.1f}%"
+                           for lang, v in tagged["per_language"].items() if v["recall"] is not None)
+               + "; flagged per kind " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in tagged["false_flags_per_kind"].items()))
+    click.echo("recall per category (held-out, generated):")
+    for category, v in tagged["per_category"].items():
+        g = gen["per_category"][category]
+        click.echo(f"  {category:30}{100 * (v['recall'] or 0):>11.1f}%{100 * (g['recall'] or 0):>11.1f}%   (n={v['n']})")
+    if shown:
+        for row in shown["misses"]:
+            click.echo(f"  missed {row['sensitive']}: {row['text']}")
+        for row in shown["flagged"]:
+            click.echo(f"  flagged {row['tagged']}: {row['text']}")

@@ -13,14 +13,27 @@ from tandem.cli.config import cli_settings
 @click.argument("text", required=False)
 @click.option("--jsonl", is_flag=True, help='Read JSON lines {"text": ...} on stdin, write one result per line.')
 def redact(text: str | None, jsonl: bool) -> None:
-    """Redact PII from TEXT (or stdin JSON lines with --jsonl) into typed placeholders."""
+    """Redact PII from TEXT (or stdin JSON lines with --jsonl) into typed placeholders.
+
+    With --jsonl each result also lists the sensitive-context categories its redacted text discloses
+    ("sensitive": ["health", ...], empty when none); for TEXT they go to stderr when there are any.
+    """
     from device.redaction import redact_jsonl
-    from tandem.assembly.redaction_setup import device_redactor, ner_model_dir
+    from device.redaction.sensitive import tag_jsonl
+    from tandem.assembly.redaction_setup import device_redactor, device_sensitive, ner_model_dir
 
     settings = cli_settings()
     redactor = device_redactor(settings, ner_model_dir(settings))
+    classifier = device_sensitive(settings)
+    if classifier is None and settings.redaction.sensitive.model != "off":
+        click.echo('warning: the sensitive-context classifier is not built, so no category is reported; '
+                   "build it with `tandem model train-sensitive`", err=True)
     if jsonl:
-        for line in redact_jsonl(sys.stdin, redactor):
+        for line in tag_jsonl(redact_jsonl(sys.stdin, redactor), classifier):
             click.echo(line)
-    else:
-        click.echo(redactor.redact(sys.stdin.read() if text is None else text).text)
+        return
+    redacted = redactor.redact(sys.stdin.read() if text is None else text).text
+    click.echo(redacted)
+    categories = () if classifier is None else classifier.classify(redacted)
+    if categories:
+        click.echo(f"sensitive: {', '.join(categories)}", err=True)

@@ -1,4 +1,5 @@
-"""The real PII NER model for `real_model` tests: found in the model cache, or built there once."""
+"""The real PII NER model and sensitive-context classifier for `real_model` tests: found in the model
+cache, or built there once."""
 
 from __future__ import annotations
 
@@ -14,3 +15,11 @@ def ner_model_dir() -> Path:
     from quantize.ner.build import build_ner
 
     return build_ner(real_models_dir(), progress=False)
+
+
+@pytest.fixture(scope="session")
+def sensitive_model_dir() -> Path:
+    """The real sensitive-context classifier: found in the model cache, or built there once (~3 min)."""
+    from quantize.sensitive.build import build_sensitive
+
+    return build_sensitive(real_models_dir(), progress=False)

@@ -1,7 +1,8 @@
 """Put the suite's tiny model where `find_built` looks, so CLI tests can name it like a real model.
 
-Every face redacts with the PII name/address model, so the layout links the real one too (from the
-model cache the suite shares; built there once, under the build lock, if it is missing)."""
+Every face redacts with the PII name/address model and tags sensitive context with its classifier, so
+the layout links the real ones too (from the model cache the suite shares; built there once, under the
+build lock, if missing)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,18 @@ def models_dir_with_tiny(tiny_model: Path, root: Path, name: str = "tiny") -> Pa
     build.mkdir(parents=True)
     (build / "fp32").symlink_to(tiny_model, target_is_directory=True)
     (build / DEFAULT_FILE).write_text("fp32\n")
-    ner = real_ner_dir()
-    (root / ner.parent.name).mkdir(exist_ok=True)
-    (root / ner.parent.name / ner.name).symlink_to(ner, target_is_directory=True)
+    for model in (real_ner_dir(), real_sensitive_dir()):
+        (root / model.parent.name).mkdir(exist_ok=True)
+        (root / model.parent.name / model.name).symlink_to(model, target_is_directory=True)
     return root
+
+
+def real_sensitive_dir() -> Path:
+    from device.redaction.sensitive import find_built
+    from quantize.sensitive.build import build_sensitive
+    from tests.conftest import real_models_dir
+
+    return find_built(real_models_dir()) or build_sensitive(real_models_dir(), progress=False)
 
 
 def real_ner_dir() -> Path:

@@ -28,7 +28,7 @@ def test_redact_jsonl_keeps_order_and_reports_offsets_into_the_input() -> None:
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(rows) == 4
     assert rows[0]["text"] == "Mail <EMAIL_1> or call <PHONE_1>."
-    assert rows[1] == {"text": lines[1]["text"], "entities": []}
+    assert rows[1] == {"text": lines[1]["text"], "entities": [], "sensitive": []}  # issue 16: each line gains "sensitive"
     assert {e["type"] for e in rows[2]["entities"]} == {"CARD", "IBAN"}
     for row, src in zip(rows[:3], lines):
         for e in row["entities"]:
@@ -36,6 +36,32 @@ def test_redact_jsonl_keeps_order_and_reports_offsets_into_the_input() -> None:
             assert e["placeholder"] in row["text"]
             assert src["text"][e["start"]:e["end"]] not in row["text"]
     assert "error" in rows[3]
+
+
+def test_redact_jsonl_lists_the_sensitive_categories_of_each_redacted_line(tmp_path: Path) -> None:
+    from tests.device.sensitive_fake import build_fake
+
+    build_fake(tmp_path / "models")  # "hiv" -> health, "visa" -> immigration
+    env = dict(os.environ, TANDEM_MODELS_DIR=str(tmp_path / "models"), TANDEM_CONFIG=str(tmp_path / "none.toml"))
+    lines = [json.dumps({"text": "my hiv test is positive, mail a@example.com"}), json.dumps({"text": "the weather"}),
+             "not json", json.dumps({"text": "a visa and hiv"})]
+    out = _tandem("redact", "--jsonl", stdin="\n".join(lines) + "\n", env=env)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert rows[0]["sensitive"] == ["health"] and rows[0]["text"] == "my hiv test is positive, mail <EMAIL_1>"
+    assert rows[1] == {"text": "the weather", "entities": [], "sensitive": []}
+    assert "error" in rows[2] and "sensitive" not in rows[2]
+    assert rows[3]["sensitive"] == ["health", "immigration"]  # the device's fixed order
+    plain = _tandem("redact", "my hiv", env=env)
+    assert plain.stdout == "my hiv\n" and "sensitive: health" in plain.stderr
+
+
+def test_redact_jsonl_with_the_classifier_off_still_has_the_key(tmp_path: Path) -> None:
+    env = dict(os.environ, TANDEM_MODELS_DIR=str(tmp_path / "models"), TANDEM_CONFIG=str(tmp_path / "none.toml"),
+               TANDEM_REDACTION__SENSITIVE="off")
+    out = _tandem("redact", "--jsonl", stdin=json.dumps({"text": "my hiv"}) + "\n", env=env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"text": "my hiv", "entities": [], "sensitive": []}
 
 
 def test_keys_init_creates_private_files_0600_and_list_shows_no_secrets(tmp_path: Path) -> None:
@@ -80,3 +106,8 @@ def test_help_is_instant_and_lists_subcommands() -> None:
 def test_train_ner_is_a_model_subcommand() -> None:
     out = _tandem("model", "train-ner", "--help", env=dict(os.environ))
     assert out.returncode == 0 and "--seed" in out.stdout
+
+
+def test_train_sensitive_is_a_model_subcommand() -> None:
+    out = _tandem("model", "train-sensitive", "--help", env=dict(os.environ))
+    assert out.returncode == 0 and "--seed" in out.stdout and "--force" in out.stdout

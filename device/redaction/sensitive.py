@@ -1,0 +1,147 @@
+"""Sensitive context: which categories of special personal data a request discloses.
+
+PII redaction hides who and where; "My HIV test came back positive" holds neither, yet it tells the
+pool something about the device's owner. `SensitiveClassifier` is a small int8 MiniLM multi-label
+classifier (built by ``tandem model train-sensitive``, see ``quantize.sensitive``) run with
+onnxruntime: `classify(text)` returns the categories whose score is over its calibrated threshold,
+in the fixed order of `CATEGORIES`, and `scores(text)` every score.
+
+The rule it was trained on (and the held-out set ``harness/eval/data/sensitive_heldout.jsonl``
+follows): a request is tagged with a category when it states or presupposes a fact of that kind
+about the user or a specific private person the user knows: family, partner, friends, colleagues,
+neighbours, and people in the user's care or charge (patients, clients, tenants); a redacted name
+(``<PERSON_1>``) always counts as such a person. It is not tagged for knowledge questions on the
+same subjects, questions about rights that state no fact ("Can an employer ask about my religion?"),
+hypotheticals about nobody in particular, public figures, fiction, professional questions ("I'm an
+immigration lawyer, summarise ...") or everyday requests with words that look sensitive.
+``finances`` is financial distress (debts, arrears, bankruptcy, benefits), not everyday money.
+
+The device classifies the redacted text (placeholders in it), as `tandem redact --jsonl` does.
+Texts longer than the model's window are read in overlapping windows; a category's score is its
+highest over the windows, so a disclosure at the end of a long request is not averaged away.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from device.errors import SensitiveModelMissing
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "sensitive-context"
+#: The categories, in the order the model's outputs and `classify` results use.
+CATEGORIES: tuple[str, ...] = (
+    "health", "sex_life", "sexual_orientation", "gender_identity", "religion", "political_opinion", "ethnicity",
+    "immigration", "criminal_record", "finances", "trade_union", "genetic", "domestic_violence",
+)
+BUILD_HINT = "build it with `tandem model train-sensitive` (about 2-3 minutes on 2 cores; needs the quantize extra)"
+_STRIDE_OVERLAP = 32
+
+
+def find_built(models_dir: Path, key: str | None = None) -> Path | None:
+    """The newest complete build dir under ``<models_dir>/sensitive-context/`` (or the one named `key`)."""
+    base = Path(models_dir) / MODEL_NAME
+    if not base.is_dir():
+        return None
+    dirs = [d for d in base.iterdir() if d.is_dir() and not d.name.endswith(".work")
+            and (key is None or d.name == key) and (d / "manifest.json").is_file()]
+    return max(dirs, key=lambda d: d.stat().st_mtime) if dirs else None
+
+
+class SensitiveClassifier:
+    """One loaded model dir: `classify(text)` and `scores(text)`."""
+
+    def __init__(self, model_dir: Path, threads: int = 1) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise SensitiveModelMissing(
+                "the sensitive-context classifier needs onnxruntime and tokenizers: pip install 'tandem[device]'") from exc
+        from onnxruntime.capi.onnxruntime_pybind11_state import (
+            Fail,
+            InvalidGraph,
+            InvalidProtobuf,
+            NoSuchFile,
+        )
+
+        model_dir = Path(model_dir)
+        try:
+            self.manifest: dict[str, Any] = json.loads((model_dir / "manifest.json").read_text())
+            self.tokenizer = Tokenizer.from_file(str(model_dir / self.manifest["tokenizer_file"]))
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            self.session = ort.InferenceSession(str(model_dir / self.manifest["onnx_file"]), opts,
+                                                providers=["CPUExecutionProvider"])
+            self.categories: tuple[str, ...] = tuple(self.manifest["categories"])
+            thresholds = self.manifest["thresholds"]
+            self.thresholds: tuple[float, ...] = tuple(float(thresholds[c]) for c in self.categories)
+        except (OSError, ValueError, KeyError, TypeError, Fail, InvalidGraph, InvalidProtobuf, NoSuchFile) as exc:
+            raise SensitiveModelMissing(f"cannot load the sensitive-context model in {model_dir}: {exc}; "
+                                        f"rebuild it: {BUILD_HINT} --force") from exc
+        if set(self.categories) != set(CATEGORIES):
+            raise SensitiveModelMissing(f"the sensitive-context model in {model_dir} has categories "
+                                        f"{list(self.categories)}, this device expects {list(CATEGORIES)}; {BUILD_HINT}")
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        self.window: int = int(self.manifest.get("max_tokens", 128)) - 2
+        self.model_dir = model_dir
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Every category's probability (sigmoid of its logit), highest over the text's windows."""
+        import numpy as np
+
+        best = np.zeros(len(self.categories), dtype=np.float32)
+        for ids in self._windows(text):
+            batch = np.array([ids], dtype=np.int64)
+            logits = self.session.run(["logits"], {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0][0]
+            best = np.maximum(best, 1.0 / (1.0 + np.exp(-logits)))
+        by_name = dict(zip(self.categories, best.tolist()))
+        return {c: round(by_name[c], 4) for c in CATEGORIES}
+
+    def classify(self, text: str) -> tuple[str, ...]:
+        """The categories `text` discloses (over their thresholds), in `CATEGORIES` order."""
+        scores = self.scores(text)
+        limits = dict(zip(self.categories, self.thresholds))
+        return tuple(c for c in CATEGORIES if scores[c] >= limits[c])
+
+    def _windows(self, text: str) -> Iterator[list[int]]:
+        cls_id, sep_id = self.tokenizer.token_to_id("[CLS]"), self.tokenizer.token_to_id("[SEP]")
+        ids = self.tokenizer.encode(text, add_special_tokens=False).ids if text.strip() else []
+        overlap = min(_STRIDE_OVERLAP, self.window // 2)  # each window moves on by at least half its length
+        start = 0
+        while True:
+            end = min(len(ids), start + self.window)
+            yield [cls_id, *ids[start:end], sep_id]
+            if end >= len(ids):
+                return
+            start = end - overlap
+
+
+def load_classifier(models_dir: Path, threads: int = 1) -> SensitiveClassifier:
+    """The built classifier in the model cache, or `SensitiveModelMissing` saying how to build it."""
+    found = find_built(models_dir)
+    if found is None:
+        raise SensitiveModelMissing(f"the sensitive-context classifier is not built in {models_dir}: {BUILD_HINT}")
+    log.info("loaded sensitive-context model %s", found.name)
+    return SensitiveClassifier(found, threads=threads)
+
+
+def tag_jsonl(lines: Iterable[str], classifier: SensitiveClassifier | None) -> Iterator[str]:
+    """`tandem redact --jsonl` output lines with ``"sensitive": [categories]`` added to each result.
+
+    The redacted ``text`` of the line is what is classified; error lines pass unchanged. With no
+    classifier (``redaction.sensitive = "off"``) every result gets an empty list.
+    """
+    for line in lines:
+        record = json.loads(line)
+        if "error" not in record:
+            record["sensitive"] = [] if classifier is None else list(classifier.classify(record["text"]))
+        yield json.dumps(record)

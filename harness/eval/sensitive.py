@@ -1,0 +1,119 @@
+"""Sensitive-context figures for `tandem eval redact`: a hand-written held-out set and a generated one.
+
+The held-out set (``data/sensitive_heldout.jsonl``) was written by hand, not by the training
+generator: other people, other phrasings, conditions, parties, unions and communities the
+generator's lists leave out, a tenth in German or French. Each line is ``{"text", "sensitive":
+[categories], "lang", "kind"?}``; negatives (``"sensitive": []``) carry a ``kind``: everyday,
+general (knowledge questions on every category's subject), rights, public_figure, writing.
+A second hand-written set, ``quantize/sensitive/data/calibration.jsonl``, was used while the
+generator was tuned and fits the classifier's threshold cap at build time; it is not scored here.
+
+Texts go through the device's redactor first, as in `tandem redact --jsonl`: the classifier sees
+placeholders, never names. A disclosure counts as found when any of its categories is tagged;
+``false_flags`` is the share of negatives tagged with anything.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).parent / "data"
+HELDOUT = DATA / "sensitive_heldout.jsonl"
+TARGETS = {"recall": 0.95, "false_flags": 0.03}
+_SEED_SALT = 4099  # keeps the generated evaluation set apart from training (seed) and calibration (seed + 1)
+
+
+def load(path: Path = HELDOUT) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score(rows: Sequence[dict[str, Any]], classify: Callable[[str], Sequence[str]],
+          prepare: Callable[[str], str] = lambda text: text) -> dict[str, Any]:
+    """Recall, false flags, per category, per language and per kind of negative; the misses and false
+    flags themselves (texts from the set, never user data) under ``misses`` / ``flagged``."""
+    from device.redaction.sensitive import CATEGORIES
+
+    tagged: list[tuple[str, ...]] = []
+    seconds = 0.0
+    for row in rows:
+        text = prepare(row["text"])
+        t = time.perf_counter()
+        tagged.append(tuple(classify(text)))
+        seconds += time.perf_counter() - t
+    disclosures = [(r, t) for r, t in zip(rows, tagged) if r["sensitive"]]
+    negatives = [(r, t) for r, t in zip(rows, tagged) if not r["sensitive"]]
+
+    def found(row: dict[str, Any], tags: Sequence[str]) -> bool:
+        return bool(set(tags) & set(row["sensitive"]))
+
+    def share(pairs: list[tuple[dict[str, Any], tuple[str, ...]]], hit: Callable[[dict[str, Any], tuple[str, ...]], bool]
+              ) -> float | None:
+        return round(sum(hit(r, t) for r, t in pairs) / len(pairs), 4) if pairs else None
+
+    per_category = {}
+    for category in CATEGORIES:
+        mine = [(r, t) for r, t in disclosures if category in r["sensitive"]]
+        per_category[category] = {"n": len(mine), "recall": share(mine, _tagged_with(category)),
+                                  "false_tags": sum(1 for r, t in zip(rows, tagged)
+                                                    if category in t and category not in r["sensitive"])}
+    languages = sorted({r.get("lang", "en") for r in rows})
+    kinds = sorted({r.get("kind", "other") for r, _ in negatives})
+    return {
+        "recall": share(disclosures, found),
+        "false_flags": share(negatives, lambda r, t: bool(t)),
+        "exact": share(disclosures, lambda r, t: set(t) == set(r["sensitive"])),
+        "disclosures": len(disclosures),
+        "negatives": len(negatives),
+        "per_category": per_category,
+        "per_language": {lang: {"recall": share([(r, t) for r, t in disclosures if r.get("lang", "en") == lang], found),
+                                "false_flags": share([(r, t) for r, t in negatives if r.get("lang", "en") == lang],
+                                                     lambda r, t: bool(t))} for lang in languages},
+        "false_flags_per_kind": {k: share([(r, t) for r, t in negatives if r.get("kind", "other") == k],
+                                          lambda r, t: bool(t)) for k in kinds},
+        "ms_per_request": round(1000 * seconds / max(1, len(rows)), 2),
+        "misses": [{"text": r["text"], "sensitive": r["sensitive"], "tagged": list(t)}
+                   for r, t in disclosures if not found(r, t)],
+        "flagged": [{"text": r["text"], "tagged": list(t)} for r, t in negatives if t],
+    }
+
+
+def _tagged_with(category: str) -> Callable[[dict[str, Any], tuple[str, ...]], bool]:
+    return lambda row, tags: category in tags
+
+
+def generated(n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` requests from the training generator under another seed (placeholders already in)."""
+    from quantize.sensitive.dataset import samples
+
+    return [{"text": e.text, "sensitive": list(e.categories)} for e in samples(n, seed + _SEED_SALT)]
+
+
+def device_redact(models_dir: Path) -> Callable[[str], str]:
+    """The device's default redactor (rules + the NER model when built), text in, redacted text out."""
+    from device.redaction.ner import NerModel, find_ner_model
+    from device.redaction.rules import RuleRedactor
+
+    found = find_ner_model(models_dir)
+    redactor = RuleRedactor(ner=NerModel(found) if found is not None else None)
+    return lambda text: redactor.redact(text).text
+
+
+def figures(models_dir: Path, redact: Callable[[str], str], *, n_generated: int, seed: int,
+            path: Path = HELDOUT) -> tuple[dict[str, Any] | None, str]:
+    """The ``"sensitive"`` entry of the tandem row (held-out figures, ``"generated"`` beside them) and a
+    note on which model made them; None without a built classifier (this never builds it)."""
+    from device.redaction.sensitive import SensitiveClassifier, find_built
+
+    found = find_built(models_dir)
+    if found is None:
+        return None, "no sensitive-context classifier built (`tandem model train-sensitive`)"
+    model = SensitiveClassifier(found, threads=1)
+    held = score(load(path), model.classify, redact)
+    held["generated"] = {k: v for k, v in score(generated(n_generated, seed), model.classify).items()
+                         if k not in ("misses", "flagged", "per_language", "false_flags_per_kind")}
+    held["set"] = path.name
+    return held, f"sensitive-context model {found}"

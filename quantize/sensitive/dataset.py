@@ -1,0 +1,104 @@
+"""Seeded training samples for the sensitive-context classifier: texts and their category sets.
+
+About half disclose (one category, sometimes two, sometimes after an everyday request, a tenth in
+German or French); the other half are hard negatives on the same subjects (``negatives``) and
+everyday requests (``everyday``). The same noise (contractions, lower case, typos, no final stop)
+goes on both halves, so it tells the model nothing about the label.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from device.redaction.sensitive import CATEGORIES
+from quantize.sensitive import everyday, frames, languages, negatives
+from quantize.sensitive.circumstances import CIRCUMSTANCES
+from quantize.sensitive.compose import noise, subject
+from quantize.sensitive.lexicon import SPECIAL, Lexicon
+
+MAX_TOKENS = 128
+LEXICONS: dict[str, Lexicon] = {c: {**SPECIAL, **CIRCUMSTANCES}[c] for c in CATEGORIES}
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    input_ids: list[int]
+    labels: list[float]
+
+
+def samples(n: int, seed: int, *, positive_share: float = 0.5, foreign_share: float = 0.14) -> list[Example]:
+    """`n` examples from `seed`; `foreign_share` of each half is German or French."""
+    rng = random.Random(seed)
+    ner_sentences = everyday.NerSentences(seed)
+    out: list[Example] = []
+    for _ in range(n):
+        if rng.random() < positive_share:
+            example = _positive(rng, ner_sentences, foreign_share)
+        else:
+            example = _negative(rng, ner_sentences, foreign_share)
+        out.append(Example(noise(example.text, rng), example.categories))
+    return out
+
+
+def _positive(rng: random.Random, ner_sentences: everyday.NerSentences, foreign_share: float) -> Example:
+    category = CATEGORIES[rng.randrange(len(CATEGORIES))]
+    if rng.random() < foreign_share:
+        return Example(languages.disclosure(rng.choice(("de", "fr")), category, rng), (category,))
+    roll = rng.random()
+    subj = subject(rng)
+    if roll < 0.1:
+        other = rng.choice([c for c in CATEGORIES if c != category])
+        text = frames.two_disclosures(LEXICONS[category], LEXICONS[other], subj, rng)
+        return Example(text, tuple(c for c in CATEGORIES if c in (category, other)))
+    text = frames.disclosure(LEXICONS[category], subj, rng)
+    if roll < 0.22:  # an everyday request around it
+        chore = _everyday(rng, ner_sentences)
+        text = f"{chore} {text}" if rng.random() < 0.5 else f"{text} Also: {chore}"
+    return Example(text, (category,))
+
+
+def _negative(rng: random.Random, ner_sentences: everyday.NerSentences, foreign_share: float) -> Example:
+    if rng.random() < foreign_share:
+        language = rng.choice(("de", "fr"))
+        pick = languages.topical if rng.random() < 0.5 else languages.everyday
+        return Example(pick(language, rng), ())
+    if rng.random() < 0.5:
+        category = CATEGORIES[rng.randrange(len(CATEGORIES))]
+        text = negatives.topical(LEXICONS[category], rng)
+        if rng.random() < 0.08:
+            text = f"{_everyday(rng, ner_sentences)} {text}"
+        return Example(text, ())
+    return Example(_everyday(rng, ner_sentences), ())
+
+
+def _everyday(rng: random.Random, ner_sentences: everyday.NerSentences) -> str:
+    roll = rng.random()
+    if roll < 0.45:
+        return everyday.assembled(rng)
+    if roll < 0.7:
+        return everyday.lookalike(rng)
+    return ner_sentences(rng)
+
+
+def encode(example: Example, tokenizer) -> Encoded:
+    ids = tokenizer.encode(example.text).ids
+    if len(ids) > MAX_TOKENS:  # keep the closing [SEP]
+        ids = ids[:MAX_TOKENS - 1] + ids[-1:]
+    return Encoded(list(ids), [1.0 if c in example.categories else 0.0 for c in CATEGORIES])
+
+
+def load_tokenizer(path: Path):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok

@@ -1,0 +1,58 @@
+"""A seconds-to-build stand-in for the sensitive-context model: same files, inputs and outputs.
+
+Its graph looks each token up in a table (a word-level vocabulary) and takes the maximum over the
+sequence, so a category's logit is high exactly when one of its trigger words is in the window:
+"hiv" -> health, "union" -> trade_union, "visa" -> immigration. Everything about the runtime but the
+learned weights (tokenizer, windows, sigmoid, thresholds, order, manifest) runs for real.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from device.redaction.sensitive import CATEGORIES, MODEL_NAME
+
+TRIGGERS = {"hiv": "health", "union": "trade_union", "visa": "immigration", "debts": "finances"}
+_SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]")
+
+
+def build_fake(models_dir: Path, key: str = "fake00000000", window: int = 16,
+               thresholds: dict[str, float] | None = None) -> Path:
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+    out = Path(models_dir) / MODEL_NAME / key
+    out.mkdir(parents=True)
+    words = [*_SPECIAL, *TRIGGERS, "the", "a", "my", "i", "have", "is", "what", "of"]
+    vocab = {w: i for i, w in enumerate(words)}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.save(str(out / "tokenizer.json"))
+
+    table = np.full((len(words), len(CATEGORIES)), -6.0, dtype=np.float32)
+    for word, category in TRIGGERS.items():
+        table[vocab[word], CATEGORIES.index(category)] = 6.0
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "input_ids"], ["per_token"], axis=0),
+         helper.make_node("ReduceMax", ["per_token", "axes"], ["logits"], keepdims=0),
+         helper.make_node("Identity", ["attention_mask"], ["unused"])],
+        "fake-sensitive",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
+         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "seq"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", len(CATEGORIES)]),
+         helper.make_tensor_value_info("unused", TensorProto.INT64, ["batch", "seq"])],
+        [numpy_helper.from_array(table, "table"), numpy_helper.from_array(np.array([1], dtype=np.int64), "axes")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 8
+    onnx.save(model, str(out / "model.onnx"))
+    (out / "manifest.json").write_text(json.dumps({
+        "name": MODEL_NAME, "key": key, "onnx_file": "model.onnx", "tokenizer_file": "tokenizer.json",
+        "categories": list(CATEGORIES), "thresholds": thresholds or dict.fromkeys(CATEGORIES, 0.5),
+        "max_tokens": window + 2,
+    }))
+    return out

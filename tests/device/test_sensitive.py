@@ -1,0 +1,74 @@
+"""`device.redaction.sensitive` on a stand-in model: loading, windows, thresholds, order, the jsonl tag."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from device.errors import RedactionError, SensitiveModelMissing
+from device.redaction.sensitive import CATEGORIES, SensitiveClassifier, find_built, load_classifier, tag_jsonl
+from tests.device.sensitive_fake import build_fake
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> SensitiveClassifier:
+    return SensitiveClassifier(build_fake(tmp_path / "models"))
+
+
+def test_a_missing_model_is_a_typed_error_that_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(SensitiveModelMissing, match="tandem model train-sensitive") as err:
+        load_classifier(tmp_path / "empty")
+    assert isinstance(err.value, RedactionError)
+    assert find_built(tmp_path / "empty") is None
+
+
+def test_a_broken_model_dir_is_a_typed_error(tmp_path: Path) -> None:
+    out = build_fake(tmp_path / "models")
+    (out / "model.onnx").write_bytes(b"not a graph")
+    with pytest.raises(SensitiveModelMissing, match="--force"):
+        SensitiveClassifier(out)
+
+
+def test_classify_returns_categories_over_their_thresholds_in_fixed_order(fake: SensitiveClassifier) -> None:
+    assert fake.classify("what is the union of a set") == ("trade_union",)
+    # the text names them in the other order; the result keeps CATEGORIES' order
+    assert fake.classify("my debts and my hiv") == ("health", "finances")
+    assert fake.classify("what is the weather") == ()
+    assert fake.classify("") == ()
+    scores = fake.scores("hiv")
+    assert list(scores) == list(CATEGORIES)
+    assert scores["health"] > 0.99 and scores["religion"] < 0.01
+
+
+def test_a_threshold_above_the_score_drops_the_category(tmp_path: Path) -> None:
+    strict = SensitiveClassifier(build_fake(tmp_path / "m", thresholds={**dict.fromkeys(CATEGORIES, 0.5),
+                                                                         "health": 0.999}))
+    assert strict.classify("hiv and a visa") == ("immigration",)
+
+
+def test_a_disclosure_at_the_end_of_a_long_text_is_found(fake: SensitiveClassifier) -> None:
+    long = " ".join(["the"] * 100) + " my visa"  # far beyond the 16-token window
+    assert fake.classify(long) == ("immigration",)
+
+
+def test_the_newest_build_is_found(tmp_path: Path) -> None:
+    import os
+
+    old = build_fake(tmp_path / "m", key="old000000000")
+    new = build_fake(tmp_path / "m", key="new000000000")
+    os.utime(old, (1, 1))
+    assert find_built(tmp_path / "m") == new
+    assert find_built(tmp_path / "m", key="old000000000") == old
+
+
+def test_tag_jsonl_adds_the_key_to_results_and_leaves_errors_alone(fake: SensitiveClassifier) -> None:
+    lines = [json.dumps({"text": "my hiv", "entities": []}), json.dumps({"error": "invalid JSON", "line": 2}),
+             json.dumps({"text": "hello", "entities": []})]
+    rows = [json.loads(out) for out in tag_jsonl(lines, fake)]
+    assert rows == [{"text": "my hiv", "entities": [], "sensitive": ["health"]},
+                    {"error": "invalid JSON", "line": 2},
+                    {"text": "hello", "entities": [], "sensitive": []}]
+    off = [json.loads(out) for out in tag_jsonl(lines[:1], None)]
+    assert off == [{"text": "my hiv", "entities": [], "sensitive": []}]

@@ -1,0 +1,74 @@
+"""The sensitive-context training data: seeded, labelled with the device's categories, and apart from
+the hand-written evaluation sets."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+pytest.importorskip("faker", reason="the generator borrows the NER's sentences, which need Faker: pip install 'tandem[quantize]'")
+
+from device.redaction.sensitive import CATEGORIES
+from harness.eval.sensitive import HELDOUT, load
+from quantize.sensitive.calibrate import CALIBRATION
+from quantize.sensitive.dataset import LEXICONS, samples
+
+
+def test_samples_are_reproducible_from_the_seed() -> None:
+    assert samples(60, seed=5) == samples(60, seed=5)
+    assert samples(60, seed=5) != samples(60, seed=6)
+
+
+def test_every_category_is_drawn_and_labels_are_the_device_categories() -> None:
+    drawn = samples(1500, seed=3)
+    counts = Counter(c for e in drawn for c in e.categories)
+    assert set(counts) == set(CATEGORIES)
+    assert min(counts.values()) > 40
+    clean = sum(1 for e in drawn if not e.categories)
+    assert 0.4 < clean / len(drawn) < 0.6
+    for e in drawn:
+        assert "{" not in e.text and "}" not in e.text, e.text  # every slot filled
+        assert list(e.categories) == [c for c in CATEGORIES if c in e.categories]
+    assert set(LEXICONS) == set(CATEGORIES)
+
+
+def test_placeholders_appear_on_both_sides() -> None:
+    drawn = samples(1500, seed=4)
+    assert any("<PERSON_" in e.text for e in drawn if e.categories)
+    assert any("<PERSON_" in e.text for e in drawn if not e.categories)
+
+
+def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_the_hand_written_sets_are_not_generated_text() -> None:
+    generated = samples(4000, seed=1234)
+    seen = {e.text.lower().rstrip(".?! ") for e in generated}
+    grams: set[tuple[str, ...]] = set()
+    for e in generated:
+        grams |= _ngrams(e.text, 7)
+    for path in (HELDOUT, CALIBRATION):
+        rows = load(path)
+        assert not any(r["text"].lower().rstrip(".?! ") in seen for r in rows)
+        shared = [r["text"] for r in rows if _ngrams(r["text"], 7) & grams]
+        assert len(shared) / len(rows) < 0.02, shared  # a few stock phrases ("write a short story about a") may meet
+
+
+def test_the_held_out_set_has_what_the_issue_asks_for() -> None:
+    rows = load(HELDOUT)
+    per = Counter(c for r in rows for c in r["sensitive"])
+    assert set(per) == set(CATEGORIES) and min(per.values()) >= 15
+    assert sum(1 for r in rows if r["sensitive"]) >= 200
+    negatives = [r for r in rows if not r["sensitive"]]
+    assert len(negatives) >= 300
+    assert {r["kind"].split(":")[0] for r in negatives} == {"everyday", "general", "rights", "public_figure", "writing"}
+    general_on = {r["kind"].split(":")[1] for r in negatives if r["kind"].startswith("general:")}
+    assert general_on == set(CATEGORIES)  # a knowledge question on every category's subject
+    assert len({r["text"] for r in rows}) == len(rows)
+    for line in HELDOUT.read_text(encoding="utf-8").splitlines():
+        assert set(json.loads(line)) <= {"text", "sensitive", "lang", "kind"}
