@@ -111,6 +111,56 @@ class RedactionSettings(BaseModel):
     """Sensitive context (`[redaction.sensitive]`): its classifier and what to do per category."""
 
 
+class HomeSettings(BaseModel):
+    """The home the device acts on (`device.home`): its own MQTT broker, an inventory file, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    broker_url: str | None = None
+    """The home's MQTT broker (Zigbee2MQTT's, ESPHome's, Home Assistant's), `mqtt://host:port` or
+    `mqtts://`; usually not the cloud broker. Devices are found through Home Assistant's MQTT discovery.
+    None: no live home (`TANDEM_HOME__BROKER_URL`)."""
+    inventory: Path | None = None
+    """A YAML/JSON file of floors, areas and entities in the shape of Home Assistant's intent-test
+    fixtures: names, aliases and areas for discovered devices, or the whole home without a broker
+    (`TANDEM_HOME__INVENTORY`)."""
+    area: str | None = None
+    """This device's own area (an area id or name): what "the lights in here" means (`TANDEM_HOME__AREA`)."""
+    discovery_prefix: str = "homeassistant"
+    """The MQTT discovery prefix the home's devices announce themselves under."""
+    birth_message: bool = True
+    """Publish Home Assistant's birth message (`<prefix>/status` = "online") after connecting, so
+    devices announce themselves again; no will is set, so a running Home Assistant is not disturbed."""
+    mqtt_version: Literal["3.1.1", "5"] = "3.1.1"
+    """MQTT protocol version for the home broker (3.1.1 works with every home broker)."""
+    command_timeout_s: float = Field(default=2.0, gt=0, le=60)
+    """How long a command waits for the device to report its new state before the state is assumed."""
+    ca_file: Path | None = None
+    """CA certificate (PEM) of an `mqtts://` home broker with a private CA."""
+    cert_file: Path | None = None
+    """Client certificate (PEM) for a home broker with mutual TLS; with `key_file`."""
+    key_file: Path | None = None
+    """Private key (PEM, keep it 0600) of `cert_file`."""
+    username: str | None = None
+    """Account on the home broker (Zigbee2MQTT's and Home Assistant's brokers usually want one)."""
+    password: SecretStr | None = None
+    """Password of `username` (`TANDEM_HOME__PASSWORD`); never printed or logged."""
+
+    def mqtt_auth(self) -> MqttAuth | None:
+        """How to prove ourselves to the home broker; None for an open one."""
+        from protocol.mqtt import MqttAuth
+
+        if not any((self.ca_file, self.cert_file, self.key_file, self.username)):
+            return None
+        return MqttAuth(
+            ca_file=str(self.ca_file) if self.ca_file else None,
+            cert_file=str(self.cert_file) if self.cert_file else None,
+            key_file=str(self.key_file) if self.key_file else None,
+            username=self.username,
+            password=self.password.get_secret_value() if self.password else None,
+        )
+
+
 class CollabSettings(BaseModel):
     """How the device plans, routes and fuses (`device.collab`): each a name from its registry."""
 
@@ -223,6 +273,8 @@ class Settings(BaseSettings):
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     redaction: RedactionSettings = Field(default_factory=RedactionSettings)
     collab: CollabSettings = Field(default_factory=CollabSettings)
+    home: HomeSettings = Field(default_factory=HomeSettings)
+    """The home the device acts on (`[home]`): its MQTT broker, an inventory, this device's area."""
 
     @field_validator("worker_backend")
     @classmethod
