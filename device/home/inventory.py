@@ -120,7 +120,7 @@ class _InventoryDoc(_Doc):
     shopping_list: list[Any] = Field(default_factory=list)
 
 
-LineOf = Callable[[Sequence[str | int]], int | None]
+_LineOf = Callable[[Sequence[str | int]], int | None]
 
 
 def load_inventory(path: str | Path) -> Inventory:
@@ -141,7 +141,7 @@ def load_inventory(path: str | Path) -> Inventory:
     return parse_inventory(data, source=str(path), line_of=line_of)
 
 
-def _load_yaml(text: str, source: str) -> tuple[Any, LineOf]:
+def _load_yaml(text: str, source: str) -> tuple[Any, _LineOf]:
     try:
         import yaml
     except ImportError as exc:
@@ -179,7 +179,7 @@ def _load_yaml(text: str, source: str) -> tuple[Any, LineOf]:
     return data, line_of
 
 
-def parse_inventory(data: Any, *, source: str = "<inventory>", line_of: LineOf | None = None) -> Inventory:
+def parse_inventory(data: Any, *, source: str = "<inventory>", line_of: _LineOf | None = None) -> Inventory:
     """An inventory from already-parsed data (a dict in the file's shape)."""
     if data is None:
         data = {}

@@ -29,13 +29,13 @@ from device.home.platforms.base import (
 
 __all__ = ["ClimatePlatform"]
 
-DEFAULT_MODES = ["auto", "off", "cool", "heat", "dry", "fan_only"]
+_DEFAULT_MODES = ["auto", "off", "cool", "heat", "dry", "fan_only"]
 
 
 class ClimatePlatform:
     def initial(self, cfg: EntityConfig) -> Mapping[str, Any]:
         modes = cfg.get("modes")
-        attrs: dict[str, Any] = {"hvac_modes": list(modes) if isinstance(modes, list) else DEFAULT_MODES}
+        attrs: dict[str, Any] = {"hvac_modes": list(modes) if isinstance(modes, list) else _DEFAULT_MODES}
         for key in ("min_temp", "max_temp", "temperature_unit"):
             if cfg.get(key) is not None:
                 attrs[key] = cfg.get(key)
