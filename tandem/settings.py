@@ -133,6 +133,11 @@ class HomeSettings(BaseModel):
     devices announce themselves again; no will is set, so a running Home Assistant is not disturbed."""
     mqtt_version: Literal["3.1.1", "5"] = "3.1.1"
     """MQTT protocol version for the home broker (3.1.1 works with every home broker)."""
+    api_url: str | None = None
+    """Home Assistant's base URL (`http://homeassistant.local:8123`) when the home is reached through its
+    REST API instead of MQTT (used only without `broker_url`); needs `api_token` and httpx."""
+    api_token: SecretStr | None = None
+    """A long-lived access token from your Home Assistant profile (`TANDEM_HOME__API_TOKEN`); never printed."""
     command_timeout_s: float = Field(default=2.0, gt=0, le=60)
     """How long a command waits for the device to report its new state before the state is assumed."""
     ca_file: Path | None = None

@@ -2,6 +2,7 @@
 
     [home] broker_url set      MqttHome: Home Assistant's MQTT discovery on that broker, named and
                                placed by the inventory when one is given
+    [home] api_url (+ token)   RestHome: a running Home Assistant through its REST API
     only [home] inventory      InventoryHome: the file, commands change it in memory
     neither                    None: the device has no home (home tools say so)
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from device.errors import HomeError
 from device.home.base import Home
 from device.home.inventory import load_inventory, slugify
 from device.home.inventory_home import InventoryHome
@@ -27,7 +29,8 @@ log = logging.getLogger(__name__)
 
 
 def make_home(settings: Settings) -> Home | None:
-    """The configured home, not started; InventoryError when the inventory file is wrong."""
+    """The configured home, not started; InventoryError when the inventory file is wrong, HomeError when
+    the API is named without its token."""
     config = settings.home
     inventory = load_inventory(config.inventory) if config.inventory is not None else None
     if config.broker_url:
@@ -36,6 +39,13 @@ def make_home(settings: Settings) -> Home | None:
         return MqttHome(config.broker_url, inventory=inventory, discovery_prefix=config.discovery_prefix,
                         mqtt_version=config.mqtt_version, auth=config.mqtt_auth(), birth=config.birth_message,
                         client_id=f"tandem-home-{settings.device_id}-{uuid.uuid4().hex[:6]}")
+    if config.api_url:
+        from device.home.rest_home import RestHome
+
+        if config.api_token is None:
+            raise HomeError("[home] api_url is set but api_token is not: make a long-lived access token in your "
+                            "Home Assistant profile and set [home] api_token (TANDEM_HOME__API_TOKEN)")
+        return RestHome(config.api_url, config.api_token.get_secret_value())
     if inventory is not None:
         return InventoryHome(inventory)
     return None

@@ -20,7 +20,8 @@ EXAMPLE = Path(__file__).parents[2] / "device" / "home" / "data" / "example_inve
 @pytest.fixture(autouse=True)
 def _no_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TANDEM_CONFIG", str(tmp_path / "none.toml"))
-    for name in ("TANDEM_HOME__BROKER_URL", "TANDEM_HOME__INVENTORY", "TANDEM_HOME__AREA"):
+    for name in ("TANDEM_HOME__BROKER_URL", "TANDEM_HOME__INVENTORY", "TANDEM_HOME__AREA", "TANDEM_HOME__API_URL",
+                 "TANDEM_HOME__API_TOKEN"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -55,6 +56,16 @@ def test_a_toml_home_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert auth is not None and auth.username == "tandem" and auth.password == "s3cret"
     assert "s3cret" not in repr(settings.home) and "s3cret" not in repr(auth)
     asyncio.run(home.start())
+
+
+def test_home_assistants_api_without_mqtt() -> None:
+    from device.errors import HomeError
+    from device.home.rest_home import RestHome
+
+    home = make_home(Settings(home={"api_url": "http://ha.local:8123", "api_token": "abc"}))  # type: ignore[arg-type]
+    assert isinstance(home, RestHome) and "abc" not in repr(home)
+    with pytest.raises(HomeError, match="api_token"):
+        make_home(Settings(home={"api_url": "http://ha.local:8123"}))  # type: ignore[arg-type]
 
 
 def test_mistakes_in_the_home_table_are_refused(tmp_path: Path) -> None:
