@@ -22,7 +22,7 @@ that already meets the service is still sent (the device may have drifted) and n
 retried call is cheap and idempotent.
 
 Concurrency: paho's network thread only hops onto the event loop (`call_soon_threadsafe`); all
-state lives on the loop, as in `device.escalation`. While the broker is away, discovered entities
+state lives on the loop, as in `device.escalation`; call every method from the loop's thread. While the broker is away, discovered entities
 read "unavailable" and `call` raises HomeUnavailable at once; paho reconnects by itself and every
 subscription is renewed, so states are followed again without a restart.
 """
