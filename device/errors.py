@@ -20,15 +20,29 @@
          │   │                       (message: how to build it)
          │   └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
          │                           and policy forbids both answering locally and escalating
-         └─ ServiceError             `tandem serve` cannot run as configured
-             └─ OpenBrokerError      its command broker takes anonymous clients beyond loopback
+         ├─ ServiceError             `tandem serve` cannot run as configured
+         │   └─ OpenBrokerError      its command broker takes anonymous clients beyond loopback
+         └─ HomeError                the home (`device.home`) cannot do what was asked
+             ├─ HomeUnavailable      the home's broker (or API) cannot be reached: nothing was sent
+             │   └─ EntityUnavailable  the device itself reports itself offline (availability topic)
+             ├─ UnknownEntity        no entity, area or floor matches the words given
+             ├─ AmbiguousTarget      several entities match: `question` is what to ask back
+             ├─ UnsupportedService   the entity (or its MQTT config) cannot do that service
+             ├─ InvalidServiceData   a service's data is out of range or of the wrong kind
+             └─ InventoryError       the inventory file cannot be read or does not validate
 
 Each message says what happened and what to do next; none holds unredacted user text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from protocol.errors import TandemError
+
+if TYPE_CHECKING:
+    from device.home.model import Entity
 
 
 class DeviceError(TandemError):
@@ -104,4 +118,43 @@ class ServiceError(DeviceError):
 
 
 class OpenBrokerError(ServiceError):
+    pass
+
+
+class HomeError(DeviceError):
+    pass
+
+
+class HomeUnavailable(HomeError):
+    pass
+
+
+class EntityUnavailable(HomeUnavailable):
+    pass
+
+
+class UnknownEntity(HomeError):
+    def __init__(self, message: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = tuple(suggestions)
+        """Names that come close to what was asked, best first (for a "did you mean")."""
+
+
+class AmbiguousTarget(HomeError):
+    def __init__(self, question: str, candidates: Sequence[Entity]) -> None:
+        super().__init__(f"{question} (several entities match: name the area, or the full name)")
+        self.question = question
+        """What to ask the user back, e.g. "Which Lamp: Study or Bedroom?"."""
+        self.candidates = tuple(candidates)
+
+
+class UnsupportedService(HomeError):
+    pass
+
+
+class InvalidServiceData(HomeError):
+    pass
+
+
+class InventoryError(HomeError):
     pass

@@ -116,6 +116,15 @@ class RedactionSettings(BaseModel):
     sensitive: SensitiveSettings = Field(default_factory=SensitiveSettings)
     """Sensitive context (`[redaction.sensitive]`): its classifier and what to do per category."""
 
+    @field_validator("region")
+    @classmethod
+    def _country_code(cls, region: str | None) -> str | None:
+        if region is None:
+            return None
+        if not re.fullmatch(r"[A-Za-z]{2}", region):
+            raise ValueError(f"redaction.region must be a two-letter country code like \"CH\", got {region!r}")
+        return region.upper()
+
 
 class ToolsSettings(BaseModel):
     """What the device does itself: home devices, timers, lists, reminders (`device.tools`)."""
@@ -132,14 +141,59 @@ class ToolsSettings(BaseModel):
     `"lock.unlock" = "refuse"`, `"cover.open_cover:garage" = "allow"`."""
 
 
-    @field_validator("region")
-    @classmethod
-    def _country_code(cls, region: str | None) -> str | None:
-        if region is None:
+class HomeSettings(BaseModel):
+    """The home the device acts on (`device.home`): its own MQTT broker, an inventory file, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    broker_url: str | None = None
+    """The home's MQTT broker (Zigbee2MQTT's, ESPHome's, Home Assistant's), `mqtt://host:port` or
+    `mqtts://`; usually not the cloud broker. Devices are found through Home Assistant's MQTT discovery.
+    None: no live home (`TANDEM_HOME__BROKER_URL`)."""
+    inventory: Path | None = None
+    """A YAML/JSON file of floors, areas and entities in the shape of Home Assistant's intent-test
+    fixtures: names, aliases and areas for discovered devices, or the whole home without a broker
+    (`TANDEM_HOME__INVENTORY`)."""
+    area: str | None = None
+    """This device's own area (an area id or name): what "the lights in here" means (`TANDEM_HOME__AREA`)."""
+    discovery_prefix: str = "homeassistant"
+    """The MQTT discovery prefix the home's devices announce themselves under."""
+    birth_message: bool = True
+    """Publish Home Assistant's birth message (`<prefix>/status` = "online") after connecting, so
+    devices announce themselves again; no will is set, so a running Home Assistant is not disturbed."""
+    mqtt_version: Literal["3.1.1", "5"] = "3.1.1"
+    """MQTT protocol version for the home broker (3.1.1 works with every home broker)."""
+    api_url: str | None = None
+    """Home Assistant's base URL (`http://homeassistant.local:8123`) when the home is reached through its
+    REST API instead of MQTT (used only without `broker_url`); needs `api_token` and httpx."""
+    api_token: SecretStr | None = None
+    """A long-lived access token from your Home Assistant profile (`TANDEM_HOME__API_TOKEN`); never printed."""
+    command_timeout_s: float = Field(default=2.0, gt=0, le=60)
+    """How long a command waits for the device to report its new state before the state is assumed."""
+    ca_file: Path | None = None
+    """CA certificate (PEM) of an `mqtts://` home broker with a private CA."""
+    cert_file: Path | None = None
+    """Client certificate (PEM) for a home broker with mutual TLS; with `key_file`."""
+    key_file: Path | None = None
+    """Private key (PEM, keep it 0600) of `cert_file`."""
+    username: str | None = None
+    """Account on the home broker (Zigbee2MQTT's and Home Assistant's brokers usually want one)."""
+    password: SecretStr | None = None
+    """Password of `username` (`TANDEM_HOME__PASSWORD`); never printed or logged."""
+
+    def mqtt_auth(self) -> MqttAuth | None:
+        """How to prove ourselves to the home broker; None for an open one."""
+        from protocol.mqtt import MqttAuth
+
+        if not any((self.ca_file, self.cert_file, self.key_file, self.username)):
             return None
-        if not re.fullmatch(r"[A-Za-z]{2}", region):
-            raise ValueError(f"redaction.region must be a two-letter country code like \"CH\", got {region!r}")
-        return region.upper()
+        return MqttAuth(
+            ca_file=str(self.ca_file) if self.ca_file else None,
+            cert_file=str(self.cert_file) if self.cert_file else None,
+            key_file=str(self.key_file) if self.key_file else None,
+            username=self.username,
+            password=self.password.get_secret_value() if self.password else None,
+        )
 
 
 class CollabSettings(BaseModel):
@@ -268,6 +322,8 @@ class Settings(BaseSettings):
     collab: CollabSettings = Field(default_factory=CollabSettings)
     tools: ToolsSettings = Field(default_factory=ToolsSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+    home: HomeSettings = Field(default_factory=HomeSettings)
+    """The home the device acts on (`[home]`): its MQTT broker, an inventory, this device's area."""
 
     @field_validator("worker_backend")
     @classmethod
