@@ -13,12 +13,20 @@
          ├─ CollabError              planning, routing, tools or fusion cannot proceed
          │   ├─ CollabConfigError    config names a planner, router or fuser that is not registered
          │   └─ ToolError            a device tool refused or failed (the step is answered otherwise)
-         └─ RedactionError           the redactor or its model cannot run
-             ├─ VaultError           the vault file cannot be read, decrypted or written
-             └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
-                                     and policy forbids both answering locally and escalating
+         ├─ RedactionError           the redactor or its model cannot run
+         │   ├─ VaultError           the vault file cannot be read, decrypted or written
+         │   └─ PolicyRefusal        a request's PII cannot be removed without losing its point,
+         │                           and policy forbids both answering locally and escalating
+         └─ PersonalError            the user's own data on the device (reminders, timers, lists, notes,
+             │                       contacts: `device.personal`) cannot be used as asked
+             ├─ PersonalStoreError   the personal database cannot be opened, migrated, read or decrypted
+             ├─ UnknownItem          nothing matches (no such reminder, timer, list item or contact)
+             ├─ AmbiguousItem        several match: `.question` asks which, `.choices` lists them
+             └─ BadTime              a due time or duration was not understood (`.text`: those words)
 
-Each message says what happened and what to do next; none holds unredacted user text.
+Each message says what happened and what to do next; none holds unredacted user text. Where the
+user must see their own words again (which list item, which time), the error carries them in
+attributes (`AmbiguousItem.question`, `BadTime.text`) for the answer on the device, never in `str()`.
 """
 
 from __future__ import annotations
@@ -84,3 +92,34 @@ class VaultError(RedactionError):
 
 class PolicyRefusal(RedactionError):
     pass
+
+
+class PersonalError(DeviceError):
+    pass
+
+
+class PersonalStoreError(PersonalError):
+    pass
+
+
+class UnknownItem(PersonalError):
+    pass
+
+
+class AmbiguousItem(PersonalError):
+    """Several items match what the user said. `str()` holds only a count; `question` ("Which one:
+    oat milk or almond milk?") and `choices` hold the user's own words, for the answer on the device."""
+
+    def __init__(self, message: str, *, question: str, choices: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.question = question
+        self.choices = choices
+
+
+class BadTime(PersonalError):
+    """A due time or duration was not understood. `text` is the part that was not (user text: for
+    the answer on the device, never for logs); `str()` says what forms are understood."""
+
+    def __init__(self, message: str, *, text: str) -> None:
+        super().__init__(message)
+        self.text = text
