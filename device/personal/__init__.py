@@ -3,6 +3,8 @@ messages, kept in one encrypted SQLite database and fired on time. None of it le
 
     store.py       PersonalStore: the API the device's tools call (sync, thread-safe, idempotent adds)
     values.py      what it hands out (frozen dataclasses with to_json(); Fired)
+    when.py        parse_when / find_when / parse_duration: due times and lengths as people say them
+    when_words.py  the words those understand (English, German)
     firing.py      claiming and delivering fired items in one transaction each
     reminders.py, timers.py, lists.py, notes.py, contacts.py, outbox.py
                    one table family each, behind the store
@@ -20,6 +22,7 @@ Errors are `device.errors.PersonalError` and below (`UnknownItem`, `AmbiguousIte
 from device.personal.lists import SHOPPING_LIST
 from device.personal.store import PersonalStore
 from device.personal.values import Contact, Fired, ListItem, Message, Note, Reminder, Timer
+from device.personal.when import WhenMatch, find_when, parse_duration, parse_when
 from device.personal.zones import local_zone, zone
 
 __all__ = [
@@ -32,6 +35,10 @@ __all__ = [
     "PersonalStore",
     "Reminder",
     "Timer",
+    "WhenMatch",
+    "find_when",
     "local_zone",
+    "parse_duration",
+    "parse_when",
     "zone",
 ]
