@@ -5,6 +5,7 @@ messages, kept in one encrypted SQLite database and fired on time. None of it le
     values.py      what it hands out (frozen dataclasses with to_json(); Fired)
     when.py        parse_when / find_when / parse_duration: due times and lengths as people say them
     when_words.py  the words those understand (English, German)
+    scheduler.py   Scheduler: fires what is due, once, late with a note after downtime
     firing.py      claiming and delivering fired items in one transaction each
     reminders.py, timers.py, lists.py, notes.py, contacts.py, outbox.py
                    one table family each, behind the store
@@ -20,6 +21,7 @@ Errors are `device.errors.PersonalError` and below (`UnknownItem`, `AmbiguousIte
 """
 
 from device.personal.lists import SHOPPING_LIST
+from device.personal.scheduler import Notify, Scheduler
 from device.personal.store import PersonalStore
 from device.personal.values import Contact, Fired, ListItem, Message, Note, Reminder, Timer
 from device.personal.when import WhenMatch, find_when, parse_duration, parse_when
@@ -32,8 +34,10 @@ __all__ = [
     "ListItem",
     "Message",
     "Note",
+    "Notify",
     "PersonalStore",
     "Reminder",
+    "Scheduler",
     "Timer",
     "WhenMatch",
     "find_when",
