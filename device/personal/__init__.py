@@ -3,7 +3,8 @@ messages, kept in one encrypted SQLite database and fired on time. None of it le
 
     store.py       PersonalStore: the API the device's tools call (sync, thread-safe, idempotent adds)
     values.py      what it hands out (frozen dataclasses with to_json(); Fired)
-    when.py        parse_when / find_when / parse_duration: due times and lengths as people say them
+    when.py        parse_when / find_when / parse_duration / find_duration: due times and lengths as
+                   people say them
     when_words.py  the words those understand (English, German)
     scheduler.py   Scheduler: fires what is due, once, late with a note after downtime
     firing.py      claiming and delivering fired items in one transaction each
@@ -24,12 +25,20 @@ from device.personal.lists import SHOPPING_LIST
 from device.personal.scheduler import Notify, Scheduler
 from device.personal.store import PersonalStore
 from device.personal.values import Contact, Fired, ListItem, Message, Note, Reminder, Timer
-from device.personal.when import WhenMatch, find_when, parse_duration, parse_when
+from device.personal.when import (
+    DurationMatch,
+    WhenMatch,
+    find_duration,
+    find_when,
+    parse_duration,
+    parse_when,
+)
 from device.personal.zones import local_zone, zone
 
 __all__ = [
     "SHOPPING_LIST",
     "Contact",
+    "DurationMatch",
     "Fired",
     "ListItem",
     "Message",
@@ -40,6 +49,7 @@ __all__ = [
     "Scheduler",
     "Timer",
     "WhenMatch",
+    "find_duration",
     "find_when",
     "local_zone",
     "parse_duration",

@@ -455,3 +455,27 @@ def find_when(text: str, now: datetime, *, default_time: time = time(9, 0)) -> W
                 continue
             return WhenMatch(start, end, due)
     return None
+
+
+@dataclass(frozen=True)
+class DurationMatch:
+    """A length of time found in a longer text: `text[start:end]` is `seconds` long."""
+
+    start: int
+    end: int
+    seconds: int
+
+
+def find_duration(text: str) -> DurationMatch | None:
+    """The longest length of time in `text` ("start a 1 hour and 15 minute timer": 4500 s), or None."""
+    words = [(m.start(), m.end() - len(m[0]) + len(m[0].rstrip(".,!?;:"))) for m in re.finditer(r"\S+", text)]
+    for length in range(min(MAX_SPAN_WORDS, len(words)), 0, -1):
+        for first in range(len(words) - length, -1, -1):
+            start, end = words[first][0], words[first + length - 1][1]
+            tokens = _duration_tokens(text[start:end])
+            if not tokens or tokens[0] in w.CONNECTORS or tokens[-1] in w.CONNECTORS:
+                continue
+            found = _duration(tokens)
+            if found is not None:
+                return DurationMatch(start, end, found[0])
+    return None

@@ -31,6 +31,7 @@ UNITS = {
     "stunden": 3600,
     "d": 86400, "day": 86400, "days": 86400, "tag": 86400, "tage": 86400, "tagen": 86400,
     "w": 604800, "week": 604800, "weeks": 604800, "woche": 604800, "wochen": 604800,
+    "viertelstunde": 900, "viertelstunden": 900,
 }
 SMALLER = {3600: 60, 60: 1, 86400: 3600, 604800: 86400}
 """A bare number after a unit counts in the next smaller one: "1h30" = 1 h 30 min."""

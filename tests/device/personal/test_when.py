@@ -7,7 +7,7 @@ from datetime import datetime, time, timezone
 import pytest
 
 from device.errors import BadTime
-from device.personal.when import find_when, parse_duration, parse_when
+from device.personal.when import find_duration, find_when, parse_duration, parse_when
 from tests.device.personal.conftest import ZURICH
 
 WED = datetime(2025, 6, 11, 14, 20, tzinfo=ZURICH)  # Wednesday 11 June 2025, 14:20 (summer time, +02:00)
@@ -208,3 +208,19 @@ def test_find_when_finds_the_phrase_inside_a_request(text: str, phrase: str, due
 @pytest.mark.parametrize("text", ["buy the 12 eggs", "turn off the kitchen light", "explain how a heat pump works"])
 def test_find_when_finds_nothing_where_no_time_is_said(text: str) -> None:
     assert find_when(text, WED) is None
+
+
+@pytest.mark.parametrize(("text", "phrase", "seconds"), [
+    ("start a 1 hour and 15 minute timer", "1 hour and 15 minute", 4500),
+    ("start a 5 minute timer named pizza", "5 minute", 300),
+    ("add 2 minutes to the pasta timer", "2 minutes", 120),
+    ("Timer für 1 Stunde, 15 Minuten und 30 Sekunden", "1 Stunde, 15 Minuten und 30 Sekunden", 4530),
+])
+def test_find_duration_finds_the_length_inside_a_request(text: str, phrase: str, seconds: int) -> None:
+    found = find_duration(text)
+    assert found is not None
+    assert (text[found.start:found.end], found.seconds) == (phrase, seconds)
+
+
+def test_find_duration_finds_nothing_where_no_length_is_said() -> None:
+    assert find_duration("cancel the timer") is None
