@@ -426,6 +426,26 @@ def _ahead(moment: datetime, now: datetime, text: str) -> datetime:
     return moment
 
 
+_ANCHORS = frozenset().union(w.WEEKDAYS, w.MONTHS, w.PARTS_OF_DAY, w.TODAY, w.TOMORROW, w.UNITS, w.ONES, w.TENS,
+                             w.FRACTIONS, ("übermorgen", "uebermorgen", "week", "woche", "halb"))
+
+
+def _anchor(word: str) -> bool:
+    """Whether a due-time phrase could contain `word` as one of its parts (a digit, a weekday, ...)."""
+    word = word.casefold().strip(".,!?;:()")
+    return any(c.isdigit() for c in word) or word in _ANCHORS or "und" in word
+
+
+_GLUE = frozenset().union(w.FILLER, w.NEXT, w.THIS, w.CONNECTORS, w.ARTICLE_ONE, w.DAY_AFTER[0].split(), (
+    "am", "pm", "a.m", "p.m", "o'clock", "o’clock", "past", "to", "quarter", "now", "later", "within",
+    "innerhalb", "von", "einer", "einen", "eine", "ein", "früh", "frueh"))
+
+
+def _glue(word: str) -> bool:
+    """Whether `word` may stand in a due-time phrase without being a part of it ("at", "on", "next")."""
+    return word.casefold().strip(".,!?;:()") in _GLUE
+
+
 _NOT_FIRST = w.FILLER - {"at", "on", "in", "um", "am", "the", "this", "gegen", "around", "about", "ca"}
 _NOT_LAST = w.FILLER - {"oclock", "uhr"}
 
@@ -442,8 +462,13 @@ class WhenMatch:
 def find_when(text: str, now: datetime, *, default_time: time = time(9, 0)) -> WhenMatch | None:
     """The longest phrase in `text` that `parse_when` reads (the last one of that length), or None."""
     words = [(m.start(), m.end() - len(m[0]) + len(m[0].rstrip(".,!?;:"))) for m in re.finditer(r"\S+", text)]
+    anchored = [_anchor(text[a:b]) for a, b in words]
+    timeish = [anchor or _glue(text[a:b]) for anchor, (a, b) in zip(anchored, words)]
     for length in range(min(MAX_SPAN_WORDS, len(words)), 0, -1):
         for first in range(len(words) - length, -1, -1):
+            # Cheap checks first: a phrase needs a word to hang on, and no word foreign to times.
+            if not any(anchored[first:first + length]) or not all(timeish[first:first + length]):
+                continue
             start, end = words[first][0], words[first + length - 1][1]
             span = text[start:end]
             said = span.casefold().split()
