@@ -22,16 +22,24 @@
          │                           and policy forbids both answering locally and escalating
          ├─ ServiceError             `tandem serve` cannot run as configured
          │   └─ OpenBrokerError      its command broker takes anonymous clients beyond loopback
-         └─ HomeError                the home (`device.home`) cannot do what was asked
-             ├─ HomeUnavailable      the home's broker (or API) cannot be reached: nothing was sent
-             │   └─ EntityUnavailable  the device itself reports itself offline (availability topic)
-             ├─ UnknownEntity        no entity, area or floor matches the words given
-             ├─ AmbiguousTarget      several entities match: `question` is what to ask back
-             ├─ UnsupportedService   the entity (or its MQTT config) cannot do that service
-             ├─ InvalidServiceData   a service's data is out of range or of the wrong kind
-             └─ InventoryError       the inventory file cannot be read or does not validate
+         ├─ HomeError                the home (`device.home`) cannot do what was asked
+         │   ├─ HomeUnavailable      the home's broker (or API) cannot be reached: nothing was sent
+         │   │   └─ EntityUnavailable  the device itself reports itself offline (availability topic)
+         │   ├─ UnknownEntity        no entity, area or floor matches the words given
+         │   ├─ AmbiguousTarget      several entities match: `question` is what to ask back
+         │   ├─ UnsupportedService   the entity (or its MQTT config) cannot do that service
+         │   ├─ InvalidServiceData   a service's data is out of range or of the wrong kind
+         │   └─ InventoryError       the inventory file cannot be read or does not validate
+         └─ PersonalError            the user's own data on the device (reminders, timers, lists, notes,
+             │                       contacts: `device.personal`) cannot be used as asked
+             ├─ PersonalStoreError   the personal database cannot be opened, migrated, read or decrypted
+             ├─ UnknownItem          nothing matches (no such reminder, timer, list item or contact)
+             ├─ AmbiguousItem        several match: `.question` asks which, `.choices` lists them
+             └─ BadTime              a due time or duration was not understood (`.text`: those words)
 
-Each message says what happened and what to do next; none holds unredacted user text.
+Each message says what happened and what to do next; none holds unredacted user text. Where the
+user must see their own words again (which list item, which time), the error carries them in
+attributes (`AmbiguousItem.question`, `BadTime.text`) for the answer on the device, never in `str()`.
 """
 
 from __future__ import annotations
@@ -158,3 +166,34 @@ class InvalidServiceData(HomeError):
 
 class InventoryError(HomeError):
     pass
+
+
+class PersonalError(DeviceError):
+    pass
+
+
+class PersonalStoreError(PersonalError):
+    pass
+
+
+class UnknownItem(PersonalError):
+    pass
+
+
+class AmbiguousItem(PersonalError):
+    """Several items match what the user said. `str()` holds only a count; `question` ("Which one:
+    oat milk or almond milk?") and `choices` hold the user's own words, for the answer on the device."""
+
+    def __init__(self, message: str, *, question: str, choices: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.question = question
+        self.choices = choices
+
+
+class BadTime(PersonalError):
+    """A due time or duration was not understood. `text` is the part that was not (user text: for
+    the answer on the device, never for logs); `str()` says what forms are understood."""
+
+    def __init__(self, message: str, *, text: str) -> None:
+        super().__init__(message)
+        self.text = text

@@ -11,6 +11,7 @@ import os
 import re
 import socket
 from collections.abc import Mapping
+from datetime import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -196,6 +197,37 @@ class HomeSettings(BaseModel):
         )
 
 
+class PersonalSettings(BaseModel):
+    """The user's own data on the device (`device.personal`): reminders, alarms, timers, lists, notes,
+    contacts; encrypted at rest under the vault key, fired by `tandem serve`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path | None = None
+    """The personal database (SQLite, WAL, every text sealed). None: `<state dir>/personal/<device_id>.sqlite`.
+    Its key is the vault key (`vault.key` in the device keys dir): keep the two together in backups."""
+    timezone: str | None = None
+    """IANA zone that due times are said in ("Europe/Zurich"). None: the system's ($TZ, /etc/localtime)."""
+    default_time: time = time(9, 0)
+    """Time of day for a date said without one ("remind me on Friday": Friday at this time)."""
+    late_after_s: float = Field(default=60.0, ge=0)
+    """A reminder or timer fired more than this after its time (the device was off) fires with a note."""
+    poll_s: float = Field(default=1.0, gt=0, le=60)
+    """Most seconds between the scheduler's checks (it also wakes at the next due time)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if name is not None:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {name!r}: use an IANA name such as 'Europe/Zurich'") from exc
+        return name
+
+
 class CollabSettings(BaseModel):
     """How the device plans, routes and fuses (`device.collab`): each a name from its registry."""
 
@@ -324,6 +356,8 @@ class Settings(BaseSettings):
     serve: ServeSettings = Field(default_factory=ServeSettings)
     home: HomeSettings = Field(default_factory=HomeSettings)
     """The home the device acts on (`[home]`): its MQTT broker, an inventory, this device's area."""
+    personal: PersonalSettings = Field(default_factory=PersonalSettings)
+    """Reminders, timers, lists, notes and contacts on the device (`[personal]`; env `TANDEM_PERSONAL__...`)."""
 
     @field_validator("worker_backend")
     @classmethod

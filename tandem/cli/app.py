@@ -1,8 +1,8 @@
 """The root `tandem` group: the options every command shares, and the commands, one module per group.
 
 Command modules (`ask`, `redact`, `model`, `bench`, `broker`, `chaos`, `chat`, `eval`, `hardware`,
-`keys`, `serve`, `worker`) import only click and light helpers at import time and their dependencies
-inside the command, so `tandem --help` is instant. None imports another command module (a test holds
+`keys`, `serve`, `worker`, `reminders`, `timers`, `lists`) import only click and light helpers at import
+time and their dependencies inside the command, so `tandem --help` is instant. None imports another command module (a test holds
 them to it): what they share lives in `group` (the one error path), `config` (settings),
 `extras` (install hints), `logs` and `errors`. Measurement commands import `harness` inside the command.
 """
@@ -21,10 +21,13 @@ from tandem.cli.eval import eval_group
 from tandem.cli.group import TandemGroup
 from tandem.cli.hardware import hardware
 from tandem.cli.keys import keys
+from tandem.cli.lists import lists
 from tandem.cli.logs import log_to_stderr
 from tandem.cli.model import model
 from tandem.cli.redact import redact
+from tandem.cli.reminders import reminders
 from tandem.cli.serve import serve
+from tandem.cli.timers import timers
 from tandem.cli.worker import worker
 
 
@@ -39,5 +42,6 @@ def main(ctx: click.Context, log_level: str) -> None:
     ctx.ensure_object(dict)
 
 
-for _command in (ask, demo, redact, model, bench, broker, chaos, chat, eval_group, hardware, keys, serve, worker):
+for _command in (ask, demo, redact, model, bench, broker, chaos, chat, eval_group, hardware, keys, serve, worker,
+                 reminders, timers, lists):
     main.add_command(_command)
