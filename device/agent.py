@@ -247,6 +247,11 @@ class Agent:
                      hold: str | None = None) -> tuple[RouteDecision, Generation | None]:
         """Where `step` is answered, and the device's draft when it made one (a local answer needs it).
         `hold`: why nothing of this request may leave (sensitive context), whatever is forced."""
+        if step.kind == "tool" and self.tools is not None:
+            # a tool runs on the device whatever is forced or held: nothing of it leaves
+            decision = self.router.decide(step, None)
+            if decision is not None and decision.route == "tool":
+                return decision, None
         if force == "local":
             draft = await self._draft(step, on_token)
             return RouteDecision("local", "forced", self._uncertainty(draft)), draft

@@ -35,6 +35,13 @@ class ToolContext:
 
 
 class ToolExecutor(Protocol):
+    async def start(self) -> None:
+        """Connect what the tools act on (the home); idempotent. Faces call it before the first request."""
+        ...
+
+    async def close(self) -> None:
+        ...
+
     async def run(self, step: Step, context: ToolContext) -> StepResult:
         """Perform `step` (redacted text; values through `context.restore`) and say what happened,
         redacted, with route "tool" and the call in `data` ("name", "arguments", "result"). Raises

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from device.tools.policy import ActPolicy
@@ -39,6 +39,8 @@ class ToolServices:
     """Sends a notification (a broadcast, a message to a contact) from the device: (kind, payload)."""
     policy: ActPolicy = field(default_factory=ActPolicy)
     """Which acts need a yes from the user, or are refused."""
+    default_time: time = time(9, 0)
+    """The time of day of "on Friday" ([personal] default_time)."""
     publish: Callable[[str, bytes, bool], Awaitable[None]] | None = None
     """Publishes on the home's broker (topic, payload, retain): user tools that are an MQTT message."""
 

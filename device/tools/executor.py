@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from device.collab.executors import ToolContext
 from device.collab.steps import Step, StepResult, ToolCall
-from device.errors import AmbiguousTarget, DeviceError, ToolError, ToolRefused, UnknownEntity
+from device.errors import AmbiguousTarget, DeviceError, HomeUnavailable, ToolError, ToolRefused, UnknownEntity
 from device.tools import ToolRegistry
 from device.tools.base import ToolInput, ToolServices
+from device.tools.parsers import make_parser
 from device.tools.parsers.base import CommandParser
 from device.tools.schema import validate
 
@@ -33,7 +34,41 @@ log = logging.getLogger(__name__)
 class DeviceTools:
     registry: ToolRegistry
     services: ToolServices
-    parser: CommandParser
+    parser_name: str = "rules"
+    here: str | None = None
+    """`[home] area` as configured; resolved to an area id once the home is up (`start`)."""
+    _parser: CommandParser | None = None
+    _started: bool = False
+
+    async def start(self) -> None:
+        """Connect the home (its retained discovery configs arrive before this returns) and build the
+        parser over its areas. Idempotent; a home that cannot be reached leaves the tools that need it
+        saying so, the others work."""
+        if self._started:
+            return
+        self._started = True
+        home = self.services.home
+        if home is not None:
+            try:
+                await home.start()
+            except HomeUnavailable as exc:
+                log.warning("home unavailable: %s", type(exc).__name__)
+            if self.here is not None:
+                self.services = replace(self.services, here_area=_area_id(home, self.here))
+        self._parser = None
+
+    async def close(self) -> None:
+        if self._started and self.services.home is not None:
+            await self.services.home.close()
+        self._started = False
+
+    @property
+    def parser(self) -> CommandParser:
+        if self._parser is None:
+            home = self.services.home
+            areas = [n for a in home.areas() for n in (a.name, *a.aliases)] if home is not None else []
+            self._parser = make_parser(self.parser_name, areas)
+        return self._parser
 
     def recognise(self, text: str) -> ToolCall | None:
         """The call `text` (redacted) asks for, when this device can do it; None otherwise (not a command,
@@ -93,3 +128,11 @@ class DeviceTools:
     @staticmethod
     def _said(step: Step, record: dict[str, Any], result: dict[str, Any], text: str) -> StepResult:
         return StepResult(step.index, text, "tool", {"call": {**record, "result": result}})
+
+
+def _area_id(home: Any, wanted: str) -> str:
+    key = wanted.strip().casefold()
+    for area in home.areas():
+        if key in (area.id.casefold(), area.name.casefold(), *(a.casefold() for a in area.aliases)):
+            return str(area.id)
+    return key.replace(" ", "_")

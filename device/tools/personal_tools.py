@@ -115,7 +115,7 @@ async def _timer_status(inp: ToolInput) -> ToolOutcome:
     if not timers:
         return ToolOutcome({"timers": []}, say="No timers are running.")
     said = "; ".join(f"{t.name or spoken_duration(t.seconds) + ' timer'}: {spoken_duration(t.remaining_s)} left"
-                     + (" (paused)" if t.paused else "") for t in timers)
+                     + (" (paused)" if t.state == "paused" else "") for t in timers)
     return ToolOutcome({"timers": [{"id": t.id, "remaining_s": t.remaining_s} for t in timers]}, say=said + ".")
 
 
@@ -148,16 +148,17 @@ async def _set_alarm(inp: ToolInput) -> ToolOutcome:
 async def _remind(inp: ToolInput, kind: str) -> ToolOutcome:
     from device.personal.when import parse_when
 
-    now = inp.services.clock()
+    store = _store(inp)
+    now = store.now()
     when_text = str(inp.arguments.get("when") or "")
     if not when_text:
         raise ToolError(f"when should the {kind} go off?")
-    due = parse_when(when_text, now)
+    due = parse_when(when_text, now, default_time=inp.services.default_time)
     text = str(inp.arguments.get("message") or inp.arguments.get("name") or kind)
     fields = {"when": spoken_time(due, now)}
     if inp.dry_run:
         return ToolOutcome({"dry_run": True, "would": {f"add_{kind}": due.isoformat()}}, fields)
-    added = _store(inp).add_reminder(text, due, kind=kind, contact=inp.arguments.get("contact"),
+    added = store.add_reminder(text, due, kind=kind, contact=inp.arguments.get("contact"),
                                      request_id=inp.request_id)
     return ToolOutcome({"id": added.id, "due": added.due.isoformat(), "kind": kind}, fields)
 

@@ -168,6 +168,7 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
         device_vault_store,
         ner_model_dir,
     )
+    from tandem.assembly.tools_setup import make_tools
 
     opts = engine_options(settings)  # the hardware profile's threads/max_context unless set explicitly
     engine = load_engine(model_dir(settings.device_model, settings), threads=opts.threads,
@@ -181,11 +182,13 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
     collab = settings.collab
     router = make_router(collab.routers, RouterOptions(threshold=esc.threshold, probe_tokens=esc.probe_tokens,
                                                        keep_personal_local=esc.keep_personal_local))
+    tools = make_tools(settings)  # the home, timers, lists, reminders: started by the face
     ner_dir = ner_model_dir(settings)  # every face redacts with it; built here on first use
     sensitive = device_sensitive(settings)  # and tags sensitive context with this one
     s = settings.redaction.sensitive
     return Agent(engine, device_redactor(settings, ner_dir), config, escalator,
                  policy=device_policy(settings, has_ner=ner_dir is not None, has_sensitive=sensitive is not None),
                  sensitive=sensitive, sensitive_policy=SensitivePolicy(dict(s.policy), s.default),
-                 vaults=device_vault_store(settings), planner=make_planner(collab.planner), router=router,
+                 vaults=device_vault_store(settings), planner=make_planner(collab.planner, tools.recognise),
+                 router=router, tools=tools,
                  fuser=make_fuser(collab.fuser)), escalator

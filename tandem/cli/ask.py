@@ -20,7 +20,8 @@ DEMO_TEXT = (
     "and explain how a condensing boiler works.")
 
 
-async def _run_ask(settings: Settings, text: str, force: str | None, autostart: bool, stream: bool) -> Any:
+async def _run_ask(settings: Settings, text: str, force: str | None, autostart: bool, stream: bool,
+                   dry_run: bool = False) -> Any:
     from device.errors import BrokerUnavailable
     from tandem.assembly.runtime import ensure_infra, ensure_keys, make_agent, model_dir
 
@@ -42,6 +43,8 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
                 settings = settings.model_copy(update={"mqtt_version": "3.1.1"})
     agent, escalator = make_agent(settings, with_cloud=force != "local")
     try:
+        if agent.tools is not None:
+            await agent.tools.start()
         if escalator is not None:
             try:
                 await escalator.start()
@@ -53,11 +56,14 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
             if stream:
                 click.echo(chunk, nl=False, err=True)
 
-        answer = await agent.ask(text, force=force, on_token=on_token if stream else None)
+        answer = await agent.ask(text, force=force, on_token=on_token if stream else None,
+                                 dry_run=dry_run)
         if stream:
             click.echo("", err=True)
         return answer
     finally:
+        if agent.tools is not None:
+            await agent.tools.close()
         if escalator is not None:
             await escalator.close()
         if infra is not None:
@@ -69,10 +75,12 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (answer, route, sent, timings_ms).")
 @click.option("--force", type=click.Choice(FORCES), default=None, help="Route every part this way.")
 @click.option("--no-autostart", is_flag=True, help="Do not start a loopback broker/worker when none answers.")
-def ask(text: str, as_json: bool, force: str | None, no_autostart: bool) -> None:
-    """Answer TEXT: locally, or with redacted parts escalated to the worker pool."""
+@click.option("--dry-run", is_flag=True, help="Tools show the calls they would make and act on nothing.")
+def ask(text: str, as_json: bool, force: str | None, no_autostart: bool, dry_run: bool) -> None:
+    """Answer TEXT: with the device's tools (home, timers, reminders), its model, or with redacted parts
+    escalated to the worker pool. `--json` adds `tool_calls`: [{"name", "arguments", "result"}]."""
     settings = cli_settings()
-    answer = asyncio.run(_run_ask(settings, text, force, not no_autostart, stream=False))
+    answer = asyncio.run(_run_ask(settings, text, force, not no_autostart, stream=False, dry_run=dry_run))
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
