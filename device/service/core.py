@@ -46,6 +46,8 @@ class Backend:
     async def close(self) -> None:
         if self.link is not None:
             await self.link.close()
+        if self.agent.tools is not None:
+            await self.agent.tools.close()
 
 
 @dataclass

@@ -147,6 +147,11 @@ class MqttFace:
         self.connected.set()
         log.info("mqtt face online connects=%d", self.connects)
 
+    def publish_notification(self, payload: dict[str, Any]) -> None:
+        """One fired reminder, alarm, timer or message on the notify topic (QoS 1, not retained)."""
+        if self._client.is_connected():
+            self._client.publish(self.topics.notify, json.dumps(payload, ensure_ascii=False), qos=1)
+
     def publish_state(self) -> None:
         if self._client.is_connected():
             self._client.publish(self.topics.state, json.dumps(self.service.snapshot()), qos=1, retain=True)

@@ -32,6 +32,11 @@ class Topics:
         """The subscription: one ask topic per caller, the caller's name as its last level."""
         return f"{self.base}/ask/+"
 
+    @property
+    def notify(self) -> str:
+        """Reminders, alarms, timers and messages as they fire (not retained; callers may read it)."""
+        return f"{self.base}/notify"
+
     def ask_of(self, caller: str) -> str:
         return f"{self.base}/ask/{caller}"
 

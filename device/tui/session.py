@@ -40,6 +40,9 @@ class ChatSession:
     async def close(self) -> None:
         if self.link is not None:
             await self.link.close()
+        tools = getattr(self.agent, "tools", None)
+        if tools is not None:
+            await tools.close()
 
 
 SessionFactory = Callable[[Progress], Awaitable[ChatSession]]

@@ -98,6 +98,9 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
             agent.open_conversation(conversation)
         except TandemError as exc:
             raise SessionStartError(f"conversation {conversation!r} cannot be continued: {exc}") from exc
+    if agent.tools is not None:
+        progress("connecting to the home …")
+        await agent.tools.start()
     manifest = agent.engine.manifest
     session = ChatSession(agent, model=manifest.name, precision=manifest.precision, profile=opts.profile.name)
     if agent.policy.hold_all is not None:  # a model it could not have

@@ -46,6 +46,8 @@ async def build_backend(settings: Settings, *, cloud: bool = True, retry_s: floa
 
     profile = engine_options(settings).profile.name
     agent, _ = await asyncio.to_thread(make_agent, settings, with_cloud=False)
+    if agent.tools is not None:
+        await agent.tools.start()  # the home's broker and its devices, before the first request
     backend = Backend(agent, profile=profile)
     if not cloud:
         return backend
@@ -94,6 +96,7 @@ async def run_service(load: Callable[[], Settings], options: ServeOptions, stop:
     for face in faces:
         await face.start()
     service.set_state("idle")
+    scheduler_task = _start_scheduler(settings, [f for f in faces if isinstance(f, MqttFace)], stop)
 
     async def reload() -> None:
         log.info("SIGHUP: reloading the config")
@@ -130,10 +133,28 @@ async def run_service(load: Callable[[], Settings], options: ServeOptions, stop:
             loop.remove_signal_handler(sig)
         for task in list(tasks):
             task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler_task
         for face in reversed(faces):
             await face.stop()
         await service.backend.close()
         log.info("stopped")
+
+
+def _start_scheduler(settings: Settings, faces: list[MqttFace], stop: asyncio.Event) -> asyncio.Task[None]:
+    """Fire reminders, alarms, timers and messages on time (late ones with a note), on the notify topic
+    `tandem/<device>/notify` as a Home Assistant-style event: {"event_type": "tandem_<kind>", "data": ...}."""
+    from device.personal.scheduler import Fired
+    from tandem.assembly.personal_setup import open_personal_store, personal_scheduler
+
+    async def notify(fired: Fired) -> None:
+        payload = {"event_type": f"tandem_{fired.kind}", "data": {**fired.to_json(), "note": fired.note()}}
+        for face in faces:
+            face.publish_notification(payload)
+        log.info("fired kind=%s id=%s late=%s", fired.kind, fired.id, fired.late)
+
+    store = open_personal_store(settings)
+    return asyncio.get_running_loop().create_task(personal_scheduler(settings, store, notify).run(stop))
 
 
 def ready_line(options: ServeOptions, settings: Settings) -> str:

@@ -167,13 +167,15 @@ def render_acl(workers: list[str], *, devices: Sequence[str] = (),
         check_device_id(d)
         blocks.append(f"user {d}\ntopic read tandem/{d}/ask/+\ntopic write tandem/{d}/reply/#\n"
                       f"topic write tandem/{d}/availability\ntopic write tandem/{d}/state\n"
+                      f"topic write tandem/{d}/notify\n"
                       f"topic write homeassistant/sensor/tandem_{d}/+/config\n")
     for name, asks in (callers or {}).items():
         check_device_id(name)
         lines = [f"user {name}"]
         for d in asks:
             check_device_id(d)
-            lines += [f"topic write tandem/{d}/ask/{name}", f"topic read tandem/{d}/reply/{name}/#"]
+            lines += [f"topic write tandem/{d}/ask/{name}", f"topic read tandem/{d}/reply/{name}/#",
+                      f"topic read tandem/{d}/notify"]
         blocks.append("\n".join(lines) + "\n")
     return template.replace("# @ACCOUNTS@\n", "\n".join(blocks))
 
