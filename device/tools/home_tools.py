@@ -78,6 +78,13 @@ async def _call_each(inp: ToolInput, entities: tuple[Entity, ...],
                        {"names": _names(after), "state": after[0].state if after else ""})
 
 
+# what switching on/off means, said, per domain
+_SAID: dict[str, tuple[str, str]] = {"lock": ("lock", "unlock"), "cover": ("open", "close"),
+                                     "valve": ("open", "close")}
+_DONE = {"lock": "Locked", "unlock": "Unlocked", "open": "Opened", "close": "Closed", "turn on": "Turned on",
+         "turn off": "Turned off"}
+
+
 def _switch(on: bool) -> Callable[[ToolInput], Any]:
     async def execute(inp: ToolInput) -> ToolOutcome:
         entities = tuple(e for e in targets(inp) if e.domain not in _READ_ONLY)
@@ -86,7 +93,11 @@ def _switch(on: bool) -> Callable[[ToolInput], Any]:
             pair = _ON_OFF.get(e.domain)
             return (pair[0 if on else 1], {}) if pair else None
 
-        return await _call_each(inp, entities, service, "turn on" if on else "turn off")
+        only = {e.domain for e in entities}
+        said = _SAID.get(next(iter(only))) if len(only) == 1 else None
+        verb = said[0 if on else 1] if said else ("turn on" if on else "turn off")
+        outcome = await _call_each(inp, entities, service, verb)
+        return ToolOutcome(outcome.result, {**outcome.fields, "done": _DONE[verb]})
     return execute
 
 
@@ -230,9 +241,9 @@ def home_tools() -> list[Tool]:
                                                                              "maximum": 100}]}
     tools = [
         Tool("HassTurnOn", "Turn on (open, lock) a device, or every device of a kind in an area", _TARGET,
-             _switch(True), acts=True, template="Turned on the {names}."),
+             _switch(True), acts=True, template="{done} the {names}."),
         Tool("HassTurnOff", "Turn off (close, unlock) a device, or every device of a kind in an area", _TARGET,
-             _switch(False), acts=True, template="Turned off the {names}."),
+             _switch(False), acts=True, template="{done} the {names}."),
         Tool("HassToggle", "Toggle a device", _TARGET, _toggle, acts=True, template="Toggled the {names}."),
         Tool("HassLightSet", "Set a light's brightness (percent), color or color temperature (kelvin)",
              obj(**TARGET, brightness=PERCENT, color=TEXT, temperature={"type": "number", "minimum": 1000,

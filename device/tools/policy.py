@@ -39,8 +39,11 @@ class ActPolicy:
             raise ValueError(f"tools.policy: unknown decisions {bad}; use {', '.join(DECISIONS)}")
 
     def decide(self, domain: str, service: str, device_class: str | None = None) -> Decision:
-        merged = {**DEFAULTS, **self.rules}
-        for key in (f"{domain}.{service}:{device_class}" if device_class else None, f"{domain}.{service}", domain):
-            if key is not None and key in merged:
-                return merged[key]
+        """The user's most specific rule, else the most specific default, else allow."""
+        keys = [k for k in (f"{domain}.{service}:{device_class}" if device_class else None, f"{domain}.{service}",
+                            domain) if k is not None]
+        for rules in (self.rules, DEFAULTS):
+            for key in keys:
+                if key in rules:
+                    return rules[key]
         return "allow"

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from harness.sim.home_devices import SimHome
 from tandem.broker import BrokerProcess
-from tests.device.home.sim import SimHome
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from device.errors import EntityUnavailable, HomeUnavailable, UnknownEntity
 from device.home.inventory import load_inventory
 from device.home.mqtt_home import MqttHome
 from device.home.resolve import resolve
+from harness.sim.home_devices import Blind, ClimateSensor, EspSwitch, Lock, SimHome, Speaker, Thermostat
 from protocol.mqtt import connect, make_client
 from tandem.broker import BrokerProcess, free_port
-from tests.device.home.sim import Blind, ClimateSensor, EspSwitch, Lock, SimHome, Speaker, Thermostat
 from tests.mqtt_observer import Observer
 
 DATA = Path(__file__).parent / "data"

@@ -1,4 +1,5 @@
-"""Simulated smart-home devices on a real broker, announcing themselves as Zigbee2MQTT and ESPHome do.
+"""Simulated smart-home devices on a real broker, announcing themselves as Zigbee2MQTT and ESPHome do
+(used by the tests and by `tandem bench tools`).
 
 `SimHome(broker_url, prefix=..., base=...)` connects one MQTT client for all its devices, publishes
 each device's Home Assistant discovery config (retained; several in the short-key form), its
@@ -356,7 +357,7 @@ class SimHome:
 
     @property
     def light(self) -> JsonLight:
-        return self.device(JsonLight)  # type: ignore[no-any-return]
+        return self.device(JsonLight)
 
     def start(self) -> SimHome:
         connect(self._client, self.broker_url)
