@@ -42,7 +42,7 @@ _TIME_AT_END = re.compile(
 _WHEN_INSIDE = re.compile(
     r"\b(?P<when>(?:on |this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?: (?:at|morning|afternoon|evening) ?[\d:apm. ]*)?|tomorrow(?: (?:at )?[\d:apm. ]+| morning| evening)?|tonight"
-    r"|in \S+ (?:minutes?|hours?|days?|weeks?)|at \d{1,2}(?::\d{2})?\s*(?:am|pm)?)\b", re.IGNORECASE)
+    r"|in \S+ (?:seconds?|minutes?|hours?|days?|weeks?)|at \d{1,2}(?::\d{2})?\s*(?:am|pm)?)\b", re.IGNORECASE)
 
 
 def _number(text: str) -> float | int:
