@@ -38,6 +38,14 @@ def typed_placeholders(text: str) -> set[str]:
     return found
 
 
+_RESTORABLE_RE = re.compile(r"<[A-Z_]+_\d+>|\[[A-Z_]+_\d+\]|\{[A-Z_]+_\d+\}", re.ASCII)
+
+
+def _or_same(expanded: str, written: str) -> str:
+    """A bracket spelling stays as written unless its placeholder expanded to a value."""
+    return written if expanded.startswith("<") and expanded.endswith(">") else expanded
+
+
 class Vault:
     """Placeholder <-> value map for one conversation. Not shared between threads."""
 
@@ -91,8 +99,10 @@ class Vault:
         """Put back the values of placeholders this session issued and the user did not type; every
         other placeholder-looking string stays exactly as it is."""
         # One pass over the text, so a restored value that itself looks like a placeholder is not
-        # expanded a second time.
-        return PLACEHOLDER_RE.sub(lambda m: self._expand(m.group()), text)
+        # expanded a second time. Models sometimes rewrite <PERSON_1> as [PERSON_1] or {PERSON_1}: those
+        # spellings of a placeholder this session issued are put back too.
+        return _RESTORABLE_RE.sub(lambda m: self._expand(m.group()) if m.group()[0] == "<"
+                                  else _or_same(self._expand(f"<{m.group()[1:-1]}>"), m.group()), text)
 
     def _expand(self, placeholder: str) -> str:
         if placeholder not in self._issued or placeholder in self._typed:

@@ -1,6 +1,6 @@
 """`tandem bench`: measurements that compare tandem with its peers (a click group to extend).
 
-The measuring lives in `harness.bench` (`engine`, `worker`); this module parses options and prints.
+The measuring lives in `harness.bench` (`engine`, `worker`, `tools`); this module parses options and prints.
 """
 
 from __future__ import annotations
@@ -81,3 +81,26 @@ def bench_worker(tasks: int, worker_counts: str, samples: int, timeout_s: float,
                f"{o['sealed_rtt_ms']['p50']}/{o['sealed_rtt_ms']['p99']} -> ratio p50 {o['ratio_p50']}x, "
                f"p99 {o['ratio_p99']}x ({o['samples']} samples)")
     click.echo(f"targets: {out['targets']}")
+
+
+@bench.command("tools")
+@click.option("--rounds", type=int, default=20, show_default=True, help="rounds over the home commands")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def bench_tools(rounds: int, as_json: bool) -> None:
+    """A home command's round trip (text in -> command on the device's MQTT topic) vs a plain publish."""
+    from harness.bench.tools import run_tools_bench
+
+    report = run_tools_bench(cli_settings(), rounds=rounds,
+                             progress=None if as_json else lambda line: click.echo(line, err=True))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    t, p = report["tandem_ms"], report["plain_publish_ms"]
+    click.echo(f"{report['commands']} commands x {report['rounds']} rounds; sent to the cloud: {report['sent']}; "
+               f"commands that never arrived: {report['missed']}")
+    click.echo(f"text -> command on the device topic: p50 {t['p50']} ms, p90 {t['p90']} ms, max {t['max']} ms")
+    click.echo(f"plain MQTT publish to the same topic: p50 {p['p50']} ms, p90 {p['p90']} ms "
+               f"(tandem/plain p50: {report['ratio_p50_vs_plain_publish']}x)")
+    for text, ms in report["per_command_p50_ms"].items():
+        click.echo(f"  {ms:>8.2f} ms  {text}")
+    click.echo(f"targets: {report['targets']}")

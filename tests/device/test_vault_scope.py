@@ -112,3 +112,17 @@ def test_the_agent_never_expands_what_the_user_typed_in_its_own_conversation(tmp
     agent.open_conversation("mine")  # the same request naming the person: still literal, value kept apart
     both = asyncio.run(agent.ask("Is Anna Keller the <PERSON_1> in my notes?", force="local"))
     assert both.answer.startswith("Is Anna Keller the <PERSON_1> in my notes?")
+
+
+def test_bracket_spellings_of_an_issued_placeholder_are_restored_typed_ones_are_not() -> None:
+    from device.redaction.vault import Vault
+
+    vault = Vault()
+    placeholder = vault.placeholder_for("PERSON", "Anna Keller")
+    assert placeholder == "<PERSON_1>"
+    assert vault.restore("Dear [PERSON_1], {PERSON_1}.") == "Dear Anna Keller, Anna Keller."
+    assert vault.restore("[PERSON_2] and [NOT A PLACEHOLDER]") == "[PERSON_2] and [NOT A PLACEHOLDER]"
+    typed = Vault()
+    typed.reserve("Repeat exactly: [PERSON_1]")
+    typed.placeholder_for("PERSON", "Anna Keller")
+    assert "Anna Keller" not in typed.restore("[PERSON_1]")

@@ -24,8 +24,9 @@ pytestmark = [pytest.mark.real_model, pytest.mark.slow]
 
 DEVICE = "dev-e2e"
 PII = ["Anna Keller", "anna.keller@example.com", "+41 79 555 12 34", "41795551234"]
+# a writing job, not a command: "Remind Anna Keller ..." is now a device tool (a reminder) that never leaves
 REQUEST = (
-    "Remind Anna Keller (anna.keller@example.com, +41 79 555 12 34) that the boiler service is on Friday, "
+    "Write a short note to Anna Keller (anna.keller@example.com, +41 79 555 12 34) that the boiler service is on Friday, "
     "and explain how a condensing boiler works."
 )
 
@@ -101,7 +102,7 @@ def test_ask_escalates_sealed_placeholders_and_restores_pii(worker_process: tupl
         # every byte that crossed the broker: no PII, and not the request's plain text either
         task_wires = observer.wait_for(topics.task_topic(DEVICE), 2)
         results = observer.wait_for(topics.result_topic(DEVICE), 2)
-        plain = ["condensing boiler", "boiler service", "Remind"]
+        plain = ["condensing boiler", "boiler service", "short note"]
         for _, payload in observer.messages:
             assert _leaks(payload, PII + plain) == [], payload[:200]
         assert len(results) == 2

@@ -233,7 +233,8 @@ def test_a_user_escalates_through_the_secured_broker_with_settings_only(creds: P
 def test_callers_get_their_own_ask_topic_and_reply_prefix_per_device(tmp_path: Path) -> None:
     acl = render_acl(["w1"], devices=["kp", "gp"], callers={"alice": ["kp"], "bob": ["kp", "gp"]})
     alice = acl[acl.index("user alice"):].split("\n\n")[0].splitlines()
-    assert alice == ["user alice", "topic write tandem/kp/ask/alice", "topic read tandem/kp/reply/alice/#"]
+    assert alice == ["user alice", "topic write tandem/kp/ask/alice", "topic read tandem/kp/reply/alice/#",
+                     "topic read tandem/kp/notify"]
     assert "topic read tandem/gp/ask/+" in acl and "topic write tandem/gp/ask/bob" in acl
     with pytest.raises(BrokerSecurityError, match="must ask devices listed"):
         make_users(tmp_path / "a", devices=["kp"], workers=[], callers={"alice": ["gp"]})

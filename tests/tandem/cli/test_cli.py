@@ -42,7 +42,9 @@ def test_redact_jsonl_lists_the_sensitive_categories_of_each_redacted_line(tmp_p
     from tests.device.sensitive_fake import build_fake
 
     build_fake(tmp_path / "models")  # "hiv" -> health, "visa" -> immigration
-    env = dict(os.environ, TANDEM_MODELS_DIR=str(tmp_path / "models"), TANDEM_CONFIG=str(tmp_path / "none.toml"))
+    # the name model is not what this test is about: rules only, not a 90 s first build in tmp_path
+    env = dict(os.environ, TANDEM_MODELS_DIR=str(tmp_path / "models"), TANDEM_CONFIG=str(tmp_path / "none.toml"),
+               TANDEM_REDACTION__NER="off")
     lines = [json.dumps({"text": "my hiv test is positive, mail a@example.com"}), json.dumps({"text": "the weather"}),
              "not json", json.dumps({"text": "a visa and hiv"})]
     out = _tandem("redact", "--jsonl", stdin="\n".join(lines) + "\n", env=env)
@@ -58,7 +60,7 @@ def test_redact_jsonl_lists_the_sensitive_categories_of_each_redacted_line(tmp_p
 
 def test_redact_jsonl_with_the_classifier_off_still_has_the_key(tmp_path: Path) -> None:
     env = dict(os.environ, TANDEM_MODELS_DIR=str(tmp_path / "models"), TANDEM_CONFIG=str(tmp_path / "none.toml"),
-               TANDEM_REDACTION__SENSITIVE="off")
+               TANDEM_REDACTION__SENSITIVE__MODEL="off", TANDEM_REDACTION__NER="off")
     out = _tandem("redact", "--jsonl", stdin=json.dumps({"text": "my hiv"}) + "\n", env=env)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == {"text": "my hiv", "entities": [], "sensitive": []}
