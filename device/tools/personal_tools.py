@@ -155,7 +155,8 @@ async def _remind(inp: ToolInput, kind: str) -> ToolOutcome:
         raise ToolError(f"when should the {kind} go off?")
     due = parse_when(when_text, now, default_time=inp.services.default_time)
     text = str(inp.arguments.get("message") or inp.arguments.get("name") or kind)
-    fields = {"when": spoken_time(due, now)}
+    contact = inp.redacted.get("contact")  # a placeholder: the fuser puts the name back on the device
+    fields = {"when": spoken_time(due, now), "for_contact": f" for {contact}" if contact else ""}
     if inp.dry_run:
         return ToolOutcome({"dry_run": True, "would": {f"add_{kind}": due.isoformat()}}, fields)
     added = store.add_reminder(text, due, kind=kind, contact=inp.arguments.get("contact"),
@@ -224,7 +225,7 @@ def personal_tools() -> list[Tool]:
              _list_act("remove"), acts=True, template="Removed {item} from your {name} list."),
         Tool("TandemReminderAdd", "Remind the user (or, for a contact, about them) at a date and time",
              obj(("message", "when"), message=TEXT, when=_WHEN, contact=TEXT), _add_reminder, acts=True,
-             template="Reminder set for {when}: {message}."),
+             template="Reminder{for_contact} set for {when}: {message}."),
         Tool("TandemAlarmSet", "Set an alarm (wake the user) at a time", obj(("when",), when=_WHEN, name=TEXT),
              _set_alarm, acts=True, template="Alarm set for {when}."),
         Tool("TandemReminderList", "Read the pending reminders", obj(), _list_reminders, acts=False,
