@@ -124,3 +124,34 @@ def test_ask_sends_only_what_the_user_approves(engine: Engine, mosquitto: Broker
     no_one_to_ask = _ask(_sensitive_agent(engine, SensitivePolicy({"health": "ask"})), DISCLOSURE, mosquitto.url,
                          keys_root, force="cloud")
     assert no_one_to_ask.sent == [] and "not approved" in no_one_to_ask.parts[0].reason
+
+
+DISCLOSURES = [
+    "My HIV test came back positive. Do I have to tell my new employer?",
+    "I'm gay and my parents are very religious. How do I come out to them?",
+    "My husband hits me when he drinks. Where can I get help?",
+    "I have a criminal record from 2015. Can I still get a job at a bank?",
+    "We are undocumented and our landlord threatens to call immigration. What are our rights?",
+    "I owe 40,000 in credit card debt and just lost my job. What should I do first?",
+]
+
+
+@pytest.mark.real_model
+def test_with_the_real_classifier_no_disclosure_reaches_the_broker(engine: Engine, mosquitto: BrokerProcess,
+                                                                   keys_root: Path, echo_pool: Worker,
+                                                                   sensitive_model_dir: Path) -> None:
+    from device.redaction.sensitive import SensitiveClassifier
+    from tests.mqtt_observer import Observer
+
+    observer = Observer(mosquitto.url)
+    try:
+        agent = Agent(engine, RuleRedactor(ner=None), CONFIG, sensitive=SensitiveClassifier(sensitive_model_dir))
+        for text in DISCLOSURES:
+            answer = _ask(agent, text, mosquitto.url, keys_root, force="cloud")  # even forced, the default holds
+            assert answer.sensitive and answer.sent == [], text
+        control = _ask(agent, "Explain how a condensing boiler works.", mosquitto.url, keys_root, force="cloud")
+        assert control.sensitive == [] and len(control.sent) == 1  # the gate holds only disclosures
+        observer.wait_for("tandem/v1/task", 1)
+        assert len(observer.on("tandem/v1/task")) == 1  # the control's task, and nothing else
+    finally:
+        observer.close()
