@@ -24,7 +24,7 @@ from device.errors import AmbiguousTarget, DeviceError, HomeUnavailable, ToolErr
 from device.tools import ToolRegistry
 from device.tools.base import ToolInput, ToolServices
 from device.tools.parsers import make_parser
-from device.tools.parsers.base import CommandParser
+from device.tools.parsers.base import CommandParser, HomeVocabulary
 from device.tools.schema import validate
 
 log = logging.getLogger(__name__)
@@ -65,9 +65,8 @@ class DeviceTools:
     @property
     def parser(self) -> CommandParser:
         if self._parser is None:
-            home = self.services.home
-            areas = [n for a in home.areas() for n in (a.name, *a.aliases)] if home is not None else []
-            self._parser = make_parser(self.parser_name, areas)
+            vocabulary = HomeVocabulary.from_home(self.services.home, self.services.here_area)
+            self._parser = make_parser(self.parser_name, vocabulary)
         return self._parser
 
     def recognise(self, text: str) -> ToolCall | None:

@@ -5,29 +5,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from device.errors import CollabConfigError
-from device.tools.parsers.base import CommandParser
+from device.tools.parsers.base import CommandParser, HomeVocabulary
 
 
-def _rules(areas: Iterable[str]) -> CommandParser:
+def _rules(vocabulary: HomeVocabulary) -> CommandParser:
     from device.tools.parsers.rules import RulesParser
 
-    return RulesParser(areas=tuple(areas))
+    return RulesParser(areas=tuple(vocabulary.area_words()))
 
 
-PARSERS: dict[str, Callable[[Iterable[str]], CommandParser]] = {"rules": _rules}
+PARSERS: dict[str, Callable[[HomeVocabulary], CommandParser]] = {"rules": _rules}
 
 
-def make_parser(name: str, areas: Iterable[str] = ()) -> CommandParser:
-    """The parser `name`; `areas`: the home's area names and aliases."""
+def make_parser(name: str, vocabulary: HomeVocabulary | None = None) -> CommandParser:
+    """The parser `name` over the home's words (`vocabulary`; none: a device without a home)."""
     try:
         factory = PARSERS[name]
     except KeyError:
         raise CollabConfigError(f"unknown command parser {name!r}: set [tools] parser to one of "
                                 f"{', '.join(sorted(PARSERS))}") from None
-    return factory(areas)
+    return factory(vocabulary or HomeVocabulary())
 
 
-__all__ = ["PARSERS", "CommandParser", "make_parser"]
+__all__ = ["PARSERS", "CommandParser", "HomeVocabulary", "make_parser"]
