@@ -132,8 +132,12 @@ class ToolsSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    parser: str = "rules"
-    """How text becomes a tool call (`device.tools.parsers.PARSERS`)."""
+    parser: str = "cascade"
+    """How text becomes a tool call (`device.tools.parsers.PARSERS`): `cascade` runs `stages` in order."""
+    stages: list[str] = Field(default_factory=lambda: ["hassil", "learned", "rules"])
+    """The cascade's stages, surest first (names from `device.tools.parsers.PARSERS`)."""
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    """A parsed call below this confidence does not act on its own (the cascade tries the next stage)."""
     file: Path | None = None
     """A TOML file of the user's own tools (a JSON Schema plus an MQTT message or a Python function)."""
     policy: dict[str, Literal["allow", "confirm", "refuse"]] = Field(default_factory=dict)

@@ -25,6 +25,8 @@ from device.tools import ToolRegistry
 from device.tools.base import ToolInput, ToolServices
 from device.tools.parsers import make_parser
 from device.tools.parsers.base import CommandParser, HomeVocabulary
+from device.tools.parsers.cascade import make_cascade
+from device.tools.parsers.rewrite import as_device_call
 from device.tools.schema import validate
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,9 @@ class DeviceTools:
     registry: ToolRegistry
     services: ToolServices
     parser_name: str = "rules"
+    parser_stages: tuple[str, ...] = ()
+    """With `parser_name` "cascade": its stages (empty: the default ones)."""
+    min_confidence: float = 0.5
     here: str | None = None
     """`[home] area` as configured; resolved to an area id once the home is up (`start`)."""
     _parser: CommandParser | None = None
@@ -66,13 +71,18 @@ class DeviceTools:
     def parser(self) -> CommandParser:
         if self._parser is None:
             vocabulary = HomeVocabulary.from_home(self.services.home, self.services.here_area)
-            self._parser = make_parser(self.parser_name, vocabulary)
+            if self.parser_name == "cascade" and self.parser_stages:
+                self._parser = make_cascade(vocabulary, self.parser_stages, self.min_confidence)
+            else:
+                self._parser = make_parser(self.parser_name, vocabulary)
         return self._parser
 
     def recognise(self, text: str) -> ToolCall | None:
         """The call `text` (redacted) asks for, when this device can do it; None otherwise (not a command,
         no such tool, or a home command while the device knows no home or no such target)."""
         call = self.parser.parse(text)
+        if call is not None:
+            call = as_device_call(call)
         if call is None or call.name not in self.registry:
             return None
         if self.registry.get(call.name).home and not self._home_knows(call.arguments):

@@ -24,7 +24,15 @@ def make_tools(settings: Settings) -> DeviceTools:
                             policy=ActPolicy(dict(settings.tools.policy)), default_time=settings.personal.default_time,
                             publish=_home_publisher(settings))
     return DeviceTools(load_registry(toml_file=settings.tools.file), services, parser_name=settings.tools.parser,
-                       here=settings.home.area)
+                       parser_stages=tuple(_known_stages(settings.tools.stages)),
+                       min_confidence=settings.tools.min_confidence, here=settings.home.area)
+
+
+def _known_stages(stages: list[str]) -> list[str]:
+    """The configured stages; the learned stage only once its parser is registered."""
+    from device.tools.parsers import PARSERS
+
+    return [s for s in stages if s in PARSERS or s != "learned"]
 
 
 def _home_publisher(settings: Settings) -> Callable[[str, bytes, bool], Awaitable[None]] | None:

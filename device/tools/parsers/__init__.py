@@ -1,6 +1,8 @@
 """Command parsers by name (`[tools] parser` in config).
 
     rules   anchored patterns of everyday phrasings (`device.tools.parsers.rules`)
+    hassil  Home Assistant's sentence templates, matched exactly (`device.tools.parsers.hassil_parser`)
+    cascade the stages in order, the first sure answer wins (`device.tools.parsers.cascade`)
 """
 
 from __future__ import annotations
@@ -17,7 +19,19 @@ def _rules(vocabulary: HomeVocabulary) -> CommandParser:
     return RulesParser(areas=tuple(vocabulary.area_words()))
 
 
-PARSERS: dict[str, Callable[[HomeVocabulary], CommandParser]] = {"rules": _rules}
+def _hassil(vocabulary: HomeVocabulary) -> CommandParser:
+    from device.tools.parsers.hassil_parser import HassilParser
+
+    return HassilParser(vocabulary)
+
+
+def _cascade(vocabulary: HomeVocabulary) -> CommandParser:
+    from device.tools.parsers.cascade import DEFAULT_STAGES, make_cascade
+
+    return make_cascade(vocabulary, [s for s in DEFAULT_STAGES if s in PARSERS])
+
+
+PARSERS: dict[str, Callable[[HomeVocabulary], CommandParser]] = {"rules": _rules, "hassil": _hassil, "cascade": _cascade}
 
 
 def make_parser(name: str, vocabulary: HomeVocabulary | None = None) -> CommandParser:
