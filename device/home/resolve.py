@@ -17,6 +17,8 @@ How words match, all case-insensitive, in this order:
   does for a voice satellite, else the whole home;
 * `area` "here" / "in here" / "this room" is `here_area`; areas and floors also match by alias,
   id and close spelling;
+* `name` "all" (Home Assistant's intents write it for "set the bedroom to 50%") means no name: every
+  entity the other words allow;
 * a name that fits entities in several areas prefers the one in `here_area`; else it asks.
 """
 
@@ -34,6 +36,7 @@ __all__ = ["HERE_WORDS", "resolve"]
 
 HERE_WORDS = frozenset({"here", "in here", "this room", "the room", "this area", "in this room", "right here"})
 _FUZZY = 0.82
+_EVERY = frozenset({"all", "everything", "every device", "all devices"})
 _FILLERS = frozenset({"the", "a", "an", "my", "our", "all", "in", "on", "of", "at", "every", "each", "both", "please"})
 
 # device words -> (domain, device_class or None); singular forms (plurals are folded first)
@@ -56,6 +59,8 @@ def resolve(home: Home, *, name: str | None = None, area: str | None = None, flo
             domain: str | Iterable[str] | None = None, device_class: str | Iterable[str] | None = None,
             here_area: str | None = None) -> tuple[Entity, ...]:
     """The entities the words mean (at least one), in the home's order; see the module doc."""
+    if name is not None and name.strip().casefold() in _EVERY:
+        name = None  # Home Assistant's `name: all` ("set the bedroom to 50%"): every entity the rest allows
     domains, classes = _as_set(domain), _as_set(device_class)
     areas, floors = home.areas(), home.floors()
     area_obj = _find_area(area, areas, here_area) if area else None

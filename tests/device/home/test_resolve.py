@@ -56,6 +56,7 @@ def test_names(home: InventoryHome, words: dict[str, str], expected: list[str]) 
     ({"name": "blinds", "floor": "upstairs"}, ["cover.study_blind"]),
     ({"domain": "light"}, ["light.kitchen_spots", "light.pendant", "light.reading_lamp"]),
     ({"domain": "sensor", "device_class": "humidity"}, ["sensor.nursery_humidity"]),
+    ({"name": "all", "area": "Kitchen", "domain": "light"}, ["light.kitchen_spots", "light.pendant"]),  # HA's `all`
 ])
 def test_areas_floors_and_plurals(home: InventoryHome, words: dict[str, str], expected: list[str]) -> None:
     assert ids(resolve(home, **words)) == expected
