@@ -2,9 +2,11 @@
 
 "Remind <PERSON_1> that the boiler service is on Friday, and explain how a condensing boiler
 works." is two jobs: a short personal message the device writes itself, and an explanation that
-may need a larger model. Splitting at sentence ends and at "and"/"then" before a new imperative
+may need a larger model. Splitting at "and"/"then" before a new imperative
 lets each step go where it is answered best, and keeps the personal step (with its placeholders)
-local. Given a `recognise` function (the device's tools: text -> the call it asks for, or None), a
+local. A sentence that only gives context or continues the question ("My daughter has a fever.
+What should I do?", a question followed by its options) stays with it: only a sentence that opens
+a new job (an imperative, or a device command) starts a step. Given a `recognise` function (the device's tools: text -> the call it asks for, or None), a
 piece the device can carry out becomes a `tool` step with its call, and a piece that joins two
 commands ("turn off the kitchen light and turn on the reading lamp") is cut between them.
 """
@@ -24,18 +26,35 @@ _VERBS = (
     "remind|send|find|compare|suggest|recommend|create|make|show|help|answer|outline|define|plan|"
     "schedule|email|text|call|note|add|book|check"
 )
-# split at a sentence end, or at "and"/"then" directly followed by a new imperative
-_SPLIT = re.compile(
-    rf"(?<=[.;!?])\s+(?=[A-Z])|,?\s+(?:and then|and|then|also|plus)\s+(?=(?:please\s+)?(?:{_VERBS})\b)",
-)
+# split at "and"/"then" directly followed by a new imperative
+_CONNECTIVE = re.compile(rf",?\s+(?:and then|and|then|also|plus)\s+(?=(?:please\s+)?(?:{_VERBS})\b)")
+# a sentence that opens a new job: an imperative ("Explain ...", "Then list ..."), not context or the
+# rest of the same question ("My daughter has a fever. What should I do?", "... Options: A) ...")
+_NEW_JOB = re.compile(rf"^(?:(?:and then|and|then|also|plus|next|finally)[,\s]+)?(?:please\s+)?(?:{_VERBS})\b",
+                      re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])")
 
 _LEADING = re.compile(r"^(?:and then|and|then|also|plus)\s+", re.IGNORECASE)
 _QUESTION = re.compile(r"(?:what|how|why|who|when|where|which|can|could)\b", re.IGNORECASE)
 
 
-def divide(text: str, max_parts: int = 4) -> list[Step]:
+def _jobs(text: str, is_command: Callable[[str], bool] | None) -> list[str]:
+    """`text` cut where a new job starts: at "and"/"then" + an imperative, and at a sentence end whose next
+    sentence is an imperative or a device command (or follows one). A sentence that only gives context or
+    continues the question stays with it."""
+    pieces: list[str] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        if pieces and not (_NEW_JOB.match(sentence) or (is_command is not None and (
+                is_command(sentence) or is_command(pieces[-1])))):
+            pieces[-1] = f"{pieces[-1]} {sentence}"
+        else:
+            pieces.append(sentence)
+    return [p for piece in pieces for p in _CONNECTIVE.split(piece)]
+
+
+def divide(text: str, max_parts: int = 4, is_command: Callable[[str], bool] | None = None) -> list[Step]:
     """Split `text` into at most `max_parts` instructions (one step if it is a single job)."""
-    pieces = [_LEADING.sub("", p.strip(" ,;")) for p in _SPLIT.split(text.strip())]
+    pieces = [_LEADING.sub("", p.strip(" ,;")) for p in _jobs(text, is_command)]
     pieces = [p for p in pieces if len(p.split()) >= 2] or [text.strip()]
     if len(pieces) > max_parts:  # keep the first ones, fold the tail into the last step
         pieces = pieces[: max_parts - 1] + [" ".join(pieces[max_parts - 1:])]
@@ -59,7 +78,8 @@ class RulesPlanner:
     recognise: Recognise | None = None
 
     def plan(self, text: str) -> Plan:
-        steps = divide(text, self.max_steps)
+        recognise = self.recognise
+        steps = divide(text, self.max_steps, (lambda piece: recognise(piece) is not None) if recognise else None)
         if self.recognise is None:
             return Plan(tuple(steps))
         out: list[Step] = []

@@ -53,3 +53,17 @@ def test_fusion_orders_parts_and_restores_values() -> None:
     assert text.startswith("Hi Anna Keller, the service is on Friday.\n\nA condensing boiler")
     assert text.endswith("[note] cloud was slow")
     assert ph not in text
+
+
+def test_context_and_the_rest_of_a_question_stay_with_it() -> None:
+    for text in ["My daughter has a fever. What should I do?",
+                 ("Which gas do plants absorb? Options: A) oxygen B) carbon dioxide C) helium D) neon. "
+                  "Reply with the letter of the correct option."),
+                 "I moved to Berlin last year. How do I register my car here?"]:
+        assert [p.text for p in divide(text)] == [text]
+
+
+def test_a_device_command_sentence_is_its_own_step() -> None:
+    parts = divide("Turn off the kitchen light. What's a good recipe for soup?",
+                   is_command=lambda piece: piece.lower().startswith("turn off"))
+    assert [p.text for p in parts] == ["Turn off the kitchen light.", "What's a good recipe for soup?"]
