@@ -72,7 +72,8 @@ class DeviceTools:
         if self._parser is None:
             vocabulary = HomeVocabulary.from_home(self.services.home, self.services.here_area)
             if self.parser_name == "cascade" and self.parser_stages:
-                self._parser = make_cascade(vocabulary, self.parser_stages, self.min_confidence)
+                self._parser = make_cascade(vocabulary, self.parser_stages, self.min_confidence,
+                                            known=frozenset(t.name for t in self.registry))
             else:
                 self._parser = make_parser(self.parser_name, vocabulary)
         return self._parser

@@ -62,10 +62,12 @@ def parse_cmd(jsonl: bool, inventory: Path | None, parser_name: str | None) -> N
     name = parser_name or settings.tools.parser
     parser: CommandParser
     if name == "cascade":
+        from device.tools import load_registry
         from device.tools.parsers import PARSERS
 
+        known = frozenset(t.name for t in load_registry(toml_file=settings.tools.file))
         parser = make_cascade(vocabulary, [s for s in settings.tools.stages if s in PARSERS],
-                              settings.tools.min_confidence)
+                              settings.tools.min_confidence, known=known)
     else:
         parser = make_parser(name, vocabulary)
     out = sys.stdout

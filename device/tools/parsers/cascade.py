@@ -42,13 +42,16 @@ class CascadeParser:
     stages: Sequence[CommandParser]
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     name: str = "cascade"
+    known: frozenset[str] | None = None
+    """The tools this device has (None: any): a stage's call of another intent (Home Assistant's
+    `HassRespond`, an intent without a tool here) is no call."""
 
     def best(self, text: str) -> Candidate:
         """The first call at or above `min_confidence`, else the most confident one below it."""
         best = Candidate(None, None)
         for stage in self.stages:
             call = stage.parse(text)
-            if call is None:
+            if call is None or (self.known is not None and call.name not in self.known):
                 continue
             if call.confidence >= self.min_confidence:
                 return Candidate(call, stage.name)
@@ -63,7 +66,8 @@ class CascadeParser:
 
 def make_cascade(vocabulary: HomeVocabulary, stages: Sequence[str] = DEFAULT_STAGES,
                  min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-                 factories: dict[str, Callable[[HomeVocabulary], CommandParser]] | None = None) -> CascadeParser:
+                 factories: dict[str, Callable[[HomeVocabulary], CommandParser]] | None = None,
+                 known: frozenset[str] | None = None) -> CascadeParser:
     """The cascade over the parsers named in `stages` (`factories`: the registry, by default `PARSERS`)."""
     if factories is None:
         from device.tools.parsers import PARSERS
@@ -80,4 +84,4 @@ def make_cascade(vocabulary: HomeVocabulary, stages: Sequence[str] = DEFAULT_STA
             log.warning("command parser stage %s left out: %s", name, exc)
     if not built:
         raise CollabConfigError(f"no stage of the command parser cascade ({', '.join(stages)}) can run here")
-    return CascadeParser(tuple(built), min_confidence)
+    return CascadeParser(tuple(built), min_confidence, known=known)

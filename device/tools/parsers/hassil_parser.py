@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _TRAILING = re.compile(r"[\s.!?,;]+$")
+# a timer's command that is a question ("how many minutes are in 3 hours?" matches "<command> in 3 hours")
+_QUESTION_COMMAND = re.compile(r"^(?:how|what|why|who|when|where|which|is|are|do|does|can|could|should)\b",
+                               re.IGNORECASE)
 _MAX_CHARS = 400  # a spoken command is short; hassil's search grows with the text
 
 
@@ -102,4 +105,7 @@ class HassilParser:
             if entity.is_wildcard and not str(entity.value).strip():
                 continue
             slots[slot] = plain_value(entity.value)
+        command = slots.get("conversation_command")
+        if isinstance(command, str) and _QUESTION_COMMAND.match(command.strip()):
+            return None  # a question about time, not a timer that runs a command
         return ToolCall(result.intent.name, slots, confidence=1.0)

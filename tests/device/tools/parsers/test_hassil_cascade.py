@@ -89,3 +89,12 @@ def test_a_timer_that_only_reminds_becomes_a_reminder_and_other_timers_stay() ->
     lights = ToolCall("HassStartTimer", {"minutes": 5, "conversation_command": "turn off the lights"})
     assert as_device_call(lights) is lights
     assert as_device_call(ToolCall("HassTurnOn", {"name": "Kettle"})).name == "HassTurnOn"
+
+
+def test_intents_without_a_tool_here_and_timed_questions_are_no_call(home: HomeVocabulary) -> None:
+    hassil = make_parser("hassil", home)
+    assert hassil.parse("how many minutes are in 3 hours?") is None  # "<command> in 3 hours" is not a timer here
+    assert hassil.parse("who made you?") is not None  # Home Assistant's HassRespond ...
+    cascade = make_cascade(home, ["hassil"], known=frozenset({"HassTurnOn", "HassTurnOff"}))
+    assert cascade.parse("who made you?") is None  # ... is no tool of this device
+    assert cascade.parse("turn off the kitchen spots") == ToolCall("HassTurnOff", {"name": "Kitchen Spots"}, 1.0)
