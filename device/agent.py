@@ -23,8 +23,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from device.collab.executors import Confirm, ToolContext, ToolExecutor
@@ -48,6 +48,7 @@ from device.escalation import Escalator, SentRecord
 from device.redaction.generalize import generalize
 from device.redaction.model import PLACEHOLDER_RE, Redactor
 from device.redaction.policy import RedactionPolicy
+from device.redaction.public_figures import public_names
 from device.redaction.sensitive_policy import DisclosureClassifier, SensitivePolicy
 from device.redaction.stream import PartStreams
 from device.redaction.vault import Vault
@@ -122,7 +123,8 @@ class Agent:
                  vaults: VaultStore | None = None, *, planner: Planner | None = None,
                  router: Router | None = None, fuser: Fuser | None = None,
                  tools: ToolExecutor | None = None, sensitive: DisclosureClassifier | None = None,
-                 sensitive_policy: SensitivePolicy | None = None) -> None:
+                 sensitive_policy: SensitivePolicy | None = None,
+                 contacts: Callable[[], Iterable[str]] | None = None, public_figures: bool = True) -> None:
         self.engine = engine  # the local executor
         self.redactor = redactor
         self.policy = policy or RedactionPolicy()  # steps it holds never escalate, not even forced
@@ -136,6 +138,8 @@ class Agent:
         self.fuser = fuser or make_fuser("concat")
         self.sensitive = sensitive  # tags what a request discloses (health, religion, ...); None: not checked
         self.sensitive_policy = sensitive_policy or SensitivePolicy()
+        self.contacts = contacts  # the user's contacts' names: never taken for public figures
+        self.public_figures = public_figures  # False: every name stays a placeholder
         self.vault = Vault()  # one conversation
         self.vaults = vaults  # encrypted vaults of named conversations (None: nothing is stored)
         self.conversation: str | None = None  # the named conversation `vault` belongs to
@@ -174,7 +178,7 @@ class Agent:
         if rewrite is not None:  # only the generalised request may leave; the device model reads the user's own
             plan = Plan((Step(0, rewrite, bool(PLACEHOLDER_RE.search(rewrite)), local_text=redaction.text),))
         else:
-            plan = self.planner.plan(redaction.text)
+            plan = self._with_public_names(self.planner.plan(redaction.text))
         timings["divide"] = _ms(t)
 
         run = _Run(len(plan), confirm=confirm, dry_run=dry_run, request_id=request_id or uuid.uuid4().hex)
@@ -219,6 +223,24 @@ class Agent:
             tool_calls=[tr.tool_call for tr in traces if tr.tool_call is not None],
         )
 
+    def _with_public_names(self, plan: Plan) -> Plan:
+        """Knowledge questions that name public figures may leave with the names (not the user's private
+        data); every other step keeps its placeholders. See `device.redaction.public_figures`."""
+        if not self.public_figures:
+            return plan
+        contacts = self.contacts() if self.contacts is not None else ()
+        steps = []
+        for step in plan.steps:
+            names = public_names(step.text, self.vault, contacts) if step.kind == "answer" and step.personal else {}
+            if names:
+                text = step.text
+                for placeholder, name in names.items():
+                    text = text.replace(placeholder, name)
+                step = replace(step, text=text, personal=False, local_text=step.local_text or step.text,
+                               public_names=tuple(names.values()))
+            steps.append(step)
+        return Plan(tuple(steps))
+
     async def _sensitive_gate(self, redacted: str, sensitive: tuple[str, ...],
                               confirm: Confirm | None) -> tuple[str | None, str | None]:
         """(why nothing may leave, or None; the generalised request that may, or None)."""
@@ -258,7 +280,7 @@ class Agent:
         if hold is not None:
             draft = await self._draft(step, on_token)
             return RouteDecision("local", hold, self._uncertainty(draft)), draft
-        verdict = self.policy.check(step.text, self.vault)
+        verdict = self.policy.check(step.text, self.vault, step.public_names)
         if not verdict.escalate:  # the privacy policy holds it: no router and no force can send it
             draft = await self._draft(step, on_token)
             return RouteDecision("local", verdict.reason, self._uncertainty(draft)), draft

@@ -47,6 +47,9 @@ class EscalationSettings(BaseModel):
     The one routing knob: lower escalates more, higher keeps more on the device."""
     keep_personal_local: bool = True
     """Parts that hold personal data (placeholders) are answered on the device unless forced."""
+    public_figures: bool = True
+    """A knowledge question that names public figures ("When was Marie Curie born?") may leave with the
+    names (nothing ties them to the user, no contact has them); False: every name stays a placeholder."""
     probe_tokens: int = 48
     """Tokens the device drafts before it judges its own uncertainty (early exit of the cascade)."""
     timeout_s: float = 180.0

@@ -63,6 +63,9 @@ class Step:
     user's own words when `text` is a rewrite meant for the cloud (a generalised request)."""
     call: ToolCall | None = None
     """For a `tool` step: the call the planner recognised (None: the tool executor works it out)."""
+    public_names: tuple[str, ...] = ()
+    """Names of public figures put back into `text` (a knowledge question may leave with them;
+    `device.redaction.public_figures`)."""
 
 
 @dataclass(frozen=True)

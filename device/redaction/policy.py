@@ -79,10 +79,21 @@ class RedactionPolicy:
         """Types the redactor must replace (all but `keep`)."""
         return tuple(t for t in TYPES if self.action(t) != "keep")
 
-    def check(self, redacted: str, vault: Vault | None = None) -> PolicyVerdict:
-        """May this redacted part leave the device? If not, why (no values in the reason)."""
+    def check(self, redacted: str, vault: Vault | None = None, public: Iterable[str] = ()) -> PolicyVerdict:
+        """May this redacted part leave the device? If not, why (no values in the reason). `public`: names
+        of public figures the planner put back into a knowledge question (`device.redaction.public_figures`);
+        every other value and anything the residual scan finds still holds the part."""
         if self.hold_all is not None:
             return PolicyVerdict(False, self.hold_all)
+        allowed = [p for p in public if p.strip()]
+        for name in sorted(allowed, key=len, reverse=True):
+            redacted = re.sub(re.escape(name), "someone", redacted, flags=re.IGNORECASE)
+        if vault is not None and allowed:
+            folded = {a.casefold() for a in allowed}
+            others = [v for v in vault.values() if v.casefold() not in folded]
+            if _leaks(redacted, others):
+                return PolicyVerdict(False, "a redacted value still appears in the text")
+            vault = None  # checked above, without the public names
         kinds = {m.group(1) for m in _TYPE_OF_RE.finditer(redacted)}
         blocked = sorted(k for k in kinds if self.action(k) == "block")
         if blocked:

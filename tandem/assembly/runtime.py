@@ -12,10 +12,15 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from protocol.errors import TandemError
+
+if TYPE_CHECKING:
+    from device.tools.executor import DeviceTools
 from protocol.mqtt import BrokerConnectError, MqttAuth, connect, make_client, parse_url
 from tandem.broker import BrokerProcess, is_listening, start_broker
 from tandem.settings import Settings
@@ -190,5 +195,13 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
                  policy=device_policy(settings, has_ner=ner_dir is not None, has_sensitive=sensitive is not None),
                  sensitive=sensitive, sensitive_policy=SensitivePolicy(dict(s.policy), s.default),
                  vaults=device_vault_store(settings), planner=make_planner(collab.planner, tools.recognise),
-                 router=router, tools=tools,
-                 fuser=make_fuser(collab.fuser)), escalator
+                 router=router, tools=tools, fuser=make_fuser(collab.fuser),
+                 contacts=_contact_names(tools), public_figures=esc.public_figures), escalator
+
+
+def _contact_names(tools: DeviceTools) -> Callable[[], list[str]] | None:
+    """The names (and aliases) of the user's contacts, read when asked (they change)."""
+    store = tools.services.personal
+    if store is None:
+        return None
+    return lambda: [n for c in store.contacts() for n in (c.name, *c.aliases)]

@@ -67,6 +67,12 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     shown = None if tagged is None else {k: tagged.pop(k) for k in ("misses", "flagged")}
     for r in results:  # Presidio has no sensitive-context part either
         r["sensitive"] = tagged if r["system"] == "tandem" else None
+    from harness.eval import public_figures
+
+    device_redact = public_figures.device_redact(settings.models_dir)
+    figures = {split: public_figures.score(device_redact, split).as_dict() for split in ("tuning", "heldout")}
+    for r in results:  # which names may leave in a knowledge question (device only)
+        r["public_figures"] = figures if r["system"] == "tandem" else None
     if as_json:
         for r in results:
             click.echo(json.dumps(r))
@@ -85,6 +91,10 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
         click.echo(f"  {kind:30}" + "".join(f"{100 * r['recall'].get(kind, 0):>11.1f}%" for r in results))
     _print_heldout(results)
     _sensitive_table(tagged, sensitive_note, shown)
+    click.echo("public figures may leave, the user's people never (hand-written; tuning / held-out split):")
+    for split, f in figures.items():
+        click.echo(f"  {split:8} public names kept {100 * f['public_right']:5.1f}% of {f['n_public']}, "
+                   f"personal names stayed home {100 * f['personal_right']:5.1f}% of {f['n_personal']}")
 
 
 def _add_heldout(results: list[dict[str, Any]], models_dir: Any, presidio: Any, samples: list[Any]) -> None:
