@@ -160,3 +160,103 @@ def _sensitive_table(tagged: dict | None, note: str, shown: dict | None) -> None
             click.echo(f"  missed {row['sensitive']}: {row['text']}")
         for row in shown["flagged"]:
             click.echo(f"  flagged {row['tagged']}: {row['text']}")
+
+
+@eval_group.command("route")
+@click.option("--items", "items_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help='A JSONL file of {"text", "kind", "gold", ...} items instead of the built-in mix.')
+@click.option("--per-source", type=int, default=40, show_default=True,
+              help="Items sampled from each public set (ARC-Easy, MMLU, GSM8K, NQ-open) and from the commands.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the sample and the random router.")
+@click.option("--cloud", "cloud_choice", type=click.Choice(["auto", "worker"]), default="auto", show_default=True,
+              help="auto: the largest cloud model installed (as `tandem demo`); worker: the configured worker backend.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the PNG (default: route.png in the answer cache).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def eval_route(items_file: str | None, per_source: int, seed: int, cloud_choice: str, plot_path: str | None,
+               as_json: bool) -> None:
+    """Routers measured the RouteLLM way: APGR, CPT(50%), CPT(80%) against a random router."""
+    import sys
+    from pathlib import Path
+
+    from harness.eval.route.answers import AnswerCache, BackendAnswerer, EngineAnswerer, answer_all
+    from harness.eval.route.items import default_mix, load_items
+    from harness.eval.route.plot import plot
+    from harness.eval.route.report import evaluate, samples
+    from inference.engine import load_engine
+    from tandem.assembly.demo_cloud import demo_settings
+    from tandem.assembly.runtime import model_dir
+    from tandem.assembly.worker_backend import make_worker_backend
+    from tandem.locations import cache_dir
+
+    settings = cli_settings()
+    items = load_items(Path(items_file)) if items_file else default_mix(per_source, seed)
+    cache = AnswerCache(cache_dir() / "route-eval")
+    device_engine = load_engine(model_dir(settings.device_model, settings), threads=settings.threads)
+    device = EngineAnswerer(device_engine, f"device-{settings.device_model}")
+    cloud_settings = demo_settings(settings) if cloud_choice == "auto" else settings
+    backend = make_worker_backend(cloud_settings)
+    cloud = BackendAnswerer(backend, f"cloud-{cloud_settings.worker_backend}-{backend.model}")
+
+    def progress(label: str, total: int) -> Any:
+        done = [0]
+
+        def step(n: int) -> None:
+            done[0] += n
+            if done[0] % 10 == 0 or done[0] == total:
+                click.echo(f"{label}: {done[0]}/{total}", err=True)
+
+        return step
+
+    device_answers = answer_all(items, device, cache, progress(f"device ({device.name})", len(items)))
+    device_answers.update(_parser_answers(items))
+    cloud_answers = answer_all(items, cloud, cache, progress(f"cloud ({cloud.name})", len(items)))
+    found = samples(items, device_answers, cloud_answers)
+    report, curves = evaluate(found, seed)
+    report["device_model"], report["cloud_model"] = device.name, cloud.name
+    report["left_out"] = len(items) - len(found)
+    png = Path(plot_path) if plot_path else cache.root / "route.png"
+    report["plot"] = str(plot(curves, png, f"{len(found)} items: device {device.name} / cloud {cloud.name}"))
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(f"{report['n']} items ({report['left_out']} left out: no cloud answer of their kind); "
+               f"device {100 * report['device_accuracy']:.1f}%, cloud {100 * report['cloud_accuracy']:.1f}%",
+               file=sys.stdout)
+    click.echo(f"{'router':14}{'APGR':>8}{'CPT(50%)':>10}{'CPT(80%)':>10}")
+    for name, r in report["routers"].items():
+        click.echo(f"{name:14}{r['apgr']:>8.3f}{100 * r['cpt50']:>9.1f}%{100 * r['cpt80']:>9.1f}%")
+    for source, r in report["sources"].items():
+        click.echo(f"  {source:10} n={r['n']:<4} device {100 * r['device']:5.1f}%  cloud {100 * r['cloud']:5.1f}%")
+    click.echo(f"plot: {report['plot']}")
+
+
+def _parser_answers(items: Any) -> dict[str, Any]:
+    """The device's answers to command items: its command parser over the held-out fixture home."""
+    from harness.eval.route.answers import ParserAnswerer, answer_all
+    from harness.eval.route.items import COMMANDS
+
+    commands = [i for i in items if i.kind == "command"]
+    if not commands:
+        return {}
+    from device.home.inventory import load_inventory
+    from device.tools import load_registry
+    from device.tools.parsers import PARSERS
+    from device.tools.parsers.base import HomeVocabulary
+    from device.tools.parsers.cascade import DEFAULT_STAGES, make_cascade
+
+    inv = load_inventory(COMMANDS / "tools_home.yaml")
+    known = frozenset(t.name for t in load_registry(entry_points=False))
+    parsers: dict[str | None, Any] = {}
+
+    def parse(item: Any) -> tuple[dict[str, Any] | None, float]:
+        here = (item.extra.get("context") or {}).get("area")
+        if here not in parsers:
+            vocabulary = HomeVocabulary(tuple(inv.floors), tuple(inv.areas), tuple(inv.entities), here)
+            parsers[here] = make_cascade(vocabulary, [s for s in DEFAULT_STAGES if s in PARSERS], known=known)
+        found = parsers[here].best(item.text)
+        if found.call is None:
+            return None, 0.0
+        return {"intent": found.call.name, "slots": dict(found.call.arguments)}, found.call.confidence
+
+    return answer_all(commands, ParserAnswerer(parse), None)

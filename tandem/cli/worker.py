@@ -14,32 +14,9 @@ from typing import Any
 import click
 
 from cloud.backends import BACKENDS
+from tandem.assembly.worker_backend import make_worker_backend
 from tandem.cli.config import cli_settings
 from tandem.cli.errors import CliError
-
-
-def make_worker_backend(settings: Any) -> Any:
-    """The backend `settings.worker_backend` names, with its options (models located or built)."""
-    from cloud.backends import make_backend
-
-    name = settings.worker_backend
-    opts = settings.worker
-    if name == "onnx":
-        from tandem.assembly.runtime import model_dir
-
-        return make_backend("onnx", model_dir=model_dir(settings.cloud_model, settings), threads=settings.threads)
-    if name == "echo":
-        return make_backend("echo", delay_s=opts.echo_delay_s)
-    if name == "openai":
-        return make_backend("openai", options=opts.openai)
-    # llamacpp: an explicit GGUF, or a registered source assembled into the model cache
-    gguf, label = opts.llamacpp.gguf, None
-    if gguf is None:
-        from quantize.sources import locate_gguf
-
-        gguf, _digest = locate_gguf(opts.llamacpp.model, settings.models_dir)
-        label = opts.llamacpp.model
-    return make_backend("llamacpp", gguf=gguf, options=opts.llamacpp, model_name=label)
 
 
 @click.command()
