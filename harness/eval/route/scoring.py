@@ -38,6 +38,7 @@ def correct(item: Item, answer: Any) -> bool:
 
 def mc_letter(text: str, choices: tuple[str, ...] = ()) -> str | None:
     valid = LETTERS[: len(choices)] if choices else LETTERS[:4]
+    text = re.sub(r"\(([a-h])\)", lambda m: f"({m.group(1).upper()})", text)  # "(c)" is an option too
     for m in _LETTER.finditer(text.strip()):
         if m.group(1) in valid:
             return m.group(1)
