@@ -171,7 +171,7 @@ _TOOLS_ROWS = (("exact", "intent + every slot right"), ("intent_accuracy", "inte
 def eval_tools(inventory: Path | None, sets: str, parser: str | None, no_reference: bool, as_json: bool) -> None:
     """Score the device's command parser on the held-out command sets, with Home Assistant's own
     matcher (hassil + home-assistant-intents) measured in the same run as the reference."""
-    from device.tools.parsers import make_parser
+    from device.tools.parsers import PARSERS, make_parser
     from harness.eval import tools
 
     names = [s.strip() for s in sets.split(",") if s.strip()]
@@ -180,7 +180,9 @@ def eval_tools(inventory: Path | None, sets: str, parser: str | None, no_referen
         raise click.BadParameter(f"unknown set(s) {', '.join(unknown) or '(none)'}: pick from {', '.join(tools.SETS)}",
                                  param_hint="--sets")
     name = parser or cli_settings().tools.parser
-    make_parser(name)  # an unknown name fails here, before any set is read
+    if name not in PARSERS:  # before any set is read or any model loaded
+        raise click.BadParameter(f"unknown command parser {name!r}: pick from {', '.join(sorted(PARSERS))}",
+                                 param_hint="--parser")
     reference = None
     if not no_reference:
         with needs_extra("Home Assistant's matcher is missing ({module}): pip install 'tandem[eval]'"):
@@ -223,3 +225,8 @@ def _tools_table(report: dict[str, Any]) -> None:
             r = None if ref is None else ref["per_intent"].get(intent)
             click.echo(f"    {intent:30}{100 * (f['exact'] or 0):>11.1f}%"
                        + (f"{'-':>12}" if r is None else f"{100 * (r['exact'] or 0):>11.1f}%") + f"   (n={f['n']})")
+        if figures["misses"]:
+            click.echo(f"  some misses of {name!r}:")
+        for miss in figures["misses"][:6]:
+            got = miss["got"] and f"{miss['got']['intent']} {json.dumps(miss['got']['slots'])}"
+            click.echo(f"    [{miss['kind']}] {miss['text']!r} -> {got}")

@@ -152,8 +152,18 @@ def test_eval_tools_json_with_the_rules_parser(tmp_path: Path) -> None:
     assert "non_commands" in out.stderr  # progress goes to stderr
 
 
-def test_eval_tools_refuses_an_unknown_set(tmp_path: Path) -> None:
+def test_eval_tools_prints_a_table_without_json(tmp_path: Path) -> None:
     env = dict(os.environ, TANDEM_MODELS_DIR=str(tmp_path / "models"), TANDEM_CONFIG=str(tmp_path / "none.toml"))
-    out = subprocess.run([sys.executable, "-m", "tandem.cli", "eval", "tools", "--sets", "nope", "--json"],
+    out = subprocess.run([sys.executable, "-m", "tandem.cli", "eval", "tools", "--parser", "rules", "--sets",
+                          "non_commands", "--no-reference"], capture_output=True, text=True, timeout=120, env=env,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    assert "non-commands that fired" in out.stdout and "none" in out.stdout
+
+
+@pytest.mark.parametrize(("flag", "value", "names"), [("--sets", "nope", "ha_style"), ("--parser", "nope", "rules")])
+def test_eval_tools_refuses_an_unknown_set_or_parser(tmp_path: Path, flag: str, value: str, names: str) -> None:
+    env = dict(os.environ, TANDEM_MODELS_DIR=str(tmp_path / "models"), TANDEM_CONFIG=str(tmp_path / "none.toml"))
+    out = subprocess.run([sys.executable, "-m", "tandem.cli", "eval", "tools", flag, value, "--json"],
                          capture_output=True, text=True, timeout=120, env=env, check=False)
-    assert out.returncode != 0 and "ha_style" in out.stderr
+    assert out.returncode != 0 and names in out.stderr and not out.stdout
