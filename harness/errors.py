@@ -4,7 +4,8 @@
     TandemError (protocol.errors)
      └── HarnessError        a measurement could not run
           ├── ChaosError     `tandem chaos`: bad options, or workers that never came online
-          └── BenchError     `tandem bench`: a missing tool, or processes that did not answer in time
+          ├── BenchError     `tandem bench`: a missing tool, or processes that did not answer in time
+          └── EvalError      `tandem eval`: a held-out set or its home that cannot be read, an unknown set
 """
 
 from __future__ import annotations
@@ -21,4 +22,8 @@ class ChaosError(HarnessError):
 
 
 class BenchError(HarnessError):
+    pass
+
+
+class EvalError(HarnessError):
     pass

@@ -1,10 +1,13 @@
 """`tandem eval redact`: recall, precision, untouched and speed on a seeded labelled set, vs Presidio,
 the same figures on the hand-written held-out sets (`harness.eval.heldout`) under "heldout", and the
-sensitive-context classifier on its hand-written held-out set and a generated one under "sensitive"."""
+sensitive-context classifier on its hand-written held-out set and a generated one under "sensitive".
+`tandem eval tools`: the command parser on the held-out command sets (`harness.eval.tools`), beside
+Home Assistant's matcher."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -260,3 +263,80 @@ def _parser_answers(items: Any) -> dict[str, Any]:
         return {"intent": found.call.name, "slots": dict(found.call.arguments)}, found.call.confidence
 
     return answer_all(commands, ParserAnswerer(parse), None)
+
+
+_TOOLS_ROWS = (("exact", "intent + every slot right"), ("intent_accuracy", "intent right"),
+               ("not_recognised", "commands not recognised"), ("false_triggers", "non-commands that fired"))
+
+
+@eval_group.command("tools")
+@click.option("--inventory", "inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The home the sets speak of (default: the sets' own, harness/eval/data/tools_home.yaml).")
+@click.option("--sets", "sets", default="ha_style,paraphrase,non_commands", show_default=True,
+              help="Comma-separated held-out sets.")
+@click.option("--parser", "parser", default=None,
+              help="The device's command parser (default: the config's [tools] parser).")
+@click.option("--no-reference", is_flag=True, help="Skip Home Assistant's matcher.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: {\"sets\": {SET: figures}}.")
+def eval_tools(inventory: Path | None, sets: str, parser: str | None, no_reference: bool, as_json: bool) -> None:
+    """Score the device's command parser on the held-out command sets, with Home Assistant's own
+    matcher (hassil + home-assistant-intents) measured in the same run as the reference."""
+    from device.tools.parsers import PARSERS, make_parser
+    from harness.eval import tools
+
+    names = [s.strip() for s in sets.split(",") if s.strip()]
+    unknown = [s for s in names if s not in tools.SETS]
+    if unknown or not names:
+        raise click.BadParameter(f"unknown set(s) {', '.join(unknown) or '(none)'}: pick from {', '.join(tools.SETS)}",
+                                 param_hint="--sets")
+    name = parser or cli_settings().tools.parser
+    if name not in PARSERS:  # before any set is read or any model loaded
+        raise click.BadParameter(f"unknown command parser {name!r}: pick from {', '.join(sorted(PARSERS))}",
+                                 param_hint="--parser")
+    reference = None
+    if not no_reference:
+        with needs_extra("Home Assistant's matcher is missing ({module}): pip install 'tandem[eval]'"):
+            import hassil  # noqa: F401
+            import home_assistant_intents  # noqa: F401
+        from harness.eval.tools_reference import HassilReference
+
+        reference = HassilReference
+    home = inventory or tools.HOME
+    result = tools.evaluate(names, lambda vocabulary: make_parser(name, vocabulary), reference, home,
+                            progress=lambda line: click.echo(line, err=True))
+    report = {"parser": name, "reference": None if reference is None else "hassil", "inventory": str(home),
+              "sets": result}
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    _tools_table(report)
+
+
+def _tools_table(report: dict[str, Any]) -> None:
+    from harness.eval.tools import TARGETS
+
+    name = report["parser"]
+    click.echo(f"held-out command sets over {report['inventory']}; device parser {name!r} beside Home Assistant's "
+               "matcher (hassil)")
+    for set_name, figures in report["sets"].items():
+        ref = figures["reference"]
+        target = TARGETS.get(set_name) if set_name != "non_commands" else None
+        click.echo(f"{set_name} ({figures['n']} sentences)" + (f", target {100 * target:.0f}% exact" if target else ""))
+        click.echo(f"  {'':32}{name:>12}{'hassil':>12}")
+        for key, label in _TOOLS_ROWS:
+            cells = "".join(f"{'-':>12}" if f is None or f[key] is None else f"{100 * f[key]:>11.1f}%"
+                            for f in (figures, ref))
+            click.echo(f"  {label:32}{cells}")
+        for key in ("ms_p50", "ms_p90"):
+            cells = "".join(f"{'-':>12}" if f is None or f[key] is None else f"{f[key]:>12.2f}" for f in (figures, ref))
+            click.echo(f"  {key.replace('_', ' '):32}{cells}")
+        click.echo("  exact per intent:")
+        for intent, f in figures["per_intent"].items():
+            r = None if ref is None else ref["per_intent"].get(intent)
+            click.echo(f"    {intent:30}{100 * (f['exact'] or 0):>11.1f}%"
+                       + (f"{'-':>12}" if r is None else f"{100 * (r['exact'] or 0):>11.1f}%") + f"   (n={f['n']})")
+        if figures["misses"]:
+            click.echo(f"  some misses of {name!r}:")
+        for miss in figures["misses"][:6]:
+            got = miss["got"] and f"{miss['got']['intent']} {json.dumps(miss['got']['slots'])}"
+            click.echo(f"    [{miss['kind']}] {miss['text']!r} -> {got}")
