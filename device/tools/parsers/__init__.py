@@ -1,6 +1,7 @@
 """Command parsers by name (`[tools] parser` in config).
 
     rules   anchored patterns of everyday phrasings (`device.tools.parsers.rules`)
+    learned a joint intent + slot-tagging MiniLM (`device.tools.parsers.learned`; `tandem model train-intent`)
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ def _rules(vocabulary: HomeVocabulary) -> CommandParser:
     return RulesParser(areas=tuple(vocabulary.area_words()))
 
 
-PARSERS: dict[str, Callable[[HomeVocabulary], CommandParser]] = {"rules": _rules}
+def _learned(vocabulary: HomeVocabulary) -> CommandParser:
+    from device.tools.parsers.learned import LearnedParser
+
+    return LearnedParser(vocabulary)
+
+
+PARSERS: dict[str, Callable[[HomeVocabulary], CommandParser]] = {"rules": _rules, "learned": _learned}
 
 
 def make_parser(name: str, vocabulary: HomeVocabulary | None = None) -> CommandParser:

@@ -1,0 +1,74 @@
+"""Seeded training sentences for the command parser, and their encoding for the joint model.
+
+A set is a mix of Home Assistant's own templates (`ha_templates`), our paraphrases (`paraphrases`)
+and hard negatives (`negatives`), over synthetic homes drawn from one vocabulary (`homes.TRAIN` for
+training, `homes.HELDOUT` for the generated held-out split, with another seed).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from quantize.intent.ha_templates import ha_samples
+from quantize.intent.homes import TRAIN, SynthHome, Vocabulary, home
+from quantize.intent.labels import Labelled
+from quantize.intent.negatives import negative_samples
+from quantize.intent.paraphrases import paraphrase_samples
+
+MAX_TOKENS = 64
+HOMES = 60
+SHARES = {"ha": 0.5, "paraphrase": 0.3, "negative": 0.2}
+
+
+@dataclass(frozen=True)
+class Encoded:
+    input_ids: list[int]
+    cls: int
+    tags: list[int]
+
+
+def samples(n: int, seed: int, vocab: Vocabulary = TRAIN) -> list[Labelled]:
+    """`n` labelled sentences (about; a few walks are dropped), shuffled, reproducible from `seed`."""
+    return draw(n, seed, vocab)[1]
+
+
+def draw(n: int, seed: int, vocab: Vocabulary = TRAIN) -> tuple[list[SynthHome], list[Labelled]]:
+    """The synthetic homes and the `n` sentences over them (`samples`)."""
+    rng = random.Random(seed)
+    homes = [home(rng, vocab) for _ in range(HOMES)]
+    out = list(ha_samples(rng, homes, int(n * SHARES["ha"])))
+    out += paraphrase_samples(rng, homes, int(n * SHARES["paraphrase"]))
+    out += negative_samples(rng, homes, int(n * SHARES["negative"]))
+    rng.shuffle(out)
+    return homes, out
+
+
+def encode(sample: Labelled, tokenizer, classes: dict[str, int], tags: dict[str, int]) -> Encoded:
+    """Token ids, the class index, and a BIO tag per token (-100 on [CLS]/[SEP]: no loss)."""
+    enc = tokenizer.encode(sample.text)
+    ids, offsets, words = enc.ids[:MAX_TOKENS], enc.offsets[:MAX_TOKENS], enc.word_ids[:MAX_TOKENS]
+    labels: list[int] = []
+    prev = None
+    for (start, end), word in zip(offsets, words):
+        if word is None:
+            labels.append(-100)
+            prev = None
+            continue
+        span = next((s for s in sample.spans if start >= s.start and end <= s.end and end > start), None)
+        if span is None:
+            labels.append(tags["O"])
+        else:
+            labels.append(tags[f"{'I' if prev == span else 'B'}-{span.slot}"])
+        prev = span
+    return Encoded(list(ids), classes.get(sample.cls, -100), labels)
+
+
+def load_tokenizer(path: Path):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
