@@ -134,6 +134,10 @@ class ToolsSettings(BaseModel):
 
     parser: str = "rules"
     """How text becomes a tool call (`device.tools.parsers.PARSERS`)."""
+    learned_model: Literal["auto", "build", "off"] = "auto"
+    """The learned command parser's model (`tandem model train-intent`): "auto" trains it on first use when
+    the quantize extra is installed, else the learned stage is left out; "build": failing to build is an
+    error; "off": never."""
     file: Path | None = None
     """A TOML file of the user's own tools (a JSON Schema plus an MQTT message or a Python function)."""
     policy: dict[str, Literal["allow", "confirm", "refuse"]] = Field(default_factory=dict)

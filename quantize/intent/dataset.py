@@ -8,7 +8,7 @@ training, `homes.HELDOUT` for the generated held-out split, with another seed).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from quantize.intent.ha_templates import ha_samples
@@ -41,8 +41,29 @@ def draw(n: int, seed: int, vocab: Vocabulary = TRAIN) -> tuple[list[SynthHome],
     out = list(ha_samples(rng, homes, int(n * SHARES["ha"])))
     out += paraphrase_samples(rng, homes, int(n * SHARES["paraphrase"]))
     out += negative_samples(rng, homes, int(n * SHARES["negative"]))
+    out = [_dress(s, rng) for s in out]
     rng.shuffle(out)
     return homes, out
+
+
+_PREFIXES = ("please ", "can you ", "could you ", "could you please ", "hey, ", "ok, ", "hey tandem, ", "i want you to ")
+_SUFFIXES = (".", "!", " please", " please.", ", thanks", " now", "?")
+
+
+def _dress(sample: Labelled, rng: random.Random) -> Labelled:
+    """Commands as people type them: sometimes a polite opening or closing, a capital, a full stop."""
+    if sample.intent is None:
+        return sample
+    text, spans = sample.text, sample.spans
+    if rng.random() < 0.15:
+        prefix = rng.choice(_PREFIXES)
+        text = prefix + text
+        spans = tuple(replace(sp, start=sp.start + len(prefix), end=sp.end + len(prefix)) for sp in spans)
+    if rng.random() < 0.2:
+        text += rng.choice(_SUFFIXES)
+    if rng.random() < 0.3 and not any(sp.start == 0 for sp in spans):
+        text = text[0].upper() + text[1:]
+    return replace(sample, text=text, spans=spans)
 
 
 def encode(sample: Labelled, tokenizer, classes: dict[str, int], tags: dict[str, int]) -> Encoded:
