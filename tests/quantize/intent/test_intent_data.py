@@ -45,7 +45,7 @@ def test_the_held_out_names_are_not_the_training_names() -> None:
     held = {e.name for _ in range(40) for e in home(rng, HELDOUT).entities} | set(HELDOUT.areas) | set(HELDOUT.floors)
     assert not set(TRAIN.areas) & set(HELDOUT.areas) and not set(TRAIN.floors) & set(HELDOUT.floors)
     assert len(train & held) < 0.05 * len(held)  # only a rare "<qualifier> Lamp" coincidence
-    homes, data = draw(100, seed=2, vocab=HELDOUT)
+    homes, _ = draw(100, seed=2, vocab=HELDOUT)
     assert all(a in HELDOUT.areas for h in homes for a in h.areas)
 
 
@@ -63,7 +63,7 @@ def test_classes_round_trip_and_tags_are_bio() -> None:
     assert bio_tags(["name", "area", "name"]) == ("O", "B-area", "I-area", "B-name", "I-name")
 
 
-def test_encoding_tags_the_span_tokens(tmp_path) -> None:  # noqa: ANN001
+def test_encoding_tags_the_span_tokens() -> None:
     from quantize.intent.build import source_dir
 
     tokenizer = load_tokenizer(source_dir() / "tokenizer.json")
