@@ -37,7 +37,7 @@ _ROOT = Path(__file__).parents[2]
 _CODE_FILES = tuple(
     [f"quantize/intent/{name}" for name in ("homes.py", "labels.py", "ha_templates.py", "paraphrases.py",
                                               "negatives.py", "dataset.py", "train.py", "export.py", "evaluate.py")]
-    + ["device/tools/parsers/learned.py", "device/tools/parsers/slot_values.py"])
+    + ["device/tools/parsers/learned.py", "device/tools/parsers/slot_values.py", "device/tools/parsers/gazetteer.py"])
 
 
 def source_dir() -> Path:

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from device.tools.parsers.gazetteer import Gazetteer
 from quantize.intent.ha_templates import ha_samples
 from quantize.intent.homes import TRAIN, SynthHome, Vocabulary, home
 from quantize.intent.labels import Labelled
@@ -25,8 +26,14 @@ SHARES = {"ha": 0.5, "paraphrase": 0.3, "negative": 0.2}
 @dataclass(frozen=True)
 class Encoded:
     input_ids: list[int]
+    type_ids: list[int]
+    """The gazetteer mask per token (`device.tools.parsers.gazetteer`)."""
     cls: int
     tags: list[int]
+
+
+def gazetteer_of(h: SynthHome) -> Gazetteer:
+    return Gazetteer.of([e.name for e in h.entities], h.areas, h.floors)
 
 
 def samples(n: int, seed: int, vocab: Vocabulary = TRAIN) -> list[Labelled]:
@@ -66,8 +73,9 @@ def _dress(sample: Labelled, rng: random.Random) -> Labelled:
     return replace(sample, text=text, spans=spans)
 
 
-def encode(sample: Labelled, tokenizer, classes: dict[str, int], tags: dict[str, int]) -> Encoded:
-    """Token ids, the class index, and a BIO tag per token (-100 on [CLS]/[SEP]: no loss)."""
+def encode(sample: Labelled, tokenizer, classes: dict[str, int], tags: dict[str, int],
+           gazetteer: Gazetteer | None = None) -> Encoded:
+    """Token ids, gazetteer marks, the class index, and a BIO tag per token (-100 on [CLS]/[SEP]: no loss)."""
     enc = tokenizer.encode(sample.text)
     ids, offsets, words = enc.ids[:MAX_TOKENS], enc.offsets[:MAX_TOKENS], enc.word_ids[:MAX_TOKENS]
     labels: list[int] = []
@@ -83,7 +91,8 @@ def encode(sample: Labelled, tokenizer, classes: dict[str, int], tags: dict[str,
         else:
             labels.append(tags[f"{'I' if prev == span else 'B'}-{span.slot}"])
         prev = span
-    return Encoded(list(ids), classes.get(sample.cls, -100), labels)
+    marks = gazetteer.type_ids(sample.text, list(offsets)) if gazetteer is not None else [0] * len(ids)
+    return Encoded(list(ids), marks, classes.get(sample.cls, -100), labels)
 
 
 def load_tokenizer(path: Path):

@@ -1,6 +1,6 @@
 """Trained joint model -> ONNX (fp32) -> int8 for onnxruntime.
 
-Inputs `input_ids`, `attention_mask` (int64 [batch, seq]); outputs `intent_logits` float32
+Inputs `input_ids`, `attention_mask`, `token_type_ids` (the gazetteer mask) (int64 [batch, seq]); outputs `intent_logits` float32
 [batch, classes] and `tag_logits` float32 [batch, seq, tags]. Quantized like the NER model
 (`quantize.ner.export.quantize_int8`: dynamic int8 MatMul and Gather).
 """
@@ -23,8 +23,9 @@ def export_onnx(base_dir: Path, trained_dir: Path, out_file: Path, n_classes: in
     ids = torch.ones((1, 12), dtype=torch.long)
     axes = {0: "batch", 1: "seq"}
     torch.onnx.export(
-        model, (ids, ids), str(out_file), input_names=["input_ids", "attention_mask"],
+        model, (ids, ids, ids), str(out_file), input_names=["input_ids", "attention_mask", "token_type_ids"],
         output_names=["intent_logits", "tag_logits"],
-        dynamic_axes={"input_ids": axes, "attention_mask": axes, "intent_logits": {0: "batch"}, "tag_logits": axes},
+        dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                      "intent_logits": {0: "batch"}, "tag_logits": axes},
         opset_version=OPSET, dynamo=False,
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from quantize.intent.homes import SynthHome
@@ -230,6 +231,7 @@ def ha_samples(rng: random.Random, homes: list[SynthHome], n: int) -> Iterator[L
             continue
         labelled = _label(text, result, walk_spans, here)
         if labelled is not None:
+            labelled = replace(labelled, home=k)
             made += 1
             yield labelled
 

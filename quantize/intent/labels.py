@@ -36,6 +36,8 @@ class Labelled:
     """The device's own area, when Home Assistant filled `area` from it (no area words in the sentence)."""
     source: str = ""
     """Which generator made it: "ha", "paraphrase" or "negative"."""
+    home: int = -1
+    """The index of the synthetic home whose names fill it (its gazetteer); -1: none."""
 
     @property
     def cls(self) -> str:

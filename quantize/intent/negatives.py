@@ -82,7 +82,8 @@ _WRAP = ("{q}", "{q}?", "hey, {q}", "quick question: {q}", "{q} please", "i was 
 def negative_samples(rng: random.Random, homes: list[SynthHome], n: int) -> Iterator[Labelled]:
     """`n` sentences that are not commands, over the homes' areas and names."""
     for _ in range(n):
-        h = homes[rng.randrange(len(homes))]
+        k = rng.randrange(len(homes))
+        h = homes[k]
         if rng.random() < 0.3:
             q = FIXED[rng.randrange(len(FIXED))]
         else:
@@ -95,4 +96,4 @@ def negative_samples(rng: random.Random, homes: list[SynthHome], n: int) -> Iter
         text = re.sub(r"\?\?$", "?", text)
         if rng.random() < 0.3:
             text = text[0].upper() + text[1:]
-        yield Labelled(text, None, source="negative")
+        yield Labelled(text, None, source="negative", home=k)

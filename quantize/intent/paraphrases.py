@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from quantize.intent.ha_templates import WILDCARDS, english_intents, slot_lists
@@ -281,6 +282,7 @@ def paraphrase_samples(rng: random.Random, homes: list[SynthHome], n: int,
                 continue
             labelled = _label(text, canon_text, canon_at, para_at, result)
             if labelled is not None:
+                labelled = replace(labelled, home=k)
                 made += 1
                 yield labelled
 

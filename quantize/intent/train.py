@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quantize.intent.dataset import Encoded, encode, load_tokenizer, samples
+from device.tools.parsers.gazetteer import TYPE_VOCAB
+from quantize.intent.dataset import Encoded, draw, encode, gazetteer_of, load_tokenizer
 from quantize.intent.labels import NONE, bio_tags
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ class Recipe:
     """Everything that decides the trained weights; its hash keys the model cache."""
 
     seed: int = 1234
-    samples: int = 12000  # ~375 steps of 32 short sentences: about two minutes on 2 cores
+    samples: int = 10000  # ~310 steps of 32 short sentences
     epochs: int = 1
     batch_size: int = 32
     lr: float = 2e-4
@@ -39,6 +40,7 @@ class Recipe:
     dropout: float = 0.1
     threads: int = 2
     heldout_samples: int = 1500  # the generated held-out split: seed + 1, the HELDOUT names
+    no_gazetteer: float = 0.1  # share of sentences trained without the home's names marked
 
 
 def label_spaces(data: list[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -70,12 +72,22 @@ def build_model(base_dir: Path, n_classes: int, n_tags: int, dropout: float) -> 
             super().__init__()
             self.bert = BertModel.from_pretrained(str(base_dir), add_pooling_layer=False)
             width = self.bert.config.hidden_size
+            # the token-type embedding carries the gazetteer mask: each new row starts as the pretrained
+            # type-0 row, so the encoder starts exactly where it was pretrained
+            old = self.bert.embeddings.token_type_embeddings
+            widened = torch.nn.Embedding(TYPE_VOCAB, old.embedding_dim)
+            with torch.no_grad():
+                widened.weight.copy_(old.weight[0:1].expand(TYPE_VOCAB, -1))
+            self.bert.embeddings.token_type_embeddings = widened
+            self.bert.config.type_vocab_size = TYPE_VOCAB
             self.drop = torch.nn.Dropout(dropout)
             self.intent = torch.nn.Linear(width, n_classes)
             self.tags = torch.nn.Linear(width, n_tags)
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    token_type_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
             return self.intent(self.drop(pooled)), self.tags(self.drop(hidden))
@@ -93,11 +105,14 @@ def train(base_dir: Path, out_dir: Path, recipe: Recipe,
     rng = random.Random(recipe.seed)
     t0 = time.perf_counter()
     tokenizer = load_tokenizer(base_dir / "tokenizer.json")
-    raw = samples(recipe.samples, recipe.seed)
+    homes, raw = draw(recipe.samples, recipe.seed)
     classes, tags = label_spaces(raw)
     class_ids = {c: i for i, c in enumerate(classes)}
     tag_ids = {t: i for i, t in enumerate(tags)}
-    data = [encode(s, tokenizer, class_ids, tag_ids) for s in raw]
+    gazetteers = [gazetteer_of(h) for h in homes]
+    # a share without the home's names: a device without an inventory still parses
+    data = [encode(s, tokenizer, class_ids, tag_ids,
+                   gazetteers[s.home] if s.home >= 0 and rng.random() >= recipe.no_gazetteer else None) for s in raw]
     t_data = time.perf_counter() - t0
 
     model = build_model(base_dir, len(classes), len(tags), recipe.dropout)
@@ -120,8 +135,9 @@ def train(base_dir: Path, out_dir: Path, recipe: Recipe,
             width = max(len(e.input_ids) for e in batch)
             ids = torch.tensor([e.input_ids + [0] * (width - len(e.input_ids)) for e in batch], dtype=torch.long)
             tag_gold = torch.tensor([e.tags + [-100] * (width - len(e.tags)) for e in batch], dtype=torch.long)
+            types = torch.tensor([e.type_ids + [0] * (width - len(e.type_ids)) for e in batch], dtype=torch.long)
             cls_gold = torch.tensor([e.cls for e in batch], dtype=torch.long)
-            cls_logits, tag_logits = model(ids, (ids != 0).long())
+            cls_logits, tag_logits = model(ids, (ids != 0).long(), types)
             loss = loss_fn(cls_logits, cls_gold) + loss_fn(tag_logits.reshape(-1, len(tags)), tag_gold.reshape(-1))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -137,4 +153,4 @@ def train(base_dir: Path, out_dir: Path, recipe: Recipe,
     torch.save(model.state_dict(), out_dir / "model.pt")
     return {"data_s": round(t_data, 1), "train_s": round(time.perf_counter() - t0 - t_data, 1), "steps": step,
             "final_loss": round(loss_ema, 4), "sentences": len(data), "classes": list(classes), "tags": list(tags),
-            "here_classes": sorted({s.cls for s in raw if s.here is not None})}
+            "here_classes": sorted({s.cls for s in raw if s.here is not None}), "type_vocab": TYPE_VOCAB}

@@ -23,7 +23,9 @@ from typing import Any
 
 from device.collab.steps import ToolCall
 from device.errors import ParserModelMissing
+from device.home.resolve import area_with_device
 from device.tools.parsers.base import HomeVocabulary
+from device.tools.parsers.gazetteer import Gazetteer
 from device.tools.parsers.slot_values import normalise
 
 log = logging.getLogger(__name__)
@@ -123,7 +125,8 @@ class IntentModel:
         self.tokenizer.no_truncation()
         self.model_dir = model_dir
 
-    def predict(self, text: str) -> Prediction:
+    def predict(self, text: str, gazetteer: Gazetteer | None = None) -> Prediction:
+        """The class and slot spans of `text`; `gazetteer` marks the home's names in it."""
         import numpy as np
 
         enc = self.tokenizer.encode(text)
@@ -132,8 +135,10 @@ class IntentModel:
             ids, offsets, words = ids[:self.max_tokens - 1] + ids[-1:], offsets[:self.max_tokens - 1] + [(0, 0)], \
                 words[:self.max_tokens - 1] + [None]
         batch = np.array([ids], dtype=np.int64)
-        cls_logits, tag_logits = self.session.run(["intent_logits", "tag_logits"],
-                                                  {"input_ids": batch, "attention_mask": np.ones_like(batch)})
+        marks = gazetteer.type_ids(text, list(offsets)) if gazetteer is not None else [0] * len(ids)
+        cls_logits, tag_logits = self.session.run(
+            ["intent_logits", "tag_logits"],
+            {"input_ids": batch, "attention_mask": np.ones_like(batch), "token_type_ids": np.array([marks], dtype=np.int64)})
         cls_probs = _softmax(cls_logits[0])
         tag_probs = _softmax(tag_logits[0])
         best = int(cls_probs.argmax())
@@ -192,8 +197,13 @@ class LearnedParser:
     """A built model dir; None: the newest one in `default_models_dir()`."""
     name: str = "learned"
     model: IntentModel = field(init=False, repr=False)
+    gazetteer: Gazetteer = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        v = self.vocabulary
+        self.gazetteer = Gazetteer.of([n for e in v.entities for n in (e.name, *e.aliases)],
+                                      [n for a in v.areas for n in (a.name, *a.aliases)],
+                                      [n for f in v.floors for n in (f.name, *f.aliases)])
         found = self.model_dir or find_intent_model(default_models_dir())
         if found is None:
             raise ParserModelMissing(f"the learned command parser's model is not built in {default_models_dir()}: "
@@ -204,7 +214,7 @@ class LearnedParser:
         cleaned = text.strip()
         if not cleaned:
             return None
-        pred = self.model.predict(cleaned)
+        pred = self.model.predict(cleaned, self.gazetteer)
         intent = pred.intent
         if intent is None:
             return None
@@ -214,16 +224,30 @@ class LearnedParser:
         for span in pred.spans:
             if span.slot in slots and span.slot not in pred.fixed():
                 continue  # the first span of a slot wins
-            value = normalise(span.slot, cleaned[span.start:span.end], self.vocabulary, intent=intent, text=cleaned,
+            words = cleaned[span.start:span.end]
+            value = normalise(span.slot, words, self.vocabulary, intent=intent, text=cleaned,
                               value_maps=self.model.value_maps)
-            slots[span.slot] = value.value
             lowest = min(lowest, span.probability)
+            if span.slot == "name" and not value.known and self._as_area(words, slots):
+                continue  # "the den lights": the area's lights, as Home Assistant reads it
+            slots[span.slot] = value.value
             unknown = unknown or not value.known
         confidence = pred.probability * lowest * (UNKNOWN_PENALTY if unknown else 1.0)
         here = self._here_area()
         if here and pred.cls in self.model.here_classes and not any(s in slots for s in _PLACE_SLOTS):
             slots["area"] = here  # "turn on the lights": the device's own area, as Home Assistant does
         return ToolCall(intent, slots, confidence=round(confidence, 4))
+
+    def _as_area(self, words: str, slots: dict[str, Any]) -> bool:
+        """A `name` the home lacks that is an area with a device word: `area` + `domain` into `slots`."""
+        if "area" in slots:
+            return False
+        found = area_with_device(words, self.vocabulary.areas)
+        if found is None or len(found[1]) != 1:
+            return False
+        slots["area"] = found[0].name
+        slots.setdefault("domain", next(iter(found[1])))
+        return True
 
     def _here_area(self) -> str | None:
         v = self.vocabulary
