@@ -23,7 +23,7 @@ from typing import Any
 
 from device.collab.steps import ToolCall
 from device.errors import ParserModelMissing
-from device.home.resolve import area_with_device
+from device.home.resolve import area_with_device, find_place
 from device.tools.parsers.base import HomeVocabulary
 from device.tools.parsers.gazetteer import Gazetteer
 from device.tools.parsers.slot_values import normalise
@@ -239,9 +239,15 @@ class LearnedParser:
         return ToolCall(intent, slots, confidence=round(confidence, 4))
 
     def _as_area(self, words: str, slots: dict[str, Any]) -> bool:
-        """A `name` the home lacks that is an area with a device word: `area` + `domain` into `slots`."""
+        """A `name` the home lacks that is an area ("the scullery"), or an area with a device word ("the den
+        lights": `domain` too): into `slots` as Home Assistant reads it."""
         if "area" in slots:
             return False
+        place = find_place(words, self.vocabulary.areas)
+        if place is not None and " ".join(words.casefold().split()).removeprefix("the ") in (
+                place.name.casefold(), *(a.casefold() for a in place.aliases)):
+            slots["area"] = place.name
+            return True
         found = area_with_device(words, self.vocabulary.areas)
         if found is None or len(found[1]) != 1:
             return False
