@@ -221,15 +221,15 @@ class LearnedParser:
         slots: dict[str, Any] = pred.fixed()
         lowest = 1.0
         unknown = False
-        for span in pred.spans:
+        for span in self._snap(cleaned, pred.spans):
             if span.slot in slots and span.slot not in pred.fixed():
                 continue  # the first span of a slot wins
             words = cleaned[span.start:span.end]
             value = normalise(span.slot, words, self.vocabulary, intent=intent, text=cleaned,
                               value_maps=self.model.value_maps)
             lowest = min(lowest, span.probability)
-            if span.slot == "name" and not value.known and self._as_area(words, slots):
-                continue  # "the den lights": the area's lights, as Home Assistant reads it
+            if span.slot == "name" and (not value.known or self._is_area(words)) and self._as_area(words, slots):
+                continue  # "the den lights", "the study": the area (and its devices), as Home Assistant reads it
             slots[span.slot] = value.value
             unknown = unknown or not value.known
         confidence = pred.probability * lowest * (UNKNOWN_PENALTY if unknown else 1.0)
@@ -237,6 +237,53 @@ class LearnedParser:
         if here and pred.cls in self.model.here_classes and not any(s in slots for s in _PLACE_SLOTS):
             slots["area"] = here  # "turn on the lights": the device's own area, as Home Assistant does
         return ToolCall(intent, slots, confidence=round(confidence, 4))
+
+    def _snap(self, text: str, spans: tuple[SlotSpan, ...]) -> list[SlotSpan]:
+        """Spans inside a mention of an entity's name, as Home Assistant's matcher reads it: a `name` or `area`
+        span becomes the whole name ("kitchen" of "Kitchen Spots", "living" of "Living Room Lamp") unless it is
+        exactly an area and the rest a device word ("garage" + "light": the Garage's lights); spans swallowed by
+        it are dropped."""
+        spans = tuple(self._whole_place(text, s) for s in spans)
+        pattern = self.gazetteer.entities
+        if pattern is None or not spans:
+            return list(spans)
+        mentions = [(m.start(), m.end()) for m in pattern.finditer(text)]
+        out: list[SlotSpan] = []
+        taken: tuple[int, int] | None = None
+        for span in spans:
+            if taken is not None and taken[0] <= span.start and span.end <= taken[1]:
+                continue
+            mention = next(((s, e) for s, e in mentions if s <= span.start and span.end <= e
+                            and (s, e) != (span.start, span.end)), None)
+            if mention is not None and span.slot in ("name", "area"):
+                words = text[mention[0]:mention[1]]
+                area_and_device = self._is_area(text[span.start:span.end]) and area_with_device(
+                    words, self.vocabulary.areas) is not None
+                if not area_and_device:
+                    out.append(SlotSpan("name", mention[0], mention[1], span.probability))
+                    taken = mention
+                    continue
+            out.append(span)
+        return out
+
+    def _whole_place(self, text: str, span: SlotSpan) -> SlotSpan:
+        """An `area` or `floor` span that is part of a longer mention of one ("lower" of "Lower Ground")
+        runs to the whole mention."""
+        pattern = {"area": self.gazetteer.areas, "floor": self.gazetteer.floors}.get(span.slot)
+        if pattern is None:
+            return span
+        for m in pattern.finditer(text):
+            if m.start() <= span.start and span.end <= m.end() and (m.start(), m.end()) != (span.start, span.end):
+                return SlotSpan(span.slot, m.start(), m.end(), span.probability)
+        return span
+
+    def _is_area(self, words: str) -> bool:
+        """`words` are exactly an area's name or alias and no entity's ("the study" of "Study Blinds")."""
+        folded = " ".join(words.casefold().split()).removeprefix("the ")
+        v = self.vocabulary
+        in_areas = any(folded in (a.name.casefold(), *(x.casefold() for x in a.aliases)) for a in v.areas)
+        return in_areas and not any(folded in (e.name.casefold(), *(x.casefold() for x in e.aliases))
+                                    for e in v.entities)
 
     def _as_area(self, words: str, slots: dict[str, Any]) -> bool:
         """A `name` the home lacks that is an area ("the scullery"), or an area with a device word ("the den

@@ -34,12 +34,17 @@ def parser(intent_model_dir: Path) -> LearnedParser:
 
 @pytest.mark.real_model
 @pytest.mark.parametrize(("text", "intent", "slots"), [
-    ("kill the garage light", "HassTurnOff", {"name": "Garage Light"}),
+    # what Home Assistant's matcher says for "turn off the garage light" when the Garage Light is in the Garage
+    ("kill the garage light", "HassTurnOff", {"area": "Garage", "domain": "light"}),
+    ("switch the living room lamp off", "HassTurnOff", {"area": "Living Room", "domain": "light"}),
+    ("dim the living room lamp to 30", "HassLightSet", {"name": "Living Room Lamp", "brightness": 30}),
     ("turn on the kitchen spots", "HassTurnOn", {"name": "Kitchen Spots"}),
     ("it's too dark in the living room, bump the lights up to 80%", "HassLightSet",
      {"area": "Living Room", "domain": "light", "brightness": 80}),
     ("start a 3 minute countdown for the eggs", "HassStartTimer", {"minutes": 3, "name": "eggs"}),
-    ("shut the study blinds halfway", "HassSetPosition", {"name": "Study Blinds", "position": 50}),
+    # and for "set the study blinds to 50%": the Study's blinds
+    ("shut the study blinds halfway", "HassSetPosition",
+     {"area": "Study", "domain": "cover", "device_class": "blind", "position": 50}),
     ("set a timer for 10 minutes", "HassStartTimer", {"minutes": 10}),
     ("we're out of milk", "HassShoppingListAddItem", {"item": "milk"}),
 ])
