@@ -264,6 +264,8 @@ class LearnedParser:
                     taken = mention
                     continue
             out.append(span)
+        if taken is not None:  # an earlier span inside the name that took its words ("living room" of the lamp)
+            out = [s for s in out if s.slot == "name" or not (taken[0] <= s.start and s.end <= taken[1])]
         return out
 
     def _whole_place(self, text: str, span: SlotSpan) -> SlotSpan:
