@@ -12,6 +12,8 @@
          │   └─ SpoolCorrupt         a spool record does not parse (the record is kept, not dropped)
          ├─ CollabError              planning, routing, tools or fusion cannot proceed
          │   ├─ CollabConfigError    config names a planner, router or fuser that is not registered
+         │   │   └─ ParserModelMissing  the learned command parser's model is not built or cannot load
+         │   │                       (message: the command that builds it)
          │   └─ ToolError            a device tool failed or was not understood (the model answers instead)
          │       └─ ToolRefused      an act the policy refuses, or one the user did not confirm (said, not done)
          ├─ RedactionError           the redactor or its model cannot run
@@ -95,6 +97,10 @@ class CollabError(DeviceError):
 
 class CollabConfigError(CollabError):
     pass
+
+
+class ParserModelMissing(CollabConfigError):
+    """The learned command parser's model is not built (or cannot load): the message says how to build it."""
 
 
 class ToolError(CollabError):

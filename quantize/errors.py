@@ -17,6 +17,7 @@ with ``raise ... from exc`` so callers (the ``tandem model`` CLI) only handle th
     ├── TokenizerParityError       the converted tokenizer disagrees with llama.cpp on too many strings
     ├── VariantRefused             a variant's top-1 agreement with fp32 is below the configured floor
     ├── SensitiveBuildError        the sensitive-context classifier cannot be trained (message: the build log)
+    ├── IntentBuildError           the command parser's model cannot be trained (message: the build log)
     └── ManifestError              a model dir's manifest is missing, malformed or its hashes differ
 """
 
@@ -98,6 +99,10 @@ class VariantRefused(QuantizeError):
 
 class ManifestError(QuantizeError):
     """A model directory's manifest is missing or does not match the files."""
+
+
+class IntentBuildError(QuantizeError):
+    """Training or exporting the learned command parser failed, or its encoder or template packages are missing."""
 
 
 class SensitiveBuildError(QuantizeError):

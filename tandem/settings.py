@@ -141,6 +141,10 @@ class ToolsSettings(BaseModel):
     """The cascade's stages, surest first (names from `device.tools.parsers.PARSERS`)."""
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     """A parsed call below this confidence does not act on its own (the cascade tries the next stage)."""
+    learned_model: Literal["auto", "build", "off"] = "auto"
+    """The learned command parser's model (`tandem model train-intent`): "auto" trains it on first use when
+    the quantize extra is installed, else the learned stage is left out; "build": failing to build is an
+    error; "off": never."""
     file: Path | None = None
     """A TOML file of the user's own tools (a JSON Schema plus an MQTT message or a Python function)."""
     policy: dict[str, Literal["allow", "confirm", "refuse"]] = Field(default_factory=dict)

@@ -32,7 +32,7 @@ from device.errors import AmbiguousTarget, UnknownEntity
 from device.home.base import Home
 from device.home.model import Area, Entity, Floor
 
-__all__ = ["HERE_WORDS", "resolve"]
+__all__ = ["HERE_WORDS", "area_with_device", "find_place", "match_names", "resolve"]
 
 HERE_WORDS = frozenset({"here", "in here", "this room", "the room", "this area", "in this room", "right here"})
 _FUZZY = 0.82
@@ -106,6 +106,27 @@ def resolve(home: Home, *, name: str | None = None, area: str | None = None, flo
     if not matches:
         raise _no_such_name(name, area_obj, floor_obj, everything)
     return _one_target(name, matches, here_area, areas, area_given=area_obj is not None)
+
+
+def match_names(words: str, entities: Sequence[Entity]) -> list[Entity]:
+    """The entities whose name or alias `words` mean (exactly, every word, or close spelling), best tier
+    first; [] when none does. For parsers that write the inventory's name into a `name` slot."""
+    return _match_name(words, entities)
+
+
+def find_place(words: str, places: Sequence[Area] | Sequence[Floor]) -> Area | Floor | None:
+    """The area or floor `words` name (name, alias, id or close spelling), or None."""
+    return _find("place", words, places)
+
+
+def area_with_device(words: str, areas: Sequence[Area]) -> tuple[Area, frozenset[str]] | None:
+    """"kitchen lights", "the lamps in the study" -> (the area, its device words' domains); None when the
+    words are not an area of `areas` with a device word (a `name` slot that means an area's devices)."""
+    found = _area_and_device(words, areas, frozenset())
+    if found is None or not found[1]:
+        return None
+    area = next((a for a in areas if a.id == found[0]), None)
+    return None if area is None else (area, found[1])
 
 
 # -- words ------------------------------------------------------------------------------------------

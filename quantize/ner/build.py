@@ -9,13 +9,10 @@ it, and the parent only reads its progress lines.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import asdict
@@ -25,11 +22,11 @@ from typing import Any
 from device.redaction.ner import MODEL_NAME, find_ner_model
 from device.redaction.ner_features import CASE_VOCAB
 from quantize.build_lock import build_lock
-from quantize.build_log import build_log_path, child_env, failure_note, note, start_log
+from quantize.build_log import build_log_path, start_log
 from quantize.errors import QuantizeError
 from quantize.ner.dataset import LABELS, MAX_TOKENS
 from quantize.ner.train import Recipe
-from quantize.steps import step_bar
+from quantize.train_child import run_child
 
 log = logging.getLogger(__name__)
 
@@ -130,47 +127,10 @@ def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, pr
 
 
 def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, build_log: Path) -> dict[str, Any]:
-    """Train and export in a child process: a bar for training (steps, loss) and one for the export
-    on stderr; the child's own stderr (torch, transformers, onnx) appended to ``build_log``."""
-    cmd = [sys.executable, "-m", "quantize.ner.build", str(base), str(work), json.dumps(asdict(recipe))]
-    env = child_env(PYTHONWARNINGS="ignore", TRANSFORMERS_VERBOSITY="error", TOKENIZERS_PARALLELISM="false")
-    root = str(Path(__file__).parents[2])
-    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
-    bar = None
-    result: dict[str, Any] | None = None
-    with contextlib.ExitStack() as stack:
-        sink = stack.enter_context(build_log.open("a"))
-        proc = stack.enter_context(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=sink, text=True, env=env))
-        exported = None
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            kind, _, rest = line.strip().partition(" ")
-            if kind == "step" and progress:
-                step, total, loss = rest.split()
-                if bar is None:
-                    from tqdm import tqdm
-
-                    bar = tqdm(total=int(total), desc=f"{MODEL_NAME} train", unit="step", file=sys.stderr)
-                bar.n = int(step)
-                bar.set_postfix(loss=loss, refresh=False)
-                bar.refresh()
-            elif kind == "done":
-                result = json.loads(rest)
-                if exported is not None:
-                    exported("int8")
-            elif kind == "phase":
-                phase, _, words = rest.partition(" ")
-                note(build_log, words)
-                if phase == "export":
-                    if bar is not None:
-                        bar.close()
-                        bar = None
-                    exported = stack.enter_context(step_bar(f"{MODEL_NAME} export", progress))
-    if bar is not None:
-        bar.close()
-    if proc.returncode != 0 or result is None:
-        raise NerBuildError(f"training the NER model failed (exit {proc.returncode}); {failure_note(build_log)}")
-    return result
+    """Train and export in a child process (`quantize.train_child`): a bar for training (steps, loss) and
+    one for the export on stderr; the child's own stderr (torch, transformers, onnx) appended to ``build_log``."""
+    return run_child("quantize.ner.build", [str(base), str(work), json.dumps(asdict(recipe))], name=MODEL_NAME,
+                     progress=progress, build_log=build_log, error=NerBuildError)
 
 
 def _child(base: Path, work: Path, recipe: Recipe) -> None:

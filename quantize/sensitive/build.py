@@ -11,13 +11,10 @@ and the parent only reads its progress lines (one bar for training, one for expo
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import asdict
@@ -26,11 +23,11 @@ from typing import Any
 
 from device.redaction.sensitive import CATEGORIES, MODEL_NAME, find_built
 from quantize.build_lock import build_lock
-from quantize.build_log import build_log_path, child_env, failure_note, note, start_log
+from quantize.build_log import build_log_path, start_log
 from quantize.errors import SensitiveBuildError
 from quantize.sensitive.dataset import MAX_TOKENS
 from quantize.sensitive.train import Recipe
-from quantize.steps import step_bar
+from quantize.train_child import run_child
 
 log = logging.getLogger(__name__)
 
@@ -138,47 +135,11 @@ def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, fi
 
 
 def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, build_log: Path) -> dict[str, Any]:
-    """Train, export and calibrate in a child process: a bar for training (steps, loss) and one for
-    export + calibration on stderr; the child's own stderr (torch, transformers, onnx) goes to ``build_log``."""
-    cmd = [sys.executable, "-m", "quantize.sensitive.build", str(base), str(work), json.dumps(asdict(recipe))]
-    env = child_env(PYTHONWARNINGS="ignore", TRANSFORMERS_VERBOSITY="error", TOKENIZERS_PARALLELISM="false")
-    env["PYTHONPATH"] = str(_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    bar = None
-    result: dict[str, Any] | None = None
-    with contextlib.ExitStack() as stack:
-        sink = stack.enter_context(build_log.open("a"))
-        proc = stack.enter_context(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=sink, text=True, env=env))
-        exported = None
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            kind, _, rest = line.strip().partition(" ")
-            if kind == "step" and progress:
-                step, total, loss = rest.split()
-                if bar is None:
-                    from tqdm import tqdm
-
-                    bar = tqdm(total=int(total), desc=f"{MODEL_NAME} train", unit="step", file=sys.stderr)
-                bar.n = int(step)
-                bar.set_postfix(loss=loss, refresh=False)
-                bar.refresh()
-            elif kind == "done":
-                result = json.loads(rest)
-                if exported is not None:
-                    exported("int8, calibrated")
-            elif kind == "phase":
-                phase, _, words = rest.partition(" ")
-                note(build_log, words)
-                if phase == "export":
-                    if bar is not None:
-                        bar.close()
-                        bar = None
-                    exported = stack.enter_context(step_bar(f"{MODEL_NAME} export", progress))
-    if bar is not None:
-        bar.close()
-    if proc.returncode != 0 or result is None:
-        raise SensitiveBuildError(f"training the sensitive-context model failed (exit {proc.returncode}); "
-                                  f"{failure_note(build_log)}")
-    return result
+    """Train, export and calibrate in a child process (`quantize.train_child`): a bar for training (steps,
+    loss) and one for export + calibration on stderr; the child's own stderr goes to ``build_log``."""
+    return run_child("quantize.sensitive.build", [str(base), str(work), json.dumps(asdict(recipe))],
+                     name=MODEL_NAME, progress=progress, build_log=build_log, error=SensitiveBuildError,
+                     exported_note="int8, calibrated")
 
 
 def _child(base: Path, work: Path, recipe: Recipe) -> None:

@@ -1,5 +1,5 @@
-"""`tandem model`: build, sweep and list ONNX models; `train-ner` trains the PII name/address model and
-`train-sensitive` the sensitive-context classifier."""
+"""`tandem model`: build, sweep and list ONNX models; `train-ner` trains the PII name/address model,
+`train-sensitive` the sensitive-context classifier and `train-intent` the learned command parser."""
 
 from __future__ import annotations
 
@@ -112,3 +112,31 @@ def train_sensitive(seed: int | None, samples: int | None, force: bool) -> None:
     calibration = manifest["calibration"]
     click.echo(f"{out} ({manifest['size_bytes'] / 1e6:.1f} MB, built in {manifest['build_seconds']:.0f} s; generated "
                f"set: recall {100 * calibration['recall']:.1f}%, false flags {100 * calibration['false_flags']:.1f}%)")
+
+
+@model.command("train-intent")
+@click.option("--seed", type=int, default=None, help="Training seed (default: the recipe's).")
+@click.option("--samples", type=int, default=None, help="Synthetic training sentences (default: the recipe's).")
+@click.option("--force", is_flag=True, help="Retrain even when this recipe is already built.")
+def train_intent(seed: int | None, samples: int | None, force: bool) -> None:
+    """Fine-tune MiniLM to parse commands (Home Assistant intents + slots), export int8 ONNX to the model cache."""
+    from dataclasses import replace
+
+    settings = cli_settings()
+    with needs_extra(BUILD_TOOLS_MISSING):
+        from quantize.intent.build import build_intent
+        from quantize.intent.train import Recipe
+    recipe = Recipe()
+    if seed is not None:
+        recipe = replace(recipe, seed=seed)
+    if samples is not None:
+        recipe = replace(recipe, samples=samples)
+    out = build_intent(settings.models_dir, recipe, progress=True, force=force)
+    manifest = json.loads((out / "manifest.json").read_text())
+    held = manifest["heldout"]
+    parts = ", ".join(f"{key} {100 * held[key]['exact']:.1f}%" for key in ("ha", "paraphrase") if key in held)
+    false = held.get("negative", {}).get("false_triggers", 0)
+    click.echo(f"{out} ({manifest['size_bytes'] / 1e6:.1f} MB, built in {manifest['build_seconds']:.0f} s; generated "
+               f"held-out split: intent {100 * held['all']['intent']:.1f}%, intent+slots exact {100 * held['all']['exact']:.1f}% "
+               f"({parts}), false triggers {false}/{held.get('negative', {}).get('n', 0)}, "
+               f"p50 {held['ms_p50']:.1f} ms)")

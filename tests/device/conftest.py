@@ -23,3 +23,11 @@ def sensitive_model_dir() -> Path:
     from quantize.sensitive.build import build_sensitive
 
     return build_sensitive(real_models_dir(), progress=False)
+
+
+@pytest.fixture(scope="session")
+def intent_model_dir() -> Path:
+    """The real learned command parser: found in the model cache, or built there once (~3 min)."""
+    from quantize.intent.build import build_intent
+
+    return build_intent(real_models_dir(), progress=False)

@@ -2,6 +2,7 @@
 
     rules   anchored patterns of everyday phrasings (`device.tools.parsers.rules`)
     hassil  Home Assistant's sentence templates, matched exactly (`device.tools.parsers.hassil_parser`)
+    learned a joint intent + slot-tagging MiniLM (`device.tools.parsers.learned`; `tandem model train-intent`)
     cascade the stages in order, the first sure answer wins (`device.tools.parsers.cascade`)
 """
 
@@ -31,7 +32,14 @@ def _cascade(vocabulary: HomeVocabulary) -> CommandParser:
     return make_cascade(vocabulary, [s for s in DEFAULT_STAGES if s in PARSERS])
 
 
-PARSERS: dict[str, Callable[[HomeVocabulary], CommandParser]] = {"rules": _rules, "hassil": _hassil, "cascade": _cascade}
+def _learned(vocabulary: HomeVocabulary) -> CommandParser:
+    from device.tools.parsers.learned import LearnedParser
+
+    return LearnedParser(vocabulary)
+
+
+PARSERS: dict[str, Callable[[HomeVocabulary], CommandParser]] = {"rules": _rules, "hassil": _hassil, "learned": _learned,
+                                                               "cascade": _cascade}
 
 
 def make_parser(name: str, vocabulary: HomeVocabulary | None = None) -> CommandParser:

@@ -1,0 +1,312 @@
+"""The `learned` command parser: a joint intent + slot-tagging MiniLM, int8 ONNX, a few ms per request.
+
+It generalises past Home Assistant's templates to everyday paraphrases ("kill the garage light",
+"it's too dark in the den, bump the lights up to 80%"). One forward pass gives a *class* (Home
+Assistant's intent with the slots its template fixes, e.g. ``HassTurnOn|domain=light``, or "none":
+not a command) and a BIO slot tag per token; spans become values in `slot_values` (the inventory's
+names, numbers as numbers). Built by ``tandem model train-intent`` (``quantize.intent``) into
+``<models_dir>/intent-parser/<key>/``; this module only loads it (onnxruntime + tokenizers).
+
+`confidence` = the class probability times the lowest slot-span probability, halved when a name,
+area or floor is not one the home has (the words are kept; the tools ask back).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from device.collab.steps import ToolCall
+from device.errors import ParserModelMissing
+from device.home.resolve import area_with_device, find_place
+from device.tools.parsers.base import HomeVocabulary
+from device.tools.parsers.gazetteer import Gazetteer
+from device.tools.parsers.slot_values import normalise
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BUILD_HINT", "MODEL_NAME", "IntentModel", "LearnedParser", "Prediction", "default_models_dir",
+           "find_intent_model", "load_model"]
+
+MODEL_NAME = "intent-parser"
+BUILD_HINT = "build it with `tandem model train-intent` (about 3 minutes on 2 cores; needs the quantize extra)"
+NONE = "none"
+UNKNOWN_PENALTY = 0.5
+_PLACE_SLOTS = ("name", "area", "floor")
+
+
+def default_models_dir() -> Path:
+    """``TANDEM_MODELS_DIR``, else the cache's ``tandem/models`` (what `tandem.settings` defaults to)."""
+    env = os.environ.get("TANDEM_MODELS_DIR")
+    if env:
+        return Path(env)
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "tandem" / "models"
+
+
+def find_intent_model(models_dir: Path, key: str | None = None) -> Path | None:
+    """The newest complete build dir under ``<models_dir>/intent-parser/`` (or the one named `key`)."""
+    base = Path(models_dir) / MODEL_NAME
+    if not base.is_dir():
+        return None
+    dirs = [d for d in base.iterdir() if d.is_dir() and not d.name.endswith(".work")
+            and (key is None or d.name == key) and (d / "manifest.json").is_file()]
+    return max(dirs, key=lambda d: d.stat().st_mtime) if dirs else None
+
+
+@dataclass(frozen=True)
+class SlotSpan:
+    slot: str
+    start: int
+    end: int
+    probability: float
+
+
+@dataclass(frozen=True)
+class Prediction:
+    cls: str
+    probability: float
+    spans: tuple[SlotSpan, ...]
+
+    @property
+    def intent(self) -> str | None:
+        return None if self.cls == NONE else self.cls.split("|", 1)[0]
+
+    def fixed(self) -> dict[str, Any]:
+        """The slots the class fixes (``HassTurnOn|domain=light`` -> {"domain": "light"})."""
+        out: dict[str, Any] = {}
+        for pair in self.cls.split("|")[1:]:
+            key, _, raw = pair.partition("=")
+            out[key] = int(raw) if raw.lstrip("-").isdigit() else raw
+        return out
+
+
+class IntentModel:
+    """One loaded model dir: `predict(text) -> Prediction`."""
+
+    def __init__(self, model_dir: Path, threads: int = 1) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ParserModelMissing("the learned parser needs onnxruntime and tokenizers: "
+                                     "pip install 'tandem[device]'") from exc
+        from onnxruntime.capi.onnxruntime_pybind11_state import (
+            Fail,
+            InvalidGraph,
+            InvalidProtobuf,
+            NoSuchFile,
+        )
+
+        model_dir = Path(model_dir)
+        try:
+            self.manifest: dict[str, Any] = json.loads((model_dir / "manifest.json").read_text())
+            self.tokenizer = Tokenizer.from_file(str(model_dir / self.manifest["tokenizer_file"]))
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            self.session = ort.InferenceSession(str(model_dir / self.manifest["onnx_file"]), opts,
+                                                providers=["CPUExecutionProvider"])
+            self.classes: tuple[str, ...] = tuple(self.manifest["classes"])
+            self.tags: tuple[str, ...] = tuple(self.manifest["tags"])
+            self.value_maps: dict[str, dict[str, Any]] = dict(self.manifest.get("value_maps", {}))
+            self.here_classes: frozenset[str] = frozenset(self.manifest.get("here_classes", ()))
+            self.max_tokens = int(self.manifest.get("max_tokens", 64))
+        except (OSError, ValueError, KeyError, TypeError, Fail, InvalidGraph, InvalidProtobuf, NoSuchFile) as exc:
+            raise ParserModelMissing(f"cannot load the command parser model in {model_dir}: {exc}; "
+                                     f"rebuild it: {BUILD_HINT} --force") from exc
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        self.model_dir = model_dir
+
+    def predict(self, text: str, gazetteer: Gazetteer | None = None) -> Prediction:
+        """The class and slot spans of `text`; `gazetteer` marks the home's names in it."""
+        import numpy as np
+
+        enc = self.tokenizer.encode(text)
+        ids, offsets, words = enc.ids, enc.offsets, enc.word_ids
+        if len(ids) > self.max_tokens:  # keep [CLS] ... [SEP]
+            ids, offsets, words = ids[:self.max_tokens - 1] + ids[-1:], offsets[:self.max_tokens - 1] + [(0, 0)], \
+                words[:self.max_tokens - 1] + [None]
+        batch = np.array([ids], dtype=np.int64)
+        marks = gazetteer.type_ids(text, list(offsets)) if gazetteer is not None else [0] * len(ids)
+        cls_logits, tag_logits = self.session.run(
+            ["intent_logits", "tag_logits"],
+            {"input_ids": batch, "attention_mask": np.ones_like(batch), "token_type_ids": np.array([marks], dtype=np.int64)})
+        cls_probs = _softmax(cls_logits[0])
+        tag_probs = _softmax(tag_logits[0])
+        best = int(cls_probs.argmax())
+        return Prediction(self.classes[best], float(cls_probs[best]), tuple(self._spans(tag_probs, offsets, words)))
+
+    def _spans(self, probs: Any, offsets: list[tuple[int, int]], words: list[int | None]) -> list[SlotSpan]:
+        """BIO over words (a word's tag is its first piece's); a span runs to its last word's end."""
+        spans: list[SlotSpan] = []
+        open_slot: str | None = None
+        start = end = 0
+        low = 1.0
+        prev_word: int | None = None
+        for i, word in enumerate(words):
+            if word is None:
+                continue
+            if word == prev_word:  # a later piece of the same word: extend an open span
+                if open_slot is not None:
+                    end = offsets[i][1]
+                continue
+            prev_word = word
+            k = int(probs[i].argmax())
+            tag, p = self.tags[k], float(probs[i][k])
+            kind, _, slot = tag.partition("-")
+            if kind == "I" and slot == open_slot:
+                end, low = offsets[i][1], min(low, p)
+                continue
+            if open_slot is not None:
+                spans.append(SlotSpan(open_slot, start, end, low))
+                open_slot = None
+            if kind in ("B", "I"):
+                open_slot, start, end, low = slot, offsets[i][0], offsets[i][1], p
+        if open_slot is not None:
+            spans.append(SlotSpan(open_slot, start, end, low))
+        return spans
+
+
+def _softmax(x: Any) -> Any:
+    import numpy as np
+
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(model_dir: Path, threads: int = 1) -> IntentModel:
+    """The model in `model_dir`, loaded once per process (every parser over any home shares it)."""
+    return IntentModel(model_dir, threads)
+
+
+@dataclass
+class LearnedParser:
+    """`parse(text) -> ToolCall | None` with the learned model over `vocabulary`'s names."""
+
+    vocabulary: HomeVocabulary = field(default_factory=HomeVocabulary)
+    model_dir: Path | None = None
+    """A built model dir; None: the newest one in `default_models_dir()`."""
+    name: str = "learned"
+    model: IntentModel = field(init=False, repr=False)
+    gazetteer: Gazetteer = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        v = self.vocabulary
+        self.gazetteer = Gazetteer.of([n for e in v.entities for n in (e.name, *e.aliases)],
+                                      [n for a in v.areas for n in (a.name, *a.aliases)],
+                                      [n for f in v.floors for n in (f.name, *f.aliases)])
+        found = self.model_dir or find_intent_model(default_models_dir())
+        if found is None:
+            raise ParserModelMissing(f"the learned command parser's model is not built in {default_models_dir()}: "
+                                     f"{BUILD_HINT}")
+        self.model = load_model(Path(found))
+
+    def parse(self, text: str) -> ToolCall | None:
+        cleaned = text.strip()
+        if not cleaned:
+            return None
+        pred = self.model.predict(cleaned, self.gazetteer)
+        intent = pred.intent
+        if intent is None:
+            return None
+        slots: dict[str, Any] = pred.fixed()
+        lowest = 1.0
+        unknown = False
+        for span in self._snap(cleaned, pred.spans):
+            if span.slot in slots and span.slot not in pred.fixed():
+                continue  # the first span of a slot wins
+            words = cleaned[span.start:span.end]
+            value = normalise(span.slot, words, self.vocabulary, intent=intent, text=cleaned,
+                              value_maps=self.model.value_maps)
+            lowest = min(lowest, span.probability)
+            if span.slot == "name" and (not value.known or self._is_area(words)) and self._as_area(words, slots):
+                continue  # "the den lights", "the study": the area (and its devices), as Home Assistant reads it
+            slots[span.slot] = value.value
+            unknown = unknown or not value.known
+        confidence = pred.probability * lowest * (UNKNOWN_PENALTY if unknown else 1.0)
+        here = self._here_area()
+        if here and pred.cls in self.model.here_classes and not any(s in slots for s in _PLACE_SLOTS):
+            slots["area"] = here  # "turn on the lights": the device's own area, as Home Assistant does
+        return ToolCall(intent, slots, confidence=round(confidence, 4))
+
+    def _snap(self, text: str, spans: tuple[SlotSpan, ...]) -> list[SlotSpan]:
+        """Spans inside a mention of an entity's name, as Home Assistant's matcher reads it: a `name` or `area`
+        span becomes the whole name ("kitchen" of "Kitchen Spots", "living" of "Living Room Lamp") unless it is
+        exactly an area and the rest a device word ("garage" + "light": the Garage's lights); spans swallowed by
+        it are dropped."""
+        spans = tuple(self._whole_place(text, s) for s in spans)
+        pattern = self.gazetteer.entities
+        if pattern is None or not spans:
+            return list(spans)
+        mentions = [(m.start(), m.end()) for m in pattern.finditer(text)]
+        out: list[SlotSpan] = []
+        taken: tuple[int, int] | None = None
+        for span in spans:
+            if taken is not None and taken[0] <= span.start and span.end <= taken[1]:
+                continue
+            mention = next(((s, e) for s, e in mentions if s <= span.start and span.end <= e
+                            and (s, e) != (span.start, span.end)), None)
+            if mention is not None and span.slot in ("name", "area"):
+                words = text[mention[0]:mention[1]]
+                area_and_device = self._is_area(text[span.start:span.end]) and area_with_device(
+                    words, self.vocabulary.areas) is not None
+                if not area_and_device:
+                    out.append(SlotSpan("name", mention[0], mention[1], span.probability))
+                    taken = mention
+                    continue
+            out.append(span)
+        if taken is not None:  # an earlier span inside the name that took its words ("living room" of the lamp)
+            out = [s for s in out if s.slot == "name" or not (taken[0] <= s.start and s.end <= taken[1])]
+        return out
+
+    def _whole_place(self, text: str, span: SlotSpan) -> SlotSpan:
+        """An `area` or `floor` span that is part of a longer mention of one ("lower" of "Lower Ground")
+        runs to the whole mention."""
+        pattern = {"area": self.gazetteer.areas, "floor": self.gazetteer.floors}.get(span.slot)
+        if pattern is None:
+            return span
+        for m in pattern.finditer(text):
+            if m.start() <= span.start and span.end <= m.end() and (m.start(), m.end()) != (span.start, span.end):
+                return SlotSpan(span.slot, m.start(), m.end(), span.probability)
+        return span
+
+    def _is_area(self, words: str) -> bool:
+        """`words` are exactly an area's name or alias and no entity's ("the study" of "Study Blinds")."""
+        folded = " ".join(words.casefold().split()).removeprefix("the ")
+        v = self.vocabulary
+        in_areas = any(folded in (a.name.casefold(), *(x.casefold() for x in a.aliases)) for a in v.areas)
+        return in_areas and not any(folded in (e.name.casefold(), *(x.casefold() for x in e.aliases))
+                                    for e in v.entities)
+
+    def _as_area(self, words: str, slots: dict[str, Any]) -> bool:
+        """A `name` the home lacks that is an area ("the scullery"), or an area with a device word ("the den
+        lights": `domain` too): into `slots` as Home Assistant reads it."""
+        if "area" in slots:
+            return False
+        place = find_place(words, self.vocabulary.areas)
+        if place is not None and " ".join(words.casefold().split()).removeprefix("the ") in (
+                place.name.casefold(), *(a.casefold() for a in place.aliases)):
+            slots["area"] = place.name
+            return True
+        found = area_with_device(words, self.vocabulary.areas)
+        if found is None or len(found[1]) != 1:
+            return False
+        slots["area"] = found[0].name
+        slots.setdefault("domain", next(iter(found[1])))
+        return True
+
+    def _here_area(self) -> str | None:
+        v = self.vocabulary
+        if not v.here_area:
+            return None
+        here = next((a for a in v.areas if v.here_area in (a.id, a.name)), None)
+        return here.name if here else None

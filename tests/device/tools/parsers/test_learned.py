@@ -1,0 +1,94 @@
+"""The learned command parser on the real trained model: paraphrases over a small home, non-commands, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from device.errors import ParserModelMissing
+from device.home.model import Area, Entity, Floor
+from device.tools.parsers import PARSERS
+from device.tools.parsers.base import HomeVocabulary
+from device.tools.parsers.learned import LearnedParser, find_intent_model
+
+HOME = HomeVocabulary(
+    floors=(Floor("ground", "Ground Floor"), Floor("upstairs", "Upstairs")),
+    areas=(Area("kitchen", "Kitchen", "ground"), Area("living_room", "Living Room", "ground"),
+           Area("garage", "Garage", "ground"), Area("bedroom", "Bedroom", "upstairs"),
+           Area("study", "Study", "upstairs")),
+    entities=(Entity("light.garage_light", "Garage Light", area="garage"),
+              Entity("light.living_room_lamp", "Living Room Lamp", area="living_room"),
+              Entity("light.kitchen_spots", "Kitchen Spots", area="kitchen"),
+              Entity("cover.study_blinds", "Study Blinds", area="study", attributes={"device_class": "blind"}),
+              Entity("lock.front_door", "Front Door", area="living_room"),
+              Entity("climate.bedroom_thermostat", "Bedroom Thermostat", area="bedroom"),
+              Entity("media_player.kitchen_speaker", "Kitchen Speaker", area="kitchen")),
+)
+
+
+@pytest.fixture(scope="module")
+def parser(intent_model_dir: Path) -> LearnedParser:
+    return LearnedParser(HOME, model_dir=intent_model_dir)
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    # what Home Assistant's matcher says for "turn off the garage light" when the Garage Light is in the Garage
+    ("kill the garage light", "HassTurnOff", {"area": "Garage", "domain": "light"}),
+    ("switch the living room lamp off", "HassTurnOff", {"area": "Living Room", "domain": "light"}),
+    ("dim the living room lamp to 30", "HassLightSet", {"name": "Living Room Lamp", "brightness": 30}),
+    ("turn on the kitchen spots", "HassTurnOn", {"name": "Kitchen Spots"}),
+    ("it's too dark in the living room, bump the lights up to 80%", "HassLightSet",
+     {"area": "Living Room", "domain": "light", "brightness": 80}),
+    ("start a 3 minute countdown for the eggs", "HassStartTimer", {"minutes": 3, "name": "eggs"}),
+    # and for "set the study blinds to 50%": the Study's blinds
+    ("shut the study blinds halfway", "HassSetPosition",
+     {"area": "Study", "domain": "cover", "device_class": "blind", "position": 50}),
+    ("set a timer for 10 minutes", "HassStartTimer", {"minutes": 10}),
+    ("we're out of milk", "HassShoppingListAddItem", {"item": "milk"}),
+])
+def test_paraphrases_parse_to_home_assistants_call(parser: LearnedParser, text: str, intent: str,
+                                                   slots: dict[str, object]) -> None:
+    call = parser.parse(text)
+    assert call is not None, text
+    assert (call.name, dict(call.arguments)) == (intent, slots)
+    assert 0.0 < call.confidence <= 1.0
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize("text", [
+    "how does a thermostat work?", "why do LED lights flicker?", "write a poem about my kitchen light",
+    "what's the capital of France?", "tell me a joke", "who invented the light bulb",
+])
+def test_non_commands_are_not_calls(parser: LearnedParser, text: str) -> None:
+    assert parser.parse(text) is None
+
+
+@pytest.mark.real_model
+def test_a_name_the_home_lacks_is_kept_with_less_confidence(parser: LearnedParser) -> None:
+    known = parser.parse("turn off the garage light")
+    unknown = parser.parse("turn off the sauna heater")
+    assert known is not None and unknown is not None
+    assert unknown.name == "HassTurnOff" and unknown.arguments.get("name", "").lower() == "sauna heater"
+    assert unknown.confidence < known.confidence
+
+
+@pytest.mark.real_model
+def test_registered_as_learned(intent_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TANDEM_MODELS_DIR", str(intent_model_dir.parents[1]))
+    made = PARSERS["learned"](HOME)
+    assert made.name == "learned"
+
+
+def test_a_missing_model_says_how_to_build_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TANDEM_MODELS_DIR", str(tmp_path))
+    assert find_intent_model(tmp_path) is None
+    with pytest.raises(ParserModelMissing, match="tandem model train-intent"):
+        LearnedParser(HOME)
+
+
+def test_a_broken_model_dir_says_how_to_rebuild_it(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(ParserModelMissing, match="train-intent"):
+        LearnedParser(HOME, model_dir=tmp_path)
