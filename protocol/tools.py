@@ -81,6 +81,10 @@ def check_json_object(value: dict[str, Any], what: str, max_bytes: int) -> dict[
     return value
 
 
+def _object_schema() -> dict[str, JsonValue]:
+    return {"type": "object"}
+
+
 class ToolSpec(BaseModel):
     """One tool the cloud may plan a call of: what it is called, what it does, its arguments' schema."""
 
@@ -88,7 +92,7 @@ class ToolSpec(BaseModel):
 
     name: str = Field(pattern=TOOL_NAME_PATTERN)
     description: str = Field(default="", max_length=MAX_TOOL_DESCRIPTION_CHARS)
-    parameters: dict[str, JsonValue] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    parameters: dict[str, JsonValue] = Field(default_factory=_object_schema)
     """JSON Schema of the arguments (an object schema by convention; checked only as bounded JSON)."""
 
     @field_validator("parameters")

@@ -6,6 +6,11 @@ HTTP server, with its chat templates and `n_parallel` slots for continuous batch
 blocks and hands streamed chunks to a callback, so it runs in a helper thread and the chunks reach
 `generate`'s caller through a queue as they are decoded.
 
+A sub-task that offers tools is planned, not streamed: the request carries `response_format` with
+the JSON Schema of an answer (`cloud.planning.answer_schema`: one branch per tool, plus "no call"),
+which llama.cpp compiles to a grammar, so the model can only write a call of an offered tool with
+arguments of the right types, or `{"name": null}`.
+
 The binding also opens llama.cpp's HTTP listener; it is bound to 127.0.0.1 on a free port and
 nothing here uses it.
 """
@@ -15,14 +20,16 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from cloud.backends.base import CLOUD_SYSTEM_PROMPT, chat_request
 from cloud.config import LlamaCppOptions
 from cloud.errors import BackendConfigError, BackendError
+from cloud.planning import answer_schema, parse_plan, planning_messages
 from protocol.messages import SubTask
+from protocol.tools import PlannedToolCall, ToolSpec
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +100,28 @@ class LlamaCppBackend:
     @property
     def last_tokens(self) -> int:
         return int(getattr(self._local, "tokens", 0))
+
+    def plan(self, prompt: str, tools: Sequence[ToolSpec], max_tokens: int = 256) -> PlannedToolCall | None:
+        """The call the model picks among `tools` for `prompt`, decoded under the answer's grammar."""
+        request = {"messages": planning_messages(prompt, tools), "max_tokens": max_tokens, "temperature": 0.0,
+                   "response_format": {"type": "json_schema",
+                                       "json_schema": {"name": "call", "schema": answer_schema(tools)}}}
+        self._local.tokens = 0
+        try:
+            out = self._server.handle_chat_completions(request)
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise BackendError(f"llama.cpp failed to plan the task: {exc}") from exc
+        error = _error_of(out)
+        if error is not None:
+            raise BackendError(f"llama.cpp refused the planning task: {error}")
+        try:
+            text = out["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise BackendError("llama.cpp answered the planning task without a message") from exc
+        usage = out.get("usage")
+        if isinstance(usage, dict) and "completion_tokens" in usage:
+            self._local.tokens = int(usage["completion_tokens"])
+        return parse_plan(str(text or ""), tools)
 
     def generate(self, task: SubTask) -> Iterator[str]:
         request = chat_request(task, self.system_prompt)
