@@ -20,7 +20,9 @@ Everything the cloud returns is untrusted. A call of a tool that was not offered
 (`PlanRefused`), as is one whose arguments do not fit the protocol's bounds (the escalator fails the
 task with the protocol's reason) or the tool's schema (the executor refuses it before it runs).
 A string argument that is neither a placeholder of this request nor words of the request is the
-model's guess, and dropped when the tool does not require it.
+model's guess, and dropped when the tool does not require it, as is a placeholder of the wrong kind in
+a home tool's target slot (an e-mail address as an area); a placeholder this request does not hold
+refuses the whole call (never act on a value the user did not give now).
 """
 
 from __future__ import annotations
@@ -50,8 +52,7 @@ __all__ = ["CloudPlanner", "PlanRefused", "looks_like_command", "mask_home", "of
 
 PLACEHOLDER_TYPES = {"entity": "DEVICE", "area": "AREA", "floor": "FLOOR"}
 """The vault types of the home's names (`<DEVICE_1>` is an entity's name, `<AREA_1>` an area's)."""
-_VALUE_KEYS = ("enum", "const", "examples", "default")
-"""Schema keywords that carry values rather than types."""
+_SLOT_KINDS = {"name": "DEVICE", "area": "AREA", "floor": "FLOOR"}
 _COMMAND = re.compile(
     r"\b(?:turn|switch|swap|kill|shut|cut|power|put|set|dim|brighten|bump|crank|raise|lower|drop|boost|make|"
     r"start|stop|pause|resume|unpause|play|skip|mute|unmute|open|close|shut|lock|unlock|arm|disarm|toggle|"
@@ -72,13 +73,18 @@ class PlanRefused(ToolError):
     """The cloud's plan cannot be executed (a tool that was not offered, an error result): nothing ran."""
 
 
-def looks_like_command(text: str) -> bool:
+def looks_like_command(text: str, names: Iterable[str] = ()) -> bool:
     """True when `text` reads like an instruction to a device or a timer, not a question or a writing
-    task: a command verb and a device word, not opened by a question word (unless it is a polite
-    request, "can you dim the lights")."""
+    task: a command verb and a device word or one of the home's `names`, not opened by a question word
+    (unless it is a polite request, "can you dim the lights")."""
     if _KNOWLEDGE.match(text) and not _POLITE.match(text):
         return False
-    return bool(_COMMAND.search(text) and _THING.search(text))
+    if not _COMMAND.search(text):
+        return False
+    if _THING.search(text):
+        return True
+    low = text.casefold()
+    return any(re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", low) for n in names if n.strip())
 
 
 def mask_home(text: str, vocabulary: HomeVocabulary, vault: Vault) -> str:
@@ -145,7 +151,9 @@ class CloudPlanner:
         """Whether to ask the cloud about `text`, given what the local parsers made of it."""
         if local is not None:
             return local.confidence < self.min_confidence
-        return looks_like_command(text)
+        vocabulary = self.vocabulary()
+        return looks_like_command(text, (n for items in (vocabulary.floors, vocabulary.areas, vocabulary.entities)
+                                         for item in items for n in (item.name, *item.aliases)))
 
     async def plan(self, text: str, escalator: Escalator, vault: Vault,
                    ) -> tuple[ToolCall | None, SentRecord]:
@@ -171,7 +179,8 @@ class CloudPlanner:
         if name not in {t.name for t in offered} or name not in self.registry:
             raise PlanRefused(f"the cloud planned a call of {name!r}, which is not a tool of this device: "
                               "refused, nothing was done")
-        required = set(self.registry.get(name).schema.get("required", ()))
+        tool = self.registry.get(name)
+        required = set(tool.schema.get("required", ()))
         words = {w.casefold() for w in re.findall(r"[\w%°.-]+", asked)}
         placeholders = set(PLACEHOLDER_RE.findall(asked))
         foreign = sorted(set(PLACEHOLDER_RE.findall(json.dumps(dict(arguments)))) - placeholders)
@@ -179,11 +188,20 @@ class CloudPlanner:
             raise PlanRefused(f"the cloud planned {name} with placeholders this request does not hold "
                               f"({', '.join(foreign)}): refused, nothing was done")
         kept = {k: v for k, v in arguments.items()
-                if k in required or not isinstance(v, str) or _stated(v, placeholders, words)}
+                if k in required or not isinstance(v, str) or (
+                    _stated(v, placeholders, words) and _fits_slot(k, v, tool.home))}
         dropped = sorted(set(arguments) - set(kept))
         if dropped:
             log.info("dropped guessed arguments of a planned call tool=%s slots=%s", name, dropped)
         return ToolCall(name, kept, confidence=1.0, planned_by="cloud")
+
+
+def _fits_slot(slot: str, value: str, home: bool) -> bool:
+    """A home tool's target slot takes only a placeholder of its kind (`name` a <DEVICE_n>, `area` an
+    <AREA_n>, `floor` a <FLOOR_n>) or plain words: an e-mail address is never an area."""
+    kind = _SLOT_KINDS.get(slot) if home else None
+    match = PLACEHOLDER_RE.fullmatch(value.strip())
+    return kind is None or match is None or value.strip().startswith(f"<{kind}_")
 
 
 def _stated(value: str, placeholders: set[str], words: set[str]) -> bool:
