@@ -35,7 +35,7 @@ from protocol.tools import PlannedToolCall, ToolSpec
 log = logging.getLogger(__name__)
 
 __all__ = ["PLANNER_SYSTEM_PROMPT", "answer_schema", "constrained_plan", "json_schema_of", "parse_plan",
-           "plan_task", "planning_messages", "tool_specs"]
+           "plan_task", "planning_messages", "signature", "tool_specs"]
 
 PLANNER_SYSTEM_PROMPT = (
     "You turn a user's request into one call of a function, or into no call. Functions:\n{functions}\n"
@@ -90,10 +90,42 @@ def answer_schema(tools: Sequence[ToolSpec]) -> dict[str, Any]:
     return {"anyOf": branches}
 
 
+def signature(tool: ToolSpec) -> str:
+    """One line a model reads quickly: `Name(arg: type, optional?: type (what it is)): description`.
+    The grammar holds the full schema; the prompt needs only enough to choose and fill."""
+    schema = json_schema_of(tool.parameters)
+    properties = schema.get("properties")
+    required = set(schema.get("required") or ())
+    parts = []
+    for name, spec in (properties.items() if isinstance(properties, dict) else ()):
+        spec = spec if isinstance(spec, dict) else {}
+        text = f"{name}{'' if name in required else '?'}: {_type_text(spec)}"
+        if isinstance(spec.get("description"), str) and spec["description"]:
+            text += f" ({spec['description'][:160]})"
+        parts.append(text)
+    return f"{tool.name}({', '.join(parts)}): {tool.description}"
+
+
+def _type_text(spec: Mapping[str, Any]) -> str:
+    if "enum" in spec and isinstance(spec["enum"], list):
+        return "|".join(json.dumps(v) for v in spec["enum"])
+    for key in ("oneOf", "anyOf"):
+        if isinstance(spec.get(key), list):
+            return "|".join(_type_text(s) for s in spec[key] if isinstance(s, Mapping))
+    kind = spec.get("type", "any")
+    text = "|".join(map(str, kind)) if isinstance(kind, list) else str(kind)
+    if text == "array" and isinstance(spec.get("items"), Mapping):
+        text = f"array of {_type_text(spec['items'])}"
+    low, high = spec.get("minimum"), spec.get("maximum")
+    if low is not None or high is not None:
+        text += f" {'' if low is None else low}..{'' if high is None else high}"
+    return text
+
+
 def planning_messages(prompt: str, tools: Sequence[ToolSpec], system: str | None = None) -> list[dict[str, str]]:
-    """The chat messages of a planning request: the functions in the system prompt, the request as the user's."""
-    functions = "\n".join(json.dumps({"name": t.name, "description": t.description, "parameters": t.parameters},
-                                     separators=(",", ":")) for t in tools)
+    """The chat messages of a planning request: the functions in the system prompt (one signature a
+    line), the request as the user's."""
+    functions = "\n".join(signature(t) for t in tools)
     return [{"role": "system", "content": (system or PLANNER_SYSTEM_PROMPT).format(functions=functions)},
             {"role": "user", "content": prompt}]
 

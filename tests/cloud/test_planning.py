@@ -168,3 +168,15 @@ def test_a_worker_answers_a_planning_task_with_a_call_or_an_error_never_prose(
     assert {k: got[k] for k in expect} == expect
     if isinstance(backend, ProseOnly):
         assert result.error is not None and "cannot plan tool calls" in result.error
+
+
+def test_the_prompt_shows_each_tool_as_one_signature_line() -> None:
+    from cloud.planning import planning_messages, signature
+
+    assert signature(TOOLS[1]) == "HassStartTimer(minutes: integer, name?: string): Start a timer"
+    volume = tool_specs([{"name": "V", "description": "Volume", "parameters": {"type": "object", "properties": {
+        "step": {"oneOf": [{"enum": ["up", "down"]}, {"type": "number", "minimum": -100, "maximum": 100}],
+                 "description": "how much"}}}}])[0]
+    assert signature(volume) == 'V(step?: "up"|"down"|number -100..100 (how much)): Volume'
+    system, user = planning_messages("kill <DEVICE_1>", TOOLS)
+    assert signature(TOOLS[0]) in system["content"] and user == {"role": "user", "content": "kill <DEVICE_1>"}
