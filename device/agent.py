@@ -299,8 +299,8 @@ class Agent:
         local = step.call if step.kind == "tool" else None
         if (step.kind == "tool" and local is None) or not planner.wanted(step.text, local):
             return step
-        if not self.policy.check(step.text, self.vault).escalate:
-            return step
+        if (step.personal and self.config.keep_personal_local) or not self.policy.check(step.text, self.vault).escalate:
+            return step  # the user's private data stays here, placeholders or not (`keep_personal_local`)
         try:
             call, record = await planner.plan(step.text, self.escalator, self.vault)
         except (EscalationError, ToolError) as exc:

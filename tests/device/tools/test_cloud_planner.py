@@ -34,7 +34,7 @@ from tandem.broker import BrokerProcess
 from tandem.settings import HomeSettings, PersonalSettings, Settings
 from tests.mqtt_observer import Observer
 
-CONFIG = AgentConfig(threshold=99, probe_tokens=4, local_max_tokens=8, timeout_s=20)
+CONFIG = AgentConfig(threshold=99, probe_tokens=4, local_max_tokens=8, timeout_s=20, keep_personal_local=False)
 HOME_WORDS = ("kitchen", "spots", "patio", "living room", "study", "nursery", "heat pump", "kettle", "reading")
 
 
@@ -94,12 +94,12 @@ def _settings(tmp_path: Path, mosquitto: BrokerProcess, sim: SimHome) -> Setting
 
 
 def _ask(engine: Engine, settings: Settings, keys_root: Path, mosquitto: BrokerProcess, texts: list[str],
-         **kwargs: Any) -> list[Answer]:
+         config: AgentConfig = CONFIG, **kwargs: Any) -> list[Answer]:
     async def go() -> list[Answer]:
         tools = make_tools(settings)
         escalator = Escalator(broker_url=mosquitto.url, keys=DeviceKeys.load(keys_root, "dev-a"))
         planner = CloudPlanner(tools.registry, tools.vocabulary, timeout_s=20)
-        agent = Agent(engine, RuleRedactor(), CONFIG, escalator, planner=make_planner("rules", tools.recognise),
+        agent = Agent(engine, RuleRedactor(), config, escalator, planner=make_planner("rules", tools.recognise),
                       tools=tools, tool_planner=planner)
         await tools.start()
         await escalator.start()
@@ -174,6 +174,16 @@ def test_a_planned_act_under_a_confirm_policy_asks_first(engine: Engine, tmp_pat
     (done,) = _ask(engine, settings, keys_root, mosquitto, [text], confirm=yes)
     assert sim.wait_command(lock.command_topic)
     assert done.tool_calls[0]["result"]["entities"][0]["state"] == "unlocked"
+
+
+def test_a_command_with_private_data_stays_here_when_personal_parts_stay_local(
+        engine: Engine, tmp_path: Path, keys_root: Path, mosquitto: BrokerProcess, sim: SimHome,
+        echo_worker: tuple[Worker, RecordingEcho]) -> None:
+    backend = echo_worker[1]
+    keep = AgentConfig(threshold=99, probe_tokens=4, local_max_tokens=8, timeout_s=20, keep_personal_local=True)
+    (answer,) = _ask(engine, _settings(tmp_path, mosquitto, sim), keys_root, mosquitto,
+                     ["Power off the kitchen spots, mail bob@example.com after."], config=keep)
+    assert backend.received == [] and answer.sent == [] and answer.tool_calls == []
 
 
 def test_a_question_is_not_sent_to_be_planned(engine: Engine, tmp_path: Path, keys_root: Path,
