@@ -53,6 +53,8 @@ __all__ = ["CloudPlanner", "PlanRefused", "looks_like_command", "mask_home", "of
 PLACEHOLDER_TYPES = {"entity": "DEVICE", "area": "AREA", "floor": "FLOOR"}
 """The vault types of the home's names (`<DEVICE_1>` is an entity's name, `<AREA_1>` an area's)."""
 _SLOT_KINDS = {"name": "DEVICE", "area": "AREA", "floor": "FLOOR"}
+_ANY_SPELLING = re.compile(r"[<\[{]([A-Z_]+_\d+)[>\]}]")
+"""A placeholder as the vault restores it: <PERSON_1>, and the [PERSON_1] / {PERSON_1} models write."""
 _COMMAND = re.compile(
     r"\b(?:turn|switch|swap|kill|shut|cut|power|put|set|dim|brighten|bump|crank|raise|lower|drop|boost|make|"
     r"start|stop|pause|resume|unpause|play|skip|mute|unmute|open|close|shut|lock|unlock|arm|disarm|toggle|"
@@ -183,7 +185,8 @@ class CloudPlanner:
         required = set(tool.schema.get("required", ()))
         words = {w.casefold() for w in re.findall(r"[\w%°.-]+", asked)}
         placeholders = set(PLACEHOLDER_RE.findall(asked))
-        foreign = sorted(set(PLACEHOLDER_RE.findall(json.dumps(dict(arguments)))) - placeholders)
+        spelled = {f"<{m}>" for m in _ANY_SPELLING.findall(json.dumps(dict(arguments)))}
+        foreign = sorted(spelled - placeholders)
         if foreign:  # a value of another request (or none at all): never acted on unasked
             raise PlanRefused(f"the cloud planned {name} with placeholders this request does not hold "
                               f"({', '.join(foreign)}): refused, nothing was done")

@@ -85,5 +85,6 @@ def test_a_plan_keeps_what_the_request_states_and_drops_guesses() -> None:
     assert timer.arguments == {"minutes": 3, "name": "eggs"}
     with pytest.raises(PlanRefused, match="not a tool of this device"):
         planner.check("HassRmRf", {}, asked, offered)
-    with pytest.raises(PlanRefused, match="does not hold"):
-        planner.check("HassTurnOff", {"name": "<PERSON_1>"}, asked, offered)
+    for sneaky in ("<PERSON_1>", "[PERSON_1]", "{DEVICE_2}"):
+        with pytest.raises(PlanRefused, match="does not hold"):
+            planner.check("HassTurnOff", {"name": sneaky}, asked, offered)
