@@ -34,8 +34,8 @@ from protocol.tools import PlannedToolCall, ToolSpec
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PLANNER_SYSTEM_PROMPT", "answer_schema", "constrained_plan", "json_schema_of", "parse_plan",
-           "plan_task", "planning_messages", "signature", "tool_specs"]
+__all__ = ["PLANNER_SYSTEM_PROMPT", "answer_schema", "choice_schema", "constrained_plan", "json_schema_of",
+           "parse_choice", "parse_plan", "plan_task", "planning_messages", "signature", "tool_specs"]
 
 PLANNER_SYSTEM_PROMPT = (
     "You turn a user's request into one call of a function, or into no call. Functions:\n{functions}\n"
@@ -79,15 +79,39 @@ def json_schema_of(schema: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def answer_schema(tools: Sequence[ToolSpec]) -> dict[str, Any]:
-    """The JSON Schema of a planner's answer: a call of one of `tools` or `{"name": null}`."""
+def answer_schema(tools: Sequence[ToolSpec], *, allow_none: bool = True) -> dict[str, Any]:
+    """The JSON Schema of a planner's answer: a call of one of `tools`, or `{"name": null}` (`allow_none`)."""
     branches: list[dict[str, Any]] = [
         {"type": "object", "properties": {"name": {"const": t.name}, "arguments": json_schema_of(t.parameters)},
          "required": ["name", "arguments"], "additionalProperties": False}
         for t in tools]
-    branches.append({"type": "object", "properties": {"name": {"type": "null"}}, "required": ["name"],
-                     "additionalProperties": False})
-    return {"anyOf": branches}
+    if allow_none:
+        branches.append({"type": "object", "properties": {"name": {"type": "null"}}, "required": ["name"],
+                         "additionalProperties": False})
+    return branches[0] if len(branches) == 1 else {"anyOf": branches}
+
+
+def choice_schema(tools: Sequence[ToolSpec]) -> dict[str, Any]:
+    """The JSON Schema of the first step of a two-step plan: only the tool's name, or null. A grammar this
+    small keeps constrained decoding fast; the arguments follow under `answer_schema([tool])`."""
+    return {"type": "object", "properties": {"name": {"enum": [*(t.name for t in tools), None]}},
+            "required": ["name"], "additionalProperties": False}
+
+
+def parse_choice(text: str, tools: Sequence[ToolSpec]) -> ToolSpec | None:
+    """The tool a choice step named (None: no call); BackendError for anything else."""
+    body = _FENCE.sub("", text.strip())
+    try:
+        doc = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise BackendError(f"the model's choice is not JSON ({exc.msg} at {exc.pos})") from exc
+    name = doc.get("name") if isinstance(doc, dict) else ""
+    if name is None:
+        return None
+    for tool in tools:
+        if tool.name == name:
+            return tool
+    raise BackendError("the model chose a tool that was not offered")
 
 
 def signature(tool: ToolSpec) -> str:

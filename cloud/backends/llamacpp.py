@@ -6,10 +6,11 @@ HTTP server, with its chat templates and `n_parallel` slots for continuous batch
 blocks and hands streamed chunks to a callback, so it runs in a helper thread and the chunks reach
 `generate`'s caller through a queue as they are decoded.
 
-A sub-task that offers tools is planned, not streamed: the request carries `response_format` with
-the JSON Schema of an answer (`cloud.planning.answer_schema`: one branch per tool, plus "no call"),
-which llama.cpp compiles to a grammar, so the model can only write a call of an offered tool with
-arguments of the right types, or `{"name": null}`.
+A sub-task that offers tools is planned, not streamed, in two steps whose `response_format` is a JSON
+Schema that llama.cpp compiles to a grammar: the tool's name or null (`cloud.planning.choice_schema`),
+then that tool's arguments (`answer_schema([tool])`), so the model can only write a call of an offered
+tool with arguments of the right types, or no call. Two small grammars instead of one `anyOf` over
+every tool's arguments (45 branches for the built-in registry), whose constrained sampling is slow.
 
 The binding also opens llama.cpp's HTTP listener; it is bound to 127.0.0.1 on a free port and
 nothing here uses it.
@@ -27,7 +28,7 @@ from typing import Any, ClassVar
 from cloud.backends.base import CLOUD_SYSTEM_PROMPT, chat_request
 from cloud.config import LlamaCppOptions
 from cloud.errors import BackendConfigError, BackendError
-from cloud.planning import answer_schema, parse_plan, planning_messages
+from cloud.planning import answer_schema, choice_schema, parse_choice, parse_plan, planning_messages
 from protocol.messages import SubTask
 from protocol.tools import PlannedToolCall, ToolSpec
 
@@ -102,11 +103,20 @@ class LlamaCppBackend:
         return int(getattr(self._local, "tokens", 0))
 
     def plan(self, prompt: str, tools: Sequence[ToolSpec], max_tokens: int = 256) -> PlannedToolCall | None:
-        """The call the model picks among `tools` for `prompt`, decoded under the answer's grammar."""
-        request = {"messages": planning_messages(prompt, tools), "max_tokens": max_tokens, "temperature": 0.0,
-                   "response_format": {"type": "json_schema",
-                                       "json_schema": {"name": "call", "schema": answer_schema(tools)}}}
+        """The call the model picks among `tools` for `prompt`, in two grammar-constrained steps: the
+        tool's name (or null) under `choice_schema`, then its arguments under that one tool's schema.
+        Both steps send the same messages, so the second reuses the first's prompt cache."""
+        messages = planning_messages(prompt, tools)
         self._local.tokens = 0
+        tool = parse_choice(self._complete(messages, choice_schema(tools), 32), tools)
+        if tool is None:
+            return None
+        return parse_plan(self._complete(messages, answer_schema([tool], allow_none=False), max_tokens), tools)
+
+    def _complete(self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int) -> str:
+        """One non-streamed completion whose text fits `schema` (llama.cpp compiles it to a grammar)."""
+        request = {"messages": messages, "max_tokens": max_tokens, "temperature": 0.0,
+                   "response_format": {"type": "json_schema", "json_schema": {"name": "call", "schema": schema}}}
         try:
             out = self._server.handle_chat_completions(request)
         except (RuntimeError, ValueError, TypeError) as exc:
@@ -120,8 +130,8 @@ class LlamaCppBackend:
             raise BackendError("llama.cpp answered the planning task without a message") from exc
         usage = out.get("usage")
         if isinstance(usage, dict) and "completion_tokens" in usage:
-            self._local.tokens = int(usage["completion_tokens"])
-        return parse_plan(str(text or ""), tools)
+            self._local.tokens = self.last_tokens + int(usage["completion_tokens"])
+        return str(text or "")
 
     def generate(self, task: SubTask) -> Iterator[str]:
         request = chat_request(task, self.system_prompt)

@@ -180,3 +180,21 @@ def test_the_prompt_shows_each_tool_as_one_signature_line() -> None:
     assert signature(volume) == 'V(step?: "up"|"down"|number -100..100 (how much)): Volume'
     system, user = planning_messages("kill <DEVICE_1>", TOOLS)
     assert signature(TOOLS[0]) in system["content"] and user == {"role": "user", "content": "kill <DEVICE_1>"}
+
+
+def test_a_two_step_plan_chooses_a_tool_then_fills_its_arguments() -> None:
+    from cloud.planning import choice_schema, parse_choice
+
+    schema = choice_schema(TOOLS)
+    jsonschema.validate({"name": "HassStartTimer"}, schema)
+    jsonschema.validate({"name": None}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "HassRmRf"}, schema)
+    assert parse_choice('{"name": "HassStartTimer"}', TOOLS) == TOOLS[1]
+    assert parse_choice('{"name": null}', TOOLS) is None
+    with pytest.raises(BackendError, match="not offered"):
+        parse_choice('{"name": "HassRmRf"}', TOOLS)
+    one = answer_schema([TOOLS[1]], allow_none=False)
+    jsonschema.validate({"name": "HassStartTimer", "arguments": {"minutes": 2}}, one)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": None}, one)
