@@ -202,8 +202,8 @@ def constrained_plan(engine: Any, prompt: str, tools: Sequence[ToolSpec]) -> Pla
         constrained = importlib.import_module("inference.constrained")
     except ImportError as exc:
         raise BackendError("grammar-constrained planning on the onnx backend needs inference.constrained "
-                           "(llguidance: pip install 'tandem[cloud]'); run the worker with the llamacpp or "
-                           "openai backend to plan tool calls meanwhile") from exc
+                           "(llguidance), which this install lacks; run the worker with the llamacpp or "
+                           "openai backend to plan tool calls") from exc
     offered = [{"name": t.name, "description": t.description, "parameters": json_schema_of(t.parameters)}
                for t in tools]
     planned = constrained.plan_call(engine, prompt, offered)
