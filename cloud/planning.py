@@ -38,7 +38,9 @@ __all__ = ["PLANNER_SYSTEM_PROMPT", "answer_schema", "choice_schema", "constrain
            "parse_choice", "parse_plan", "plan_task", "planning_messages", "signature", "tool_specs"]
 
 PLANNER_SYSTEM_PROMPT = (
-    "You turn a user's request into one call of a function, or into no call. Functions:\n{functions}\n"
+    "You turn a user's request into one call of a function, or into no call. Most requests are not "
+    "commands: questions, requests for information, writing tasks and small talk get no call. "
+    "Functions:\n{functions}\n"
     "Answer with one JSON object and nothing else: {{\"name\": <function name>, \"arguments\": {{...}}}} "
     "with only the arguments the request states (numbers as numbers; leave out every argument it does not "
     "state), or {{\"name\": null}} when the request is not a command for one of these functions (a "
@@ -92,10 +94,13 @@ def answer_schema(tools: Sequence[ToolSpec], *, allow_none: bool = True) -> dict
 
 
 def choice_schema(tools: Sequence[ToolSpec]) -> dict[str, Any]:
-    """The JSON Schema of the first step of a two-step plan: only the tool's name, or null. A grammar this
-    small keeps constrained decoding fast; the arguments follow under `answer_schema([tool])`."""
-    return {"type": "object", "properties": {"name": {"enum": [*(t.name for t in tools), None]}},
-            "required": ["name"], "additionalProperties": False}
+    """The JSON Schema of the first step of a two-step plan: whether the request is a command at all
+    (written first, so the model decides that before it reaches for a name), then the tool's name or
+    null. A grammar this small keeps constrained decoding fast; the arguments follow under
+    `answer_schema([tool])`."""
+    return {"type": "object", "properties": {"is_command": {"type": "boolean"},
+                                             "name": {"enum": [*(t.name for t in tools), None]}},
+            "required": ["is_command", "name"], "additionalProperties": False}
 
 
 def parse_choice(text: str, tools: Sequence[ToolSpec]) -> ToolSpec | None:
@@ -106,7 +111,7 @@ def parse_choice(text: str, tools: Sequence[ToolSpec]) -> ToolSpec | None:
     except json.JSONDecodeError as exc:
         raise BackendError(f"the model's choice is not JSON ({exc.msg} at {exc.pos})") from exc
     name = doc.get("name") if isinstance(doc, dict) else ""
-    if name is None:
+    if name is None or (isinstance(doc, dict) and doc.get("is_command") is False):
         return None
     for tool in tools:
         if tool.name == name:

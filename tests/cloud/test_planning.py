@@ -186,12 +186,14 @@ def test_a_two_step_plan_chooses_a_tool_then_fills_its_arguments() -> None:
     from cloud.planning import choice_schema, parse_choice
 
     schema = choice_schema(TOOLS)
-    jsonschema.validate({"name": "HassStartTimer"}, schema)
-    jsonschema.validate({"name": None}, schema)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"name": "HassRmRf"}, schema)
-    assert parse_choice('{"name": "HassStartTimer"}', TOOLS) == TOOLS[1]
-    assert parse_choice('{"name": null}', TOOLS) is None
+    jsonschema.validate({"is_command": True, "name": "HassStartTimer"}, schema)
+    jsonschema.validate({"is_command": False, "name": None}, schema)
+    for bad in ({"is_command": True, "name": "HassRmRf"}, {"name": "HassStartTimer"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+    assert parse_choice('{"is_command": true, "name": "HassStartTimer"}', TOOLS) == TOOLS[1]
+    assert parse_choice('{"is_command": true, "name": null}', TOOLS) is None
+    assert parse_choice('{"is_command": false, "name": "HassStartTimer"}', TOOLS) is None
     with pytest.raises(BackendError, match="not offered"):
         parse_choice('{"name": "HassRmRf"}', TOOLS)
     one = answer_schema([TOOLS[1]], allow_none=False)

@@ -20,7 +20,8 @@ Everything the cloud returns is untrusted. A call of a tool that was not offered
 (`PlanRefused`), as is one whose arguments do not fit the protocol's bounds (the escalator fails the
 task with the protocol's reason) or the tool's schema (the executor refuses it before it runs).
 A string argument that is neither a placeholder of this request nor words of the request is the
-model's guess, and dropped when the tool does not require it, as is a placeholder of the wrong kind in
+model's guess, and dropped when the tool does not require it, as is an optional argument that does
+not fit its own schema (a colour temperature of 0) and a placeholder of the wrong kind in
 a home tool's target slot (an e-mail address as an area); a placeholder this request does not hold
 refuses the whole call (never act on a value the user did not give now).
 """
@@ -190,13 +191,24 @@ class CloudPlanner:
         if foreign:  # a value of another request (or none at all): never acted on unasked
             raise PlanRefused(f"the cloud planned {name} with placeholders this request does not hold "
                               f"({', '.join(foreign)}): refused, nothing was done")
+        properties = tool.schema.get("properties") or {}
         kept = {k: v for k, v in arguments.items()
-                if k in required or not isinstance(v, str) or (
-                    _stated(v, placeholders, words) and _fits_slot(k, v, tool.home))}
+                if k in required or (_fits_schema(properties.get(k), v) and (not isinstance(v, str) or (
+                    _stated(v, placeholders, words) and _fits_slot(k, v, tool.home))))}
         dropped = sorted(set(arguments) - set(kept))
         if dropped:
             log.info("dropped guessed arguments of a planned call tool=%s slots=%s", name, dropped)
         return ToolCall(name, kept, confidence=1.0, planned_by="cloud")
+
+
+def _fits_schema(schema: Any, value: Any) -> bool:
+    """`value` fits its property's schema (an optional argument that does not is the model's filler, such
+    as a colour temperature of 0); required ones are left to the executor's validation."""
+    if not isinstance(schema, Mapping):
+        return True
+    import jsonschema
+
+    return bool(jsonschema.Draft202012Validator(dict(schema)).is_valid(value))
 
 
 def _fits_slot(slot: str, value: str, home: bool) -> bool:

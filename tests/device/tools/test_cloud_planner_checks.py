@@ -80,6 +80,9 @@ def test_a_plan_keeps_what_the_request_states_and_drops_guesses() -> None:
     call = planner.check("HassTurnOff", {"name": "<DEVICE_1>", "area": "<EMAIL_1>", "floor": "1st floor",
                                          "domain": "light"}, asked, offered)
     assert call.arguments == {"name": "<DEVICE_1>"} and call.planned_by == "cloud"
+    light = planner.check("HassLightSet", {"area": "<AREA_1>", "brightness": 80, "temperature": 0,
+                                           "color": "null"}, "bump the lights in <AREA_1> up to 80%", offered)
+    assert light.arguments == {"area": "<AREA_1>", "brightness": 80}
     timer = planner.check("HassStartTimer", {"minutes": 3, "name": "eggs"}, "start a 3 minute timer for the eggs",
                           offered)
     assert timer.arguments == {"minutes": 3, "name": "eggs"}
