@@ -198,7 +198,7 @@ def test_a_question_is_not_sent_to_be_planned(engine: Engine, tmp_path: Path, ke
 @pytest.mark.parametrize(("planned", "why"), [
     (PlannedToolCall(name="HassRmRf", arguments={}), "not a tool of this device"),
     (PlannedToolCall(name="HassTurnOff", arguments={"name": "<DEVICE_7>"}), "placeholders this request does not hold"),
-    (PlannedToolCall(name="HassLightSet", arguments={"name": "<DEVICE_1>", "brightness": 250}),
+    (PlannedToolCall(name="HassSetPosition", arguments={"name": "<DEVICE_1>", "position": "wide"}),
      "do not fit its schema"),
 ])
 def test_an_unusable_plan_is_refused_and_nothing_executes(planned: PlannedToolCall, why: str, engine: Engine,
