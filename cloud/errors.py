@@ -5,7 +5,8 @@
          ├─ BackendError             the LLM backend failed on a task (reported back to the device)
          │   ├─ BackendUnavailable   cannot reach the backend, or it timed out / stayed overloaded
          │   │                       through every retry
-         │   └─ BackendRefused       the backend refused the request (HTTP 4xx: key, model, size)
+         │   ├─ BackendRefused       the backend refused the request (HTTP 4xx: key, model, size)
+         │   └─ PlanningUnsupported  a task offers tools, and this backend cannot plan a call
          ├─ BackendConfigError       a backend cannot start: missing API key, model file, binding
          ├─ UnknownBackend           a backend name that is not registered
          ├─ LedgerError              the task ledger (SQLite) cannot be opened or written
@@ -33,6 +34,10 @@ class BackendUnavailable(BackendError):
 
 
 class BackendRefused(BackendError):
+    pass
+
+
+class PlanningUnsupported(BackendError):
     pass
 
 

@@ -29,6 +29,10 @@ accepted during a rotation's overlap and answered with that previous pair.
 Schema-3 tasks (what devices send now) are encrypted under the device's session key and carry the
 session's signed ticket (`protocol.session`): the worker checks a ticket once and caches the key.
 
+A task that offers tools (`SubTask.tools`) is planned, not answered: the backend's `plan` picks a
+call (or none) that goes back in `TaskResult.tool_call` (`cloud.planning`); the worker never executes
+it, and a backend that cannot plan answers an error result, not prose.
+
 Results go back the way the task asks (`protocol.envelope`): a schema-2 "response-key" task is
 answered under the key it carries (ChaCha20-Poly1305, no HPKE, no signature); the key lives only
 in this worker's memory while it answers, and the ledger stores the encrypted result only. Older
@@ -59,6 +63,7 @@ from cloud.errors import BackendError
 from cloud.ledger import Action, Ledger, open_ledger
 from cloud.limits import DeviceLimiter
 from cloud.metrics import WorkerMetrics
+from cloud.planning import plan_task
 from protocol import topics
 from protocol.envelope import open_envelope, parse_envelope, seal
 from protocol.errors import EnvelopeError, KeyStoreError, MisaddressedError, TandemError
@@ -380,6 +385,7 @@ class Worker:
         t0 = time.perf_counter()
         error = None
         outcome = "answered"
+        tool_call = None
         refusal = self.limiter.admit(header.device_id) if self.limiter is not None else None
         if refusal is not None:
             text, error, outcome = "", refusal, "limited"
@@ -387,7 +393,10 @@ class Worker:
             log.info("limited task=%s device=%s reason=%s", header.task_id, header.device_id, refusal)
         else:
             try:
-                text = "".join(self.backend.generate(task))
+                if task.tools is not None:  # a planner: a call (or none), never prose; nothing is executed
+                    text, tool_call = "", plan_task(self.backend, task)
+                else:
+                    text = "".join(self.backend.generate(task))
             except BackendError as exc:
                 text, error, outcome = "", str(exc), "failed"
                 self.stats.failed += 1
@@ -397,7 +406,7 @@ class Worker:
         elapsed = (time.perf_counter() - t0) * 1000
         result = TaskResult(task_id=header.task_id, text=text, model=self.backend.model,
                             backend=self.backend.name, tokens=tokens,
-                            timings_ms={"backend": round(elapsed, 1)}, error=error)
+                            timings_ms={"backend": round(elapsed, 1)}, error=error, tool_call=tool_call)
         wire = reply.seal(header, result, self.result_ttl_s)
         self.ledger.complete(header.device_id, header.task_id, self.worker_id, wire)  # before it leaves
         # counted before it leaves too, so whoever sees the result sees it counted

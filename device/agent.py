@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from device.collab.executors import Confirm, ToolContext, ToolExecutor
+from device.collab.executors import Confirm, ToolContext, ToolExecutor, ToolPlanner
 from device.collab.fusers import Fuser, make_fuser
 from device.collab.fusers.base import append_notices
 from device.collab.planners import Planner, make_planner
@@ -123,7 +123,7 @@ class Agent:
                  vaults: VaultStore | None = None, *, planner: Planner | None = None,
                  router: Router | None = None, fuser: Fuser | None = None,
                  tools: ToolExecutor | None = None, sensitive: DisclosureClassifier | None = None,
-                 sensitive_policy: SensitivePolicy | None = None,
+                 sensitive_policy: SensitivePolicy | None = None, tool_planner: ToolPlanner | None = None,
                  contacts: Callable[[], Iterable[str]] | None = None, public_figures: bool = True) -> None:
         self.engine = engine  # the local executor
         self.redactor = redactor
@@ -131,6 +131,7 @@ class Agent:
         self.config = config
         self.escalator = escalator  # the cloud executor (None: no cloud; set and cleared by CloudLink)
         self.tools = tools  # the tool executor
+        self.tool_planner = tool_planner  # plans in the cloud the commands the device cannot parse (None: never)
         self.planner = planner or make_planner("rules")
         self.router = router or make_router(DEFAULT_CASCADE, RouterOptions(
             threshold=config.threshold, probe_tokens=config.probe_tokens,
@@ -188,6 +189,8 @@ class Agent:
         for step in plan.steps:
             if step.depends_on:
                 await self._settle(run, step.depends_on, on_token)
+            if force != "local" and hold is None:
+                step = await self._plan_in_cloud(run, step)
             decision, draft = await self._route(step, force, on_token, hold)
             run.local_ms += (draft.prefill_ms + draft.decode_ms) if draft else 0.0
             if decision.route == "tool":
@@ -307,6 +310,29 @@ class Agent:
 
     def _uncertainty(self, draft: Generation) -> float | None:
         return self.router.uncertainty(_as_draft(draft))
+
+    async def _plan_in_cloud(self, run: _Run, step: Step) -> Step:
+        """`step` as a tool step with the call the cloud planned, when the device could not parse what
+        looks like a command (or parsed it unsure) and the cloud may see the step; else `step` as it is.
+        Only the redacted text (home names masked too) and the tools' schemas leave; nothing runs there."""
+        planner = self.tool_planner
+        if planner is None or self.escalator is None or self.tools is None or step.kind not in ("answer", "tool"):
+            return step
+        local = step.call if step.kind == "tool" else None
+        if (step.kind == "tool" and local is None) or not planner.wanted(step.text, local):
+            return step
+        if (step.personal and self.config.keep_personal_local) or not self.policy.check(step.text, self.vault).escalate:
+            return step  # the user's private data stays here, placeholders or not (`keep_personal_local`)
+        try:
+            call, record = await planner.plan(step.text, self.escalator, self.vault)
+        except (EscalationError, ToolError) as exc:
+            run.notices.append(f"part {step.index + 1}: the cloud could not plan it, the device went on: {exc}")
+            return step
+        run.sent.append({"task_id": record.task_id, "topic": record.topic, "payload": record.payload,
+                         "wire_bytes": record.wire_bytes})
+        if call is None:
+            return step  # the cloud sees no command (a low-confidence local call stays as it was)
+        return replace(step, kind="tool", call=call)
 
     # -- the device model ------------------------------------------------------------------------
 

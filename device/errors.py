@@ -7,7 +7,9 @@
          │   ├─ NoWorkers            the broker says no worker subscribes to tasks
          │   ├─ EscalationTimeout    no result before the caller's deadline (the local draft answers)
          │   ├─ EscalationExpired    the escalation's expiry passed in the spool (local answer + notice)
-         │   └─ SpoolFull            the spool is at its size bound: a new escalation is refused
+         │   ├─ SpoolFull            the spool is at its size bound: a new escalation is refused
+         │   └─ ResultRefused        the task's result authenticated but does not fit the protocol
+         │                           (e.g. an out-of-bounds tool call): refused, nothing of it is used
          ├─ SpoolError               the spool database cannot be opened, read or written
          │   └─ SpoolCorrupt         a spool record does not parse (the record is kept, not dropped)
          ├─ CollabError              planning, routing, tools or fusion cannot proceed
@@ -80,6 +82,10 @@ class EscalationExpired(EscalationError):
 
 
 class SpoolFull(EscalationError):
+    pass
+
+
+class ResultRefused(EscalationError):
     pass
 
 

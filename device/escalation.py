@@ -13,7 +13,8 @@ paho's network thread never touches agent state: its callbacks hop onto the even
 `call_soon_threadsafe`, where results are opened, checked against replays and matched to their
 pending task. A result counts once: the spool moves a task out of `pending` in one transaction,
 so a second result (QoS 1 duplicate, a worker's stored result re-sent, a second worker's answer)
-is ignored and counted in `duplicates`. Refused envelopes are counted in `rejected` by reason and
+is ignored and counted in `duplicates`. A result that authenticates under its task's key but does
+not fit the protocol (an out-of-bounds tool call) fails its task at once (`ResultRefused`). Refused envelopes are counted in `rejected` by reason and
 logged with ids only, never plaintext. Spool calls are short SQLite transactions run on the loop
 thread: that keeps "written before published" a plain sequence.
 
@@ -49,6 +50,7 @@ from device.errors import (
     EscalationExpired,
     EscalationTimeout,
     NoWorkers,
+    ResultRefused,
     SpoolCorrupt,
     SpoolError,
 )
@@ -56,7 +58,7 @@ from device.response_keys import ResponseKeyWrap
 from device.spool import Spool, SpoolRecord
 from protocol import topics
 from protocol.envelope import open_envelope, parse_envelope
-from protocol.errors import EnvelopeError, MisaddressedError
+from protocol.errors import EnvelopeError, InvalidResult, MisaddressedError
 from protocol.ids import new_task_id, wire_digest
 from protocol.keys import DeviceKeys
 from protocol.messages import SubTask, TaskResult
@@ -264,6 +266,8 @@ class Escalator:
             digest = wire_digest(wire)
             log.warning("rejected result envelope reason=%s digest=%s detail=%s", type(exc).__name__, digest, exc)
             self._emit(f"rejected:{type(exc).__name__}", digest)
+            if isinstance(exc, InvalidResult):
+                self._refuse(exc)
             return
         inflight = self._inflight.get(header.task_id)
         if repeat or inflight is None or not self.spool.complete(header.task_id, wire):
@@ -275,6 +279,16 @@ class Escalator:
         self._emit("answered", header.task_id)
         if not inflight.fut.done():
             inflight.fut.set_result(result)
+
+    def _refuse(self, exc: InvalidResult) -> None:
+        """A result that opened under its task's key but does not fit the protocol: the worker answered
+        and a re-send would get the same stored result, so the task fails now, not at its expiry."""
+        inflight = self._inflight.pop(exc.task_id, None)
+        if inflight is None:
+            return
+        self.spool.abandon(exc.task_id)
+        if not inflight.fut.done():
+            inflight.fut.set_exception(ResultRefused(f"{exc}; nothing of it was used"))
 
     def _response_key(self, task_id: str, inflight: _Inflight | None) -> bytes | None:
         """The response key of one of our tasks: in flight (memory), else from the spool (answered

@@ -5,6 +5,7 @@ Modules, each importing only those listed before it:
     errors          the protocol's errors, under TandemError (the root of every tandem error)
     codec           base64 and schema-error summaries shared by envelopes, results, sessions, key files
     ids             sequence numbers, task ids, wire digests
+    tools           tool schemas offered to the cloud and the call it plans back, bounded
     messages        the pydantic wire models and their size limits
     topics          MQTT topic names
     keyfiles        key files on disk: layout, formats, atomic 0600 writes, mode checks

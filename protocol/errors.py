@@ -4,6 +4,9 @@
      └─ ProtocolError               the wire protocol was misused or refused a message
          ├─ EnvelopeError           any reason an incoming envelope is refused
          │   ├─ MalformedEnvelope   bad JSON, invalid UTF-8, schema violation, bad base64
+         │   │   └─ InvalidResult   a result that authenticates under its task's key but whose payload
+         │   │                      does not fit `TaskResult` (e.g. an oversized tool call): the task
+         │   │                      it answers fails at once instead of waiting for another result
          │   ├─ OversizedEnvelope   larger than MAX_WIRE_BYTES
          │   ├─ SignatureError      the Ed25519 signature does not verify for the expected sender
          │   ├─ DecryptError        HPKE open failed: wrong key or tampered ciphertext
@@ -23,6 +26,7 @@ __all__ = [
     "DecryptError",
     "EnvelopeError",
     "ExpiredError",
+    "InvalidResult",
     "KeyStoreError",
     "MalformedEnvelope",
     "MisaddressedError",
@@ -48,6 +52,15 @@ class EnvelopeError(ProtocolError):
 
 class MalformedEnvelope(EnvelopeError):
     pass
+
+
+class InvalidResult(MalformedEnvelope):
+    """Authenticated (it opened under the task's response key) yet not a valid `TaskResult`.
+    `task_id` is the task it answers, so the receiver can fail that task with this message."""
+
+    def __init__(self, message: str, task_id: str) -> None:
+        super().__init__(message)
+        self.task_id = task_id
 
 
 class OversizedEnvelope(EnvelopeError):

@@ -18,6 +18,11 @@ Two schema versions are spoken (see `protocol.envelope` for the crypto of each):
 A schema-1 header carries no `result_mode` field on the wire or in its canonical bytes, so v1
 peers keep working byte for byte.
 
+Optional payload fields added later (`SubTask.tools`, `TaskResult.tool_call`) are left out of the
+JSON when unset, so a payload that does not use them is byte for byte what an older peer sends and
+accepts; a peer that predates a field refuses a payload that sets it (every model forbids extras),
+and the device then answers on its own as for any refused escalation.
+
 Header is validated strictly (no "5" for 5, no true for 1): it comes from the network before any
 crypto. Payloads are built in-process by our own code, so they keep pydantic's lax mode. Every model
 hides input values from its validation errors, so a refused payload never echoes its text in a log.
@@ -28,7 +33,16 @@ from __future__ import annotations
 import base64
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
+
+from protocol.tools import MAX_TOOLS, MAX_TOOLS_BYTES, PlannedToolCall, ToolSpec
 
 __all__ = [
     "B64_PATTERN",
@@ -207,11 +221,26 @@ class SubTask(BaseModel):
     parts: int = Field(default=1, ge=1)
     """How many sub-tasks the request was split into."""
 
+    tools: tuple[ToolSpec, ...] | None = Field(default=None, max_length=MAX_TOOLS)
+    """Set when the device asks for a tool call instead of prose (`protocol.tools`): the tools it may
+    call, names and schemas only. Absent from the JSON when None (older workers never see it)."""
+
     @model_validator(mode="after")
     def _part_in_range(self) -> SubTask:
         if self.part >= self.parts:
             raise ValueError("part must be smaller than parts")
+        if self.tools is not None:
+            names = [t.name for t in self.tools]
+            if len(set(names)) != len(names):
+                raise ValueError("tool names must be distinct")
+            size = sum(len(t.model_dump_json()) for t in self.tools)
+            if size > MAX_TOOLS_BYTES:
+                raise ValueError(f"the tools are {size} bytes as JSON, at most {MAX_TOOLS_BYTES}")
         return self
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        return _without_none(handler(self), "tools")
 
 
 class KeyedSubTask(BaseModel):
@@ -256,6 +285,21 @@ class TaskResult(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     error: str | None = None
     """Set when the worker could not answer; `text` is then empty or partial."""
+    tool_call: PlannedToolCall | None = None
+    """For a task with `tools`: the call the worker planned (arguments may hold placeholders); None
+    with no error: the request is not a command. Absent from the JSON when None."""
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        return _without_none(handler(self), "tool_call")
+
+
+def _without_none(doc: dict[str, object], *optional: str) -> dict[str, object]:
+    """`doc` without the optional fields that are None: the JSON an older peer writes and accepts."""
+    for name in optional:
+        if doc.get(name, 0) is None:
+            del doc[name]
+    return doc
 
 
 def _b64_len(value: str) -> int:

@@ -30,7 +30,7 @@ from protocol.codec import b64, schema_problems
 from protocol.envelope import canonical_header, check_fresh, parse_envelope, seal
 from protocol.errors import (
     DecryptError,
-    MalformedEnvelope,
+    InvalidResult,
     MisaddressedError,
     OversizedEnvelope,
     ProtocolError,
@@ -182,9 +182,10 @@ def open_result(
     try:
         result = TaskResult.model_validate_json(plaintext)
     except ValidationError as exc:
-        raise MalformedEnvelope(
+        raise InvalidResult(
             f"result {header.task_id} decrypted but is not a valid TaskResult ({schema_problems(exc)}): "
-            f"dropped; sender and receiver disagree on the schema version"
+            f"refused; the worker sent something out of bounds, or sender and receiver disagree on the schema "
+            f"version", header.task_id,
         ) from exc
     if result.task_id != header.task_id:
         raise MisaddressedError(f"result {header.task_id} carries a payload for task {result.task_id}: dropped")

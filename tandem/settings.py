@@ -151,6 +151,13 @@ class ToolsSettings(BaseModel):
     """Per act, overriding the defaults (unlocking a lock, opening a garage door or gate and disarming an
     alarm ask first): keys `domain`, `domain.service` or `domain.service:device_class`, e.g.
     `"lock.unlock" = "refuse"`, `"cover.open_cover:garage" = "allow"`."""
+    cloud_planner: bool = True
+    """When a cloud is configured: a command the device's parsers cannot parse (or parse with less than
+    `cloud_planner_min_confidence`) is planned by the worker pool, which gets the redacted request with
+    the home's names as placeholders and the tools' schemas, never a value; the device executes the
+    call (`device.tools.parsers.cloud_planner`). False: such a request is answered as text."""
+    cloud_planner_min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    """A local call below this confidence is checked with the cloud planner too."""
 
 
 class HomeSettings(BaseModel):

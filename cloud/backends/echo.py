@@ -1,12 +1,27 @@
-"""The `echo` backend: answers with the prompt, so load tests measure the transport and crypto."""
+"""The `echo` backend: answers with the prompt, so load tests measure the transport and crypto.
+
+It also plans tool calls, deterministically and without a model, so the planning path (device ->
+worker -> device) is tested end to end: the tool whose name and description share the most words
+with the request (ties: the first offered; none shared: no call), its string arguments filled with
+the request's placeholders in order and its number arguments with the request's numbers.
+"""
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterator
-from typing import ClassVar
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
 
 from protocol.messages import SubTask
+from protocol.tools import PlannedToolCall, ToolSpec
+
+_WORD = re.compile(r"[a-z]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_PLACEHOLDER = re.compile(r"<[A-Z_]+_\d+>")
+_NUMBER = re.compile(r"(?<![\w<])\d+(?:\.\d+)?(?![\w>])")
+_STOP = frozenset({"a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "it", "is", "be", "my", "me",
+                   "please", "set", "get"})
 
 __all__ = ["EchoBackend"]
 
@@ -32,3 +47,31 @@ class EchoBackend:
         if self.delay_s > 0:
             time.sleep(self.delay_s)
         yield task.prompt
+
+    def plan(self, prompt: str, tools: Sequence[ToolSpec]) -> PlannedToolCall | None:
+        """The keyword plan described in the module docstring (a test double, not a model)."""
+        if self.delay_s > 0:
+            time.sleep(self.delay_s)
+        asked = _words(_PLACEHOLDER.sub(" ", prompt))
+        best, best_score = None, 0
+        for tool in tools:
+            score = len(asked & _words(_CAMEL.sub(" ", tool.name) + " " + tool.description))
+            if score > best_score:
+                best, best_score = tool, score
+        if best is None:
+            return None
+        placeholders = _PLACEHOLDER.findall(prompt)
+        numbers = [float(n) if "." in n else int(n) for n in _NUMBER.findall(prompt)]
+        properties = best.parameters.get("properties")
+        arguments: dict[str, Any] = {}
+        for name, schema in (properties.items() if isinstance(properties, dict) else ()):
+            kind = schema.get("type") if isinstance(schema, dict) else None
+            if kind == "string" and placeholders:
+                arguments[name] = placeholders.pop(0)
+            elif kind in ("number", "integer") and numbers:
+                arguments[name] = numbers.pop(0)
+        return PlannedToolCall(name=best.name, arguments=arguments)
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower())) - _STOP

@@ -6,6 +6,12 @@ HTTP server, with its chat templates and `n_parallel` slots for continuous batch
 blocks and hands streamed chunks to a callback, so it runs in a helper thread and the chunks reach
 `generate`'s caller through a queue as they are decoded.
 
+A sub-task that offers tools is planned, not streamed, in two steps whose `response_format` is a JSON
+Schema that llama.cpp compiles to a grammar: the tool's name or null (`cloud.planning.choice_schema`),
+then that tool's arguments (`answer_schema([tool])`), so the model can only write a call of an offered
+tool with arguments of the right types, or no call. Two small grammars instead of one `anyOf` over
+every tool's arguments (45 branches for the built-in registry), whose constrained sampling is slow.
+
 The binding also opens llama.cpp's HTTP listener; it is bound to 127.0.0.1 on a free port and
 nothing here uses it.
 """
@@ -15,14 +21,16 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from cloud.backends.base import CLOUD_SYSTEM_PROMPT, chat_request
 from cloud.config import LlamaCppOptions
 from cloud.errors import BackendConfigError, BackendError
+from cloud.planning import answer_schema, choice_schema, parse_choice, parse_plan, planning_messages
 from protocol.messages import SubTask
+from protocol.tools import PlannedToolCall, ToolSpec
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +101,37 @@ class LlamaCppBackend:
     @property
     def last_tokens(self) -> int:
         return int(getattr(self._local, "tokens", 0))
+
+    def plan(self, prompt: str, tools: Sequence[ToolSpec], max_tokens: int = 256) -> PlannedToolCall | None:
+        """The call the model picks among `tools` for `prompt`, in two grammar-constrained steps: the
+        tool's name (or null) under `choice_schema`, then its arguments under that one tool's schema.
+        Both steps send the same messages, so the second reuses the first's prompt cache."""
+        messages = planning_messages(prompt, tools)
+        self._local.tokens = 0
+        tool = parse_choice(self._complete(messages, choice_schema(tools), 32), tools)
+        if tool is None:
+            return None
+        return parse_plan(self._complete(messages, answer_schema([tool], allow_none=False), max_tokens), tools)
+
+    def _complete(self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int) -> str:
+        """One non-streamed completion whose text fits `schema` (llama.cpp compiles it to a grammar)."""
+        request = {"messages": messages, "max_tokens": max_tokens, "temperature": 0.0,
+                   "response_format": {"type": "json_schema", "json_schema": {"name": "call", "schema": schema}}}
+        try:
+            out = self._server.handle_chat_completions(request)
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise BackendError(f"llama.cpp failed to plan the task: {exc}") from exc
+        error = _error_of(out)
+        if error is not None:
+            raise BackendError(f"llama.cpp refused the planning task: {error}")
+        try:
+            text = out["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise BackendError("llama.cpp answered the planning task without a message") from exc
+        usage = out.get("usage")
+        if isinstance(usage, dict) and "completion_tokens" in usage:
+            self._local.tokens = self.last_tokens + int(usage["completion_tokens"])
+        return str(text or "")
 
     def generate(self, task: SubTask) -> Iterator[str]:
         request = chat_request(task, self.system_prompt)

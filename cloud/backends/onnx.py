@@ -6,13 +6,15 @@ a time (`tandem worker` refuses more); scale with more processes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from cloud.backends.base import CLOUD_SYSTEM_PROMPT
 from cloud.errors import BackendError
+from cloud.planning import constrained_plan
 from protocol.messages import SubTask
+from protocol.tools import PlannedToolCall, ToolSpec
 
 __all__ = ["OnnxBackend"]
 
@@ -32,6 +34,10 @@ class OnnxBackend:
     @property
     def model(self) -> str:
         return f"{self._engine.name}/{self._engine.manifest.precision}"
+
+    def plan(self, prompt: str, tools: Sequence[ToolSpec]) -> PlannedToolCall | None:
+        """A call of one of `tools` by grammar-constrained decoding (`cloud.planning.constrained_plan`)."""
+        return constrained_plan(self._engine, prompt, tools)
 
     def generate(self, task: SubTask) -> Iterator[str]:
         from inference.chat_format import Message

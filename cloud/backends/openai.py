@@ -4,6 +4,9 @@ vLLM, Ollama, llama.cpp's server, TGI and OpenAI itself all speak `POST {base_ur
 with `"stream": true`: the answer comes back as server-sent events, one `data: {json}` line per
 chunk and `data: [DONE]` at the end. Chunks are yielded as they arrive.
 
+A sub-task that offers tools is planned with the chat-completions `tools` parameter (not streamed):
+the server's first `tool_calls` entry is the call, plain content means no call.
+
 Failures before the first chunk (connection refused, timeouts, 429, 5xx) are retried with
 exponential backoff and jitter, honouring `Retry-After`; after the first chunk nothing is retried,
 since the text already yielded cannot be taken back. 4xx other than 408/429 are not retried: a bad
@@ -18,7 +21,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import httpx
@@ -27,7 +30,9 @@ from pydantic import SecretStr
 from cloud.backends.base import CLOUD_SYSTEM_PROMPT, chat_request
 from cloud.config import OpenAIOptions
 from cloud.errors import BackendError, BackendRefused, BackendUnavailable
+from cloud.planning import json_schema_of, parse_plan
 from protocol.messages import SubTask
+from protocol.tools import PlannedToolCall, ToolSpec
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +145,68 @@ class OpenAIBackend:
                 self.retries += 1
                 log.warning("openai backend retry=%d in=%.2fs reason=%s", attempt, delay, exc)
                 time.sleep(delay)
+
+    def plan(self, prompt: str, tools: Sequence[ToolSpec]) -> PlannedToolCall | None:
+        """The call the server picks among `tools` (OpenAI `tools`, `tool_choice` "auto"); None when it
+        answers in words. Retried like `generate` (nothing was yielded yet, so every failure may retry)."""
+        o = self.options
+        body = {"model": o.model, "temperature": 0.0, "tool_choice": "auto",
+                "messages": [{"role": "system", "content": self.system_prompt}, {"role": "user", "content": prompt}],
+                "tools": [{"type": "function", "function": {"name": t.name, "description": t.description,
+                                                            "parameters": json_schema_of(t.parameters)}}
+                          for t in tools]}
+        attempt = 0
+        while True:
+            try:
+                message = self._complete(body)
+                break
+            except _Retry as exc:
+                if attempt >= o.max_retries:
+                    raise BackendUnavailable(
+                        f"the OpenAI-compatible server at {o.base_url} failed {attempt + 1} time(s), last: "
+                        f"{exc}; check that it runs and is not overloaded") from exc
+                delay = min(o.backoff_s * 2**attempt, o.backoff_max_s) * random.uniform(0.8, 1.2)
+                attempt += 1
+                self.retries += 1
+                log.warning("openai backend plan retry=%d in=%.2fs reason=%s", attempt, delay, exc)
+                time.sleep(max(delay, min(exc.after_s, 60.0)) if exc.after_s is not None else delay)
+        calls = message.get("tool_calls") or []
+        if not calls:
+            return None
+        function = calls[0].get("function") if isinstance(calls[0], dict) else None
+        if not isinstance(function, dict):
+            raise BackendError("the server's tool call has no function")
+        return parse_plan(json.dumps({"name": function.get("name"), "arguments": function.get("arguments", {})}),
+                          tools)
+
+    def _complete(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One non-streamed chat completion: the first choice's message."""
+        try:
+            resp = self._client.post("/chat/completions", json=body, headers={"Accept": "application/json"})
+        except httpx.TimeoutException as exc:
+            raise _Retry(f"timed out ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise _Retry(f"{type(exc).__name__}: {exc}") from exc
+        except httpx.HTTPError as exc:
+            raise BackendError(f"HTTP error talking to {self.options.base_url}: {exc}") from exc
+        if resp.status_code in RETRY_STATUS:
+            raise _Retry(f"HTTP {resp.status_code}", _retry_after(resp))
+        if resp.status_code >= 400:
+            raise BackendRefused(
+                f"the OpenAI-compatible server at {self.options.base_url} refused the request: "
+                f"HTTP {resp.status_code} {_error_message(resp)}; check the API key "
+                f"(${self.options.api_key_env}), the model name {self.options.model!r} and that it supports tools")
+        try:
+            doc = resp.json()
+            message = doc["choices"][0]["message"]
+            usage = doc.get("usage") or {}
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise BackendError("the server's answer is not a chat completion") from exc
+        if not isinstance(message, dict):
+            raise BackendError("the server's answer has no message")
+        if isinstance(usage, dict) and "completion_tokens" in usage:
+            self._local.tokens = int(usage["completion_tokens"])
+        return message
 
     def _attempt(self, body: dict[str, Any]) -> Iterator[str]:
         chunks, usage_tokens = 0, None

@@ -30,6 +30,9 @@ FORCES: tuple[Force, ...] = get_args(Force)
 ROUTE_LABELS: dict[str, str] = {"local": "device", "cloud": "cloud", "tool": "device tool", "split": "split"}
 """How a trace names a route to people."""
 
+PlannedBy = Literal["device", "cloud"]
+"""Who planned a tool call: the device's own parsers, or the worker pool (the device executes either)."""
+
 StepKind = Literal["answer", "tool"]
 """What a step asks for: text (`answer`) or an action or lookup a device tool performs (`tool`)."""
 
@@ -42,6 +45,8 @@ class ToolCall:
     arguments: Mapping[str, Any] = field(default_factory=dict)
     confidence: float = 1.0
     """How sure whoever planned it is (1.0: an exact template match)."""
+    planned_by: PlannedBy = "device"
+    """Who made the call: a parser on the device, or the cloud planner (`tandem ask --json` shows it)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "arguments": dict(self.arguments)}

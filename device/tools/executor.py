@@ -1,6 +1,6 @@
 """`DeviceTools`: the agent's tool executor. A tool step in, one short sentence and the call's record out.
 
-    step (redacted) -> its ToolCall (planned, or parsed now) -> the tool -> arguments validated against
+    step (redacted) -> its ToolCall (parsed on the device, or planned by the cloud: `planned_by`) -> the tool -> arguments validated against
     its schema, values restored -> the act policy -> execute (or, in a dry run, only show) -> the answer
     from the tool's template, still redacted (the fuser restores it) + {"name", "arguments", "result"}
 
@@ -14,7 +14,7 @@ device can do at all: the agent then answers it with the model. Every call is lo
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -40,6 +40,8 @@ class DeviceTools:
     parser_stages: tuple[str, ...] = ()
     """With `parser_name` "cascade": its stages (empty: the default ones)."""
     min_confidence: float = 0.5
+    parser_factories: Mapping[str, Callable[[HomeVocabulary], CommandParser]] | None = None
+    """The registry the cascade's stages come from (None: `device.tools.parsers.PARSERS`)."""
     here: str | None = None
     """`[home] area` as configured; resolved to an area id once the home is up (`start`)."""
     _parser: CommandParser | None = None
@@ -70,13 +72,18 @@ class DeviceTools:
     @property
     def parser(self) -> CommandParser:
         if self._parser is None:
-            vocabulary = HomeVocabulary.from_home(self.services.home, self.services.here_area)
+            vocabulary = self.vocabulary()
             if self.parser_name == "cascade" and self.parser_stages:
-                self._parser = make_cascade(vocabulary, self.parser_stages, self.min_confidence,
+                factories = dict(self.parser_factories) if self.parser_factories is not None else None
+                self._parser = make_cascade(vocabulary, self.parser_stages, self.min_confidence, factories,
                                             known=frozenset(t.name for t in self.registry))
             else:
                 self._parser = make_parser(self.parser_name, vocabulary)
         return self._parser
+
+    def vocabulary(self) -> HomeVocabulary:
+        """The home's words as known now (the discovered devices once `start` ran)."""
+        return HomeVocabulary.from_home(self.services.home, self.services.here_area)
 
     def recognise(self, text: str) -> ToolCall | None:
         """The call `text` (redacted) asks for, when this device can do it; None otherwise (not a command,
@@ -111,9 +118,9 @@ class DeviceTools:
             raise ToolError("this is not a command the device can carry out")
         tool = self.registry.get(call.name)
         redacted = dict(call.arguments)
-        restored = {k: context.restore(v) if isinstance(v, str) else v for k, v in redacted.items()}
+        restored = {k: _restore(v, context.restore) for k, v in redacted.items()}
         validate(tool.name, tool.schema, restored)
-        record: dict[str, Any] = {"name": tool.name, "arguments": redacted}
+        record: dict[str, Any] = {"name": tool.name, "arguments": redacted, "planned_by": call.planned_by}
         inp = ToolInput(restored, redacted, self.services, dry_run=context.dry_run, request_id=context.request_id,
                         confirm=context.confirm)
         try:
@@ -138,6 +145,17 @@ class DeviceTools:
     @staticmethod
     def _said(step: Step, record: dict[str, Any], result: dict[str, Any], text: str) -> StepResult:
         return StepResult(step.index, text, "tool", {"call": {**record, "result": result}})
+
+
+def _restore(value: Any, restore: Callable[[str], str]) -> Any:
+    """`value` with the placeholders of every string in it restored (a planned call may nest them)."""
+    if isinstance(value, str):
+        return restore(value)
+    if isinstance(value, list):
+        return [_restore(v, restore) for v in value]
+    if isinstance(value, dict):
+        return {k: _restore(v, restore) for k, v in value.items()}
+    return value
 
 
 def _area_id(home: Any, wanted: str) -> str:

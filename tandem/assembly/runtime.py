@@ -25,6 +25,10 @@ from protocol.mqtt import BrokerConnectError, MqttAuth, connect, make_client, pa
 from tandem.broker import BrokerProcess, is_listening, start_broker
 from tandem.settings import Settings
 
+if TYPE_CHECKING:
+    from device.collab.executors import ToolPlanner
+    from device.tools.executor import DeviceTools
+
 log = logging.getLogger(__name__)
 
 
@@ -195,8 +199,9 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
                  policy=device_policy(settings, has_ner=ner_dir is not None, has_sensitive=sensitive is not None),
                  sensitive=sensitive, sensitive_policy=SensitivePolicy(dict(s.policy), s.default),
                  vaults=device_vault_store(settings), planner=make_planner(collab.planner, tools.recognise),
-                 router=router, tools=tools, fuser=make_fuser(collab.fuser),
-                 contacts=_contact_names(tools), public_figures=esc.public_figures), escalator
+                 router=router, tools=tools, tool_planner=_tool_planner(settings, tools, esc.timeout_s),
+                 fuser=make_fuser(collab.fuser), contacts=_contact_names(tools),
+                 public_figures=esc.public_figures), escalator
 
 
 def _contact_names(tools: DeviceTools) -> Callable[[], list[str]] | None:
@@ -205,3 +210,13 @@ def _contact_names(tools: DeviceTools) -> Callable[[], list[str]] | None:
     if store is None:
         return None
     return lambda: [n for c in store.contacts() for n in (c.name, *c.aliases)]
+
+
+def _tool_planner(settings: Settings, tools: DeviceTools, timeout_s: float) -> ToolPlanner | None:
+    """The cloud planner of commands the device cannot parse (used only while a cloud is connected)."""
+    if not settings.tools.cloud_planner:
+        return None
+    from device.tools.parsers.cloud_planner import CloudPlanner
+
+    return CloudPlanner(tools.registry, tools.vocabulary, min_confidence=settings.tools.cloud_planner_min_confidence,
+                        timeout_s=timeout_s)

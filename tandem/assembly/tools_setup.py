@@ -14,6 +14,7 @@ from device.tools.base import ToolServices
 from device.tools.executor import DeviceTools
 from device.tools.policy import ActPolicy
 from tandem.assembly.home_setup import make_home
+from tandem.assembly.parser_setup import parser_factories
 from tandem.assembly.personal_setup import open_personal_store
 from tandem.settings import Settings
 
@@ -24,15 +25,8 @@ def make_tools(settings: Settings) -> DeviceTools:
                             policy=ActPolicy(dict(settings.tools.policy)), default_time=settings.personal.default_time,
                             publish=_home_publisher(settings))
     return DeviceTools(load_registry(toml_file=settings.tools.file), services, parser_name=settings.tools.parser,
-                       parser_stages=tuple(_known_stages(settings.tools.stages)),
-                       min_confidence=settings.tools.min_confidence, here=settings.home.area)
-
-
-def _known_stages(stages: list[str]) -> list[str]:
-    """The configured stages; the learned stage only once its parser is registered."""
-    from device.tools.parsers import PARSERS
-
-    return [s for s in stages if s in PARSERS or s != "learned"]
+                       parser_stages=tuple(settings.tools.stages), min_confidence=settings.tools.min_confidence,
+                       parser_factories=parser_factories(settings), here=settings.home.area)
 
 
 def _home_publisher(settings: Settings) -> Callable[[str, bytes, bool], Awaitable[None]] | None:

@@ -22,7 +22,8 @@ def render_trace(answer: Any) -> str:
             lines.append(f"  generalised from (stayed on the device): {part.rewritten_from}")
         call = getattr(part, "tool_call", None)
         if call:
-            lines.append(f"  tool call: {call['name']} {json.dumps(call['arguments'], ensure_ascii=False)} -> "
+            by = " (planned by the cloud, executed here)" if call.get("planned_by") == "cloud" else ""
+            lines.append(f"  tool call{by}: {call['name']} {json.dumps(call['arguments'], ensure_ascii=False)} -> "
                          f"{json.dumps(call['result'], ensure_ascii=False, default=str)}")
     lines.append("")
     lines.append(f"== left the device ({len(answer.sent)} sealed message(s); shown as sent, before encryption) ==")

@@ -212,7 +212,7 @@ def eval_route(items_file: str | None, per_source: int, seed: int, cloud_choice:
         return step
 
     device_answers = answer_all(items, device, cache, progress(f"device ({device.name})", len(items)))
-    device_answers.update(_parser_answers(items))
+    device_answers.update(_parser_answers(items, settings))
     cloud_answers = answer_all(items, cloud, cache, progress(f"cloud ({cloud.name})", len(items)))
     found = samples(items, device_answers, cloud_answers)
     report, curves = evaluate(found, seed)
@@ -234,7 +234,7 @@ def eval_route(items_file: str | None, per_source: int, seed: int, cloud_choice:
     click.echo(f"plot: {report['plot']}")
 
 
-def _parser_answers(items: Any) -> dict[str, Any]:
+def _parser_answers(items: Any, settings: Any) -> dict[str, Any]:
     """The device's answers to command items: its command parser over the held-out fixture home."""
     from harness.eval.route.answers import ParserAnswerer, answer_all
     from harness.eval.route.items import COMMANDS
@@ -244,9 +244,9 @@ def _parser_answers(items: Any) -> dict[str, Any]:
         return {}
     from device.home.inventory import load_inventory
     from device.tools import load_registry
-    from device.tools.parsers import PARSERS
     from device.tools.parsers.base import HomeVocabulary
-    from device.tools.parsers.cascade import DEFAULT_STAGES, make_cascade
+    from device.tools.parsers.cascade import CascadeParser
+    from tandem.assembly.parser_setup import command_parser
 
     inv = load_inventory(COMMANDS / "tools_home.yaml")
     known = frozenset(t.name for t in load_registry(entry_points=False))
@@ -256,11 +256,12 @@ def _parser_answers(items: Any) -> dict[str, Any]:
         here = (item.extra.get("context") or {}).get("area")
         if here not in parsers:
             vocabulary = HomeVocabulary(tuple(inv.floors), tuple(inv.areas), tuple(inv.entities), here)
-            parsers[here] = make_cascade(vocabulary, [s for s in DEFAULT_STAGES if s in PARSERS], known=known)
-        found = parsers[here].best(item.text)
-        if found.call is None:
+            parsers[here] = command_parser(settings, vocabulary, "cascade", known)
+        parser = parsers[here]
+        call = parser.best(item.text).call if isinstance(parser, CascadeParser) else parser.parse(item.text)
+        if call is None:
             return None, 0.0
-        return {"intent": found.call.name, "slots": dict(found.call.arguments)}, found.call.confidence
+        return {"intent": call.name, "slots": dict(call.arguments)}, call.confidence
 
     return answer_all(commands, ParserAnswerer(parse), None)
 
@@ -281,15 +282,18 @@ _TOOLS_ROWS = (("exact", "intent + every slot right"), ("intent_accuracy", "inte
 def eval_tools(inventory: Path | None, sets: str, parser: str | None, no_reference: bool, as_json: bool) -> None:
     """Score the device's command parser on the held-out command sets, with Home Assistant's own
     matcher (hassil + home-assistant-intents) measured in the same run as the reference."""
-    from device.tools.parsers import PARSERS, make_parser
+    from device.tools import load_registry
+    from device.tools.parsers import PARSERS
     from harness.eval import tools
+    from tandem.assembly.parser_setup import command_parser
 
     names = [s.strip() for s in sets.split(",") if s.strip()]
     unknown = [s for s in names if s not in tools.SETS]
     if unknown or not names:
         raise click.BadParameter(f"unknown set(s) {', '.join(unknown) or '(none)'}: pick from {', '.join(tools.SETS)}",
                                  param_hint="--sets")
-    name = parser or cli_settings().tools.parser
+    settings = cli_settings()
+    name = parser or settings.tools.parser
     if name not in PARSERS:  # before any set is read or any model loaded
         raise click.BadParameter(f"unknown command parser {name!r}: pick from {', '.join(sorted(PARSERS))}",
                                  param_hint="--parser")
@@ -302,7 +306,8 @@ def eval_tools(inventory: Path | None, sets: str, parser: str | None, no_referen
 
         reference = HassilReference
     home = inventory or tools.HOME
-    result = tools.evaluate(names, lambda vocabulary: make_parser(name, vocabulary), reference, home,
+    known = frozenset(t.name for t in load_registry(toml_file=settings.tools.file))
+    result = tools.evaluate(names, lambda vocabulary: command_parser(settings, vocabulary, name, known), reference, home,
                             progress=lambda line: click.echo(line, err=True))
     report = {"parser": name, "reference": None if reference is None else "hassil", "inventory": str(home),
               "sets": result}

@@ -53,23 +53,15 @@ def list_cmd(as_json: bool) -> None:
 @click.option("--parser", "parser_name", default=None, help="A parser from the registry (default: [tools] parser).")
 def parse_cmd(jsonl: bool, inventory: Path | None, parser_name: str | None) -> None:
     """Text -> Home Assistant intent and slots, one JSON line per input line. Executes nothing."""
-    from device.tools.parsers import make_parser
-    from device.tools.parsers.base import CommandParser
-    from device.tools.parsers.cascade import CascadeParser, make_cascade
+    from device.tools.parsers.cascade import CascadeParser
 
     settings = cli_settings()
     vocabulary = _vocabulary(inventory or settings.home.inventory, settings.home.area)
-    name = parser_name or settings.tools.parser
-    parser: CommandParser
-    if name == "cascade":
-        from device.tools import load_registry
-        from device.tools.parsers import PARSERS
+    from device.tools import load_registry
+    from tandem.assembly.parser_setup import command_parser
 
-        known = frozenset(t.name for t in load_registry(toml_file=settings.tools.file))
-        parser = make_cascade(vocabulary, [s for s in settings.tools.stages if s in PARSERS],
-                              settings.tools.min_confidence, known=known)
-    else:
-        parser = make_parser(name, vocabulary)
+    known = frozenset(t.name for t in load_registry(toml_file=settings.tools.file))
+    parser = command_parser(settings, vocabulary, parser_name, known=known)
     out = sys.stdout
     for raw in sys.stdin:
         if not raw.strip():
