@@ -17,7 +17,7 @@ from device.tools.parsers.base import CommandParser, HomeVocabulary
 def _rules(vocabulary: HomeVocabulary) -> CommandParser:
     from device.tools.parsers.rules import RulesParser
 
-    return RulesParser(areas=tuple(vocabulary.area_words()))
+    return RulesParser(areas=tuple(vocabulary.area_words()), vocabulary=vocabulary)
 
 
 def _hassil(vocabulary: HomeVocabulary) -> CommandParser:

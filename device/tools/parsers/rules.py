@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from device.collab.steps import ToolCall
+from device.tools.parsers.base import HomeVocabulary
 
 _POLITE = re.compile(r"^(?:(?:hey|ok|okay|hi)\s+\w+[,!]?\s+)?(?:(?:please|kindly)\s+|(?:can|could|would|will)\s+you\s+"
                      r"(?:please\s+)?)*", re.IGNORECASE)
@@ -43,6 +44,13 @@ _WHEN_INSIDE = re.compile(
     r"\b(?P<when>(?:on |this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?: (?:at|morning|afternoon|evening) ?[\d:apm. ]*)?|tomorrow(?: (?:at )?[\d:apm. ]+| morning| evening)?|tonight"
     r"|in \S+ (?:seconds?|minutes?|hours?|days?|weeks?)|at \d{1,2}(?::\d{2})?\s*(?:am|pm)?)\b", re.IGNORECASE)
+
+
+# intents whose name/area/floor are the home's (not a timer's or a list's)
+_HOME_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet", "HassGetState", "HassSetPosition",
+                           "HassFanSetSpeed", "HassClimateSetTemperature", "HassClimateGetTemperature",
+                           "HassMediaPlayerMute", "HassMediaPlayerUnmute", "HassSetVolume", "HassMediaSearchAndPlay",
+                           "HassVacuumStart", "HassVacuumReturnToBase"})
 
 
 def _number(text: str) -> float | int:
@@ -76,6 +84,9 @@ class RulesParser:
 
     areas: Iterable[str] = ()
     name: str = "rules"
+    vocabulary: HomeVocabulary | None = None
+    """The home's names: a target's words become the inventory's names (as Home Assistant writes them);
+    a device command whose target the home lacks is unsure (confidence below the cascade's bar)."""
     _areas: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -89,8 +100,21 @@ class RulesParser:
                 continue
             slots = rule.slots(m, self)
             if slots is not None:
-                return ToolCall(rule.intent, {k: v for k, v in slots.items() if v not in (None, "")})
+                return self._snapped(ToolCall(rule.intent, {k: v for k, v in slots.items() if v not in (None, "")}))
         return None
+
+    def _snapped(self, call: ToolCall) -> ToolCall:
+        v = self.vocabulary
+        if v is None or not v.entities or call.name not in _HOME_INTENTS:
+            return call
+        from device.tools.parsers.slot_values import normalise
+
+        slots, known = dict(call.arguments), True
+        for slot in ("name", "area", "floor"):
+            if isinstance(slots.get(slot), str):
+                found = normalise(slot, slots[slot], v, intent=call.name)
+                slots[slot], known = found.value, known and found.known
+        return ToolCall(call.name, slots, call.confidence if known else 0.4)
 
     def target(self, phrase: str) -> dict[str, Any]:
         """Target slots of a phrase: "the lights in the kitchen", "kitchen lights", "the reading lamp",

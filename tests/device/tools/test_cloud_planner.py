@@ -31,7 +31,7 @@ from protocol.keys import DeviceKeys
 from protocol.tools import PlannedToolCall, ToolSpec
 from tandem.assembly.tools_setup import make_tools
 from tandem.broker import BrokerProcess
-from tandem.settings import HomeSettings, PersonalSettings, Settings
+from tandem.settings import HomeSettings, PersonalSettings, Settings, ToolsSettings
 from tests.mqtt_observer import Observer
 
 CONFIG = AgentConfig(threshold=99, probe_tokens=4, local_max_tokens=8, timeout_s=20, keep_personal_local=False)
@@ -88,7 +88,9 @@ def _worker(mosquitto: BrokerProcess, keys_root: Path, backend: Any) -> Iterator
 
 
 def _settings(tmp_path: Path, mosquitto: BrokerProcess, sim: SimHome) -> Settings:
-    return Settings(keys_dir=tmp_path / "keys", device_id="dev-a",
+    # the device parses with Home Assistant's templates and the rules only (not the learned stage, which
+    # reads "power off ..."): what they miss is what the cloud is asked to plan here
+    return Settings(keys_dir=tmp_path / "keys", device_id="dev-a", tools=ToolsSettings(stages=["hassil", "rules"]),
                     home=HomeSettings(broker_url=mosquitto.url, discovery_prefix=sim.prefix, area="Kitchen"),
                     personal=PersonalSettings(path=tmp_path / "personal.sqlite", timezone="Europe/Zurich"))
 
