@@ -2,7 +2,8 @@
 
     TandemError                      (protocol.errors: root of every tandem error)
      └─ ModelError                   model dir missing, manifest invalid, onnxruntime failed to load
-         └─ ContextTooLong           prompt + answer budget exceed the configured maximum context
+         ├─ ContextTooLong           prompt + answer budget exceed the configured maximum context
+         └─ GrammarError             constrained decoding: unusable schema, matcher error, unfinished JSON
 """
 
 from __future__ import annotations
@@ -24,3 +25,7 @@ class ContextTooLong(ModelError):
         self.prompt_tokens = prompt_tokens
         self.max_new_tokens = max_new_tokens
         self.max_context = max_context
+
+
+class GrammarError(ModelError):
+    """A schema llguidance cannot compile, a matcher in error, or output that ran out of tokens."""
