@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from inference.chat_format import Message
-from inference.errors import GrammarError, ModelError
+from inference.errors import GrammarError, GrammarIncomplete, ModelError
 
 if TYPE_CHECKING:
     from inference.engine import Engine
@@ -102,11 +103,14 @@ def ll_tokenizer(engine: Engine) -> Any:
 
 
 def compile_schema(schema: Mapping[str, Any]) -> str:
-    """The llguidance grammar for a JSON Schema (compact JSON, no free whitespace)."""
+    """The llguidance grammar for a JSON Schema: JSON as `json.dumps` writes it (", " and ": ", no other
+    whitespace). Small models wrote their training JSON that way; forced compact JSON (`{"a":36}`) puts
+    the first digit where the model expects a space, and it writes 1 instead of 36."""
     ll = _llguidance()
     try:
         return str(ll.LLMatcher.grammar_from_json_schema(
-            json.dumps(schema), defaults={"whitespace_flexible": False}))
+            json.dumps(schema), defaults={"whitespace_flexible": False, "item_separator": ", ",
+                                          "key_separator": ": "}))
     except (ValueError, RuntimeError, TypeError) as exc:
         raise GrammarError(f"schema not usable as a grammar ({exc}); simplify the tool's JSON Schema") from exc
 
@@ -172,7 +176,7 @@ def _run(engine: Engine, prompt_ids: Sequence[int], grammar: str, max_tokens: in
     gen = engine.generate(prompt_ids, SamplingParams(max_new_tokens=max_tokens), logits_processor=mask)
     ms = (time.perf_counter() - t0) * 1000
     if gen.finish_reason != "stop":
-        raise GrammarError(f"the model did not finish the JSON in {max_tokens} tokens ({gen.text[:80]!r}...); "
+        raise GrammarIncomplete(f"the model did not finish the JSON in {max_tokens} tokens ({gen.text[:80]!r}...); "
                            "raise max_tokens")
     try:
         value = json.loads(gen.text)
@@ -217,23 +221,118 @@ def tools_prompt(text: str, tools: Sequence[ToolSpec], docs: Sequence[Mapping[st
     return [Message("system", SYSTEM.format(tools="\n".join(lines))), Message("user", text)]
 
 
+@dataclass(frozen=True)
+class CallDecision:
+    call: PlannedCall | None
+    call_probability: float  # the model's probability of calling a tool at all
+    ms: float = 0.0
+    rejected: str | None = None  # the tool the model chose but whose required values the request lacks
+
+
+def grounded(value: Any, text: str) -> bool:
+    """Whether an argument value can be read in `text`: a string whose words all appear there (case and
+    punctuation aside), a number written there, a list or dict all of whose values are."""
+    words = set(re.findall(r"[a-z0-9]+", text.lower()))
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        number = value if isinstance(value, int) or not float(value).is_integer() else int(value)
+        return str(number) in text.replace(",", "") or str(number).lstrip("-") in words
+    if isinstance(value, str):
+        mine = re.findall(r"[a-z0-9]+", value.lower())
+        return bool(mine) and all(w in words for w in mine)
+    if isinstance(value, list):
+        return bool(value) and all(grounded(v, text) for v in value)
+    if isinstance(value, Mapping):
+        return bool(value) and all(grounded(v, text) for v in value.values())
+    return False
+
+
+def mentioned(value: Any, text: str) -> bool:
+    """A looser `grounded`: a number written in `text`, a string sharing a word with it, a list with one
+    such element; booleans always (a request rarely spells them out)."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, str):
+        words = set(re.findall(r"[a-z0-9]+", text.lower()))
+        return any(w in words for w in re.findall(r"[a-z0-9]+", value.lower()))
+    if isinstance(value, list):
+        return any(mentioned(v, text) for v in value)
+    if isinstance(value, Mapping):
+        return any(mentioned(v, text) for v in value.values())
+    return grounded(value, text)
+
+
+def unmentioned_required(arguments: Mapping[str, Any], schema: Mapping[str, Any], text: str) -> list[str]:
+    """Required arguments whose values the request does not mention (enums aside: picked from a list).
+    A model made to call a tool that does not fit invents them ("distance": 1.0 for "what time is it")."""
+    props = schema.get("properties", {})
+    return [k for k in schema.get("required", []) if k in arguments and "enum" not in props.get(k, {})
+            and not mentioned(arguments[k], text)]
+
+
+def drop_ungrounded_optional(arguments: Mapping[str, Any], schema: Mapping[str, Any], text: str) -> dict[str, Any]:
+    """The arguments without the optional ones the request does not mention: a small model fills every
+    optional argument it is allowed to, mostly with guesses, where leaving it out means "the default"."""
+    required = set(schema.get("required", []))
+    return {k: v for k, v in arguments.items() if k in required or grounded(v, text)}
+
+
+def decide_call(engine: Engine, text: str, tools: Sequence[ToolSpec], *, min_call_probability: float = 0.5,
+                max_tokens: int = 256, docs: Sequence[Mapping[str, Any]] | None = None,
+                ground_optional: bool = True, require_mentioned: bool = True) -> CallDecision:
+    """`plan_call` with the model's call probability also when it makes no call."""
+    if not tools:
+        return CallDecision(None, 0.0)
+    grammar = compile_schema(call_schema(tools))
+    mask_kwargs = {"branch": True, "min_call_probability": min_call_probability}
+    try:
+        result, mask = _run(engine, _prompt_ids(engine, tools_prompt(text, tools, docs)), grammar, max_tokens,
+                            mask_kwargs)
+    except GrammarIncomplete as exc:  # a runaway string: no call it could make is usable
+        log.info("no call: %s", exc)
+        return CallDecision(None, 0.0)
+    log.debug("plan_call tokens=%d ms=%.0f p_call=%.2f", result.tokens, result.ms, mask.call_probability)
+    if not isinstance(result.value, dict):
+        return CallDecision(None, mask.call_probability, result.ms)
+    name, arguments = result.value["name"], result.value["arguments"]
+    schema = next(t.parameters for t in tools if t.name == name)
+    if require_mentioned and (missing := unmentioned_required(arguments, schema, text)):
+        log.debug("no call: %s would need %s, which the request does not mention", name, missing)
+        return CallDecision(None, mask.call_probability, result.ms, rejected=name)
+    if ground_optional:
+        arguments = drop_ungrounded_optional(arguments, schema, text)
+    confidence = mask.call_probability * float(np.exp(result.mean_logprob))
+    return CallDecision(PlannedCall(name, arguments, confidence, mask.call_probability), mask.call_probability,
+                        result.ms)
+
+
 def plan_call(engine: Engine, text: str, tools: Sequence[ToolSpec], *, min_call_probability: float = 0.5,
-              max_tokens: int = 256, docs: Sequence[Mapping[str, Any]] | None = None) -> PlannedCall | None:
+              max_tokens: int = 256, docs: Sequence[Mapping[str, Any]] | None = None,
+              ground_optional: bool = True, require_mentioned: bool = True) -> PlannedCall | None:
     """The call of one of `tools` that `text` asks for, or None when the model's probability of calling
     any tool is below `min_call_probability` (or no tool is given). `docs` replaces the tool
     descriptions shown to the model (e.g. a benchmark's own function docs); the grammar is always
-    built from `tools`."""
-    if not tools:
-        return None
-    grammar = compile_schema(call_schema(tools))
-    result, mask = _run(engine, _prompt_ids(engine, tools_prompt(text, tools, docs)), grammar, max_tokens,
-                        {"branch": True, "min_call_probability": min_call_probability})
-    log.debug("plan_call tokens=%d ms=%.0f p_call=%.2f", result.tokens, result.ms, mask.call_probability)
-    if not isinstance(result.value, dict):
-        return None
-    confidence = mask.call_probability * float(np.exp(result.mean_logprob))
-    return PlannedCall(result.value["name"], result.value["arguments"], confidence, mask.call_probability)
+    built from `tools`. `ground_optional` drops optional arguments the request does not mention;
+    `require_mentioned` makes no call when a required value is not in the request (see `mentioned`)."""
+    return decide_call(engine, text, tools, min_call_probability=min_call_probability, max_tokens=max_tokens,
+                       docs=docs, ground_optional=ground_optional, require_mentioned=require_mentioned).call
 
 
-__all__ = ["ConstrainedResult", "PlannedCall", "ToolSpec", "call_schema", "compile_schema", "generate_json",
-           "plain_bytelevel", "plan_call", "tools_prompt"]
+__all__ = [
+    "CallDecision",
+    "ConstrainedResult",
+    "PlannedCall",
+    "ToolSpec",
+    "call_schema",
+    "compile_schema",
+    "decide_call",
+    "drop_ungrounded_optional",
+    "generate_json",
+    "grounded",
+    "mentioned",
+    "plain_bytelevel",
+    "plan_call",
+    "tools_prompt",
+    "unmentioned_required",
+]

@@ -3,7 +3,8 @@
     TandemError                      (protocol.errors: root of every tandem error)
      └─ ModelError                   model dir missing, manifest invalid, onnxruntime failed to load
          ├─ ContextTooLong           prompt + answer budget exceed the configured maximum context
-         └─ GrammarError             constrained decoding: unusable schema, matcher error, unfinished JSON
+         └─ GrammarError             constrained decoding: unusable schema, matcher error
+             └─ GrammarIncomplete    the model ran out of tokens before the JSON was complete
 """
 
 from __future__ import annotations
@@ -29,3 +30,7 @@ class ContextTooLong(ModelError):
 
 class GrammarError(ModelError):
     """A schema llguidance cannot compile, a matcher in error, or output that ran out of tokens."""
+
+
+class GrammarIncomplete(GrammarError):
+    """The answer budget ended inside the JSON (a runaway string): raise max_tokens or treat as no answer."""

@@ -140,6 +140,12 @@ class ToolsSettings(BaseModel):
     """Per act, overriding the defaults (unlocking a lock, opening a garage door or gate and disarming an
     alarm ask first): keys `domain`, `domain.service` or `domain.service:device_class`, e.g.
     `"lock.unlock" = "refuse"`, `"cover.open_cover:garage" = "allow"`."""
+    slm_model: str = "smollm2-135m-instruct"
+    """The device model that writes tool calls under a grammar (`inference.constrained`, the `slm`
+    parser, `tandem eval bfcl`); measured against qwen2.5-coder-0.5b-instruct in the README."""
+    slm_min_call_probability: float = Field(default=0.5, ge=0.0, le=1.0)
+    """The `slm` parser calls a tool only when the model's probability of calling one (against "no call")
+    is at least this; higher: fewer calls on requests no tool fits, more missed calls."""
 
 
 class HomeSettings(BaseModel):

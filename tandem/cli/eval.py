@@ -150,3 +150,56 @@ def _sensitive_table(tagged: dict | None, note: str, shown: dict | None) -> None
             click.echo(f"  missed {row['sensitive']}: {row['text']}")
         for row in shown["flagged"]:
             click.echo(f"  flagged {row['tagged']}: {row['text']}")
+
+
+_BFCL_DEFAULT = "simple_python,live_simple,multiple,irrelevance,live_irrelevance"
+
+
+@eval_group.command("bfcl")
+@click.option("--categories", default=_BFCL_DEFAULT, show_default=True,
+              help="BFCL v4 categories, comma-separated (also live_multiple).")
+@click.option("--device-only", is_flag=True, help="Never escalate to the cloud planner (escalated = 0).")
+@click.option("--limit", type=int, default=None, help="Only the first N items of each category.")
+@click.option("--model", default=None, help="Device model (default: [tools] slm_model).")
+@click.option("--min-call-probability", type=float, default=None,
+              help="Call a tool only above this model probability (default: [tools] slm_min_call_probability).")
+@click.option("--escalate-below", type=float, default=0.5, show_default=True,
+              help="With the cloud planner: escalate decisions less sure than this.")
+@click.option("--json", "as_json", is_flag=True, help='{"categories": {NAME: {"n", "accuracy", "escalated", ...}}}')
+def eval_bfcl(categories: str, device_only: bool, limit: int | None, model: str | None,
+              min_call_probability: float | None, escalate_below: float, as_json: bool) -> None:
+    """Function calling on the Berkeley Function Calling Leaderboard (bfcl-eval's data, AST-scored)."""
+    from harness.eval.bfcl import DeviceCaller, evaluate
+    from harness.eval.bfcl_data import CATEGORIES
+    from inference.engine import load_engine
+    from tandem.assembly.engine_options import engine_options
+    from tandem.assembly.runtime import model_dir
+
+    names = [c.strip() for c in categories.split(",") if c.strip()]
+    unknown = [c for c in names if c not in CATEGORIES]
+    if unknown:
+        raise click.BadParameter(f"unknown {', '.join(unknown)}; known: {', '.join(CATEGORIES)}",
+                                 param_hint="--categories")
+    settings = cli_settings()
+    name = model or settings.tools.slm_model
+    p_min = settings.tools.slm_min_call_probability if min_call_probability is None else min_call_probability
+    opts = engine_options(settings)
+    with needs_extra("constrained decoding needs {module}: pip install 'tandem[device]'"):
+        import llguidance  # noqa: F401
+    engine = load_engine(model_dir(name, settings, build=False), threads=opts.threads,
+                         allow_spinning=opts.allow_spinning)
+    planner = None  # the cloud planner (device/tools/parsers/cloud_planner.py) is wired by the assembly
+    results = evaluate(DeviceCaller(engine, min_call_probability=p_min), names, limit=limit,
+                       planner=None if device_only else planner, escalate_below=escalate_below)
+    table = {k: v.as_dict() for k, v in results.items()}
+    out = {"categories": table, "model": name,
+           "min_call_probability": p_min, "device_only": device_only or planner is None, "limit": limit}
+    if as_json:
+        click.echo(json.dumps(out))
+        return
+    click.echo(f"model {name}, call when p(call) >= {p_min}" + (f", first {limit} per category" if limit else ""))
+    click.echo(f"{'category':20}{'n':>6}{'accuracy':>10}{'escalated':>11}{'ms p50':>9}  errors")
+    for k, v in table.items():
+        errors = ", ".join(f"{e} {c}" for e, c in list(v["errors"].items())[:3])
+        click.echo(f"{k:20}{v['n']:>6}{100 * v['accuracy']:>9.1f}%{100 * v['escalated']:>10.1f}%"
+                   f"{v['ms_p50']:>9.0f}  {errors}")
