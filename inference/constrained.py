@@ -280,8 +280,17 @@ def drop_ungrounded_optional(arguments: Mapping[str, Any], schema: Mapping[str, 
 
 def decide_call(engine: Engine, text: str, tools: Sequence[ToolSpec], *, min_call_probability: float = 0.5,
                 max_tokens: int = 256, docs: Sequence[Mapping[str, Any]] | None = None,
-                ground_optional: bool = True, require_mentioned: bool = True) -> CallDecision:
-    """`plan_call` with the model's call probability also when it makes no call."""
+                ground_optional: bool = True, require_mentioned: bool = True,
+                relevance_gate: bool = False) -> CallDecision:
+    """`plan_call` with the model's call probability also when it makes no call. `relevance_gate` first
+    keeps only the tools whose subject the request mentions (`inference.relevance`): none, no call."""
+    if relevance_gate:
+        from inference.relevance import relevant
+
+        kept = [i for i, t in enumerate(tools)
+                if relevant(text, t.name, t.description, t.parameters.get("properties", {}))]
+        tools = [tools[i] for i in kept]
+        docs = None if docs is None else [docs[i] for i in kept]
     if not tools:
         return CallDecision(None, 0.0)
     grammar = compile_schema(call_schema(tools))

@@ -67,6 +67,7 @@ class DeviceCaller:
     min_call_probability: float = 0.5
     ground_optional: bool = True
     require_mentioned: bool = True
+    relevance_gate: bool = True
     max_tokens: int = 256
 
     def __call__(self, item: BfclItem) -> tuple[PlannedCall | None, float]:
@@ -75,7 +76,7 @@ class DeviceCaller:
         tools = [ToolSpec(n, d, s) for n, d, s in function_schemas(item.functions)]
         decision = decide_call(self.engine, item.question, tools, min_call_probability=self.min_call_probability,
                                max_tokens=self.max_tokens, docs=item.functions, ground_optional=self.ground_optional,
-                               require_mentioned=self.require_mentioned)
+                               require_mentioned=self.require_mentioned, relevance_gate=self.relevance_gate)
         return decision.call, decision.call_probability
 
 
