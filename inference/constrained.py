@@ -133,6 +133,13 @@ class _GrammarMask:
         self.lltok = lltok
         self.call_probability = 1.0
 
+    def accepts(self, ids: Sequence[int]) -> bool:
+        """Whether `ids` (all generated tokens) complete the grammar: the budget ended exactly at the end."""
+        for token in ids[self.consumed:]:
+            self.matcher.consume_token(token)
+        self.consumed = len(ids)
+        return bool(self.matcher.is_accepting())
+
     def allowed(self) -> np.ndarray:
         self.matcher.unsafe_compute_mask_ptr(self.bitmask.ctypes.data, self.bitmask.nbytes)
         return np.unpackbits(self.bitmask.view(np.uint8), bitorder="little")[: self.vocab].astype(bool)
@@ -175,7 +182,7 @@ def _run(engine: Engine, prompt_ids: Sequence[int], grammar: str, max_tokens: in
     t0 = time.perf_counter()
     gen = engine.generate(prompt_ids, SamplingParams(max_new_tokens=max_tokens), logits_processor=mask)
     ms = (time.perf_counter() - t0) * 1000
-    if gen.finish_reason != "stop":
+    if gen.finish_reason != "stop" and not mask.accepts(gen.token_ids):
         raise GrammarIncomplete(f"the model did not finish the JSON in {max_tokens} tokens ({gen.text[:80]!r}...); "
                            "raise max_tokens")
     try:
@@ -318,14 +325,17 @@ def decide_call(engine: Engine, text: str, tools: Sequence[ToolSpec], *, min_cal
 
 def plan_call(engine: Engine, text: str, tools: Sequence[ToolSpec], *, min_call_probability: float = 0.5,
               max_tokens: int = 256, docs: Sequence[Mapping[str, Any]] | None = None,
-              ground_optional: bool = True, require_mentioned: bool = True) -> PlannedCall | None:
+              ground_optional: bool = True, require_mentioned: bool = True,
+              relevance_gate: bool = False) -> PlannedCall | None:
     """The call of one of `tools` that `text` asks for, or None when the model's probability of calling
     any tool is below `min_call_probability` (or no tool is given). `docs` replaces the tool
     descriptions shown to the model (e.g. a benchmark's own function docs); the grammar is always
     built from `tools`. `ground_optional` drops optional arguments the request does not mention;
-    `require_mentioned` makes no call when a required value is not in the request (see `mentioned`)."""
+    `require_mentioned` makes no call when a required value is not in the request (see `mentioned`);
+    `relevance_gate` offers only the tools the request talks about (`inference.relevance`)."""
     return decide_call(engine, text, tools, min_call_probability=min_call_probability, max_tokens=max_tokens,
-                       docs=docs, ground_optional=ground_optional, require_mentioned=require_mentioned).call
+                       docs=docs, ground_optional=ground_optional, require_mentioned=require_mentioned,
+                       relevance_gate=relevance_gate).call
 
 
 __all__ = [
