@@ -50,7 +50,7 @@ class ParserContext:
 
     engine: Engine | None = None
     tools: tuple[Tool, ...] = ()
-    min_call_probability: float = 0.9
+    min_call_probability: float = 0.85
     """[tools] slm_min_call_probability."""
 
 
