@@ -41,6 +41,10 @@ class TokenEvent:
     entropy: float  # entropy in nats of that distribution
 
 
+LogitsProcessor = Callable[[Sequence[int], np.ndarray], None]
+"""Changes one step's logits in place, given the tokens generated so far (see `Engine.generate`)."""
+
+
 @dataclass(frozen=True)
 class Generation:
     text: str
@@ -186,8 +190,14 @@ class Engine:
         *,
         on_token: Callable[[TokenEvent], None] | None = None,
         cancel: threading.Event | None = None,
+        logits_processor: LogitsProcessor | None = None,
     ) -> Generation:
-        """Generate after `prompt_ids`; streams each token to `on_token`; `cancel` stops early."""
+        """Generate after `prompt_ids`; streams each token to `on_token`; `cancel` stops early.
+
+        `logits_processor(ids, logits)` is called before each token is picked with the tokens generated
+        so far and the step's logits (a float array it may change in place: a grammar masks what it
+        forbids with -inf, `inference.constrained`); log-probabilities are then those of the changed
+        distribution."""
         n_prompt = len(prompt_ids)
         if n_prompt == 0:
             raise ModelError("empty prompt: nothing to generate from")
@@ -208,6 +218,9 @@ class Engine:
         past_len = n_prompt
         for _ in range(params.max_new_tokens):
             banned = _repeat_bans(ids, params.no_repeat_ngram)
+            if logits_processor is not None:
+                logits = np.array(logits, dtype=np.float32)  # the runner's buffer stays untouched
+                logits_processor(ids, logits)
             token, logprob, entropy = _pick(logits, params, rng, self._scratch, banned)
             if token in stops:
                 finish = "stop"
@@ -307,7 +320,12 @@ def _pick(
     np.exp(z, out=e)
     total = float(e.sum())
     log_total = float(np.log(total))
-    entropy = log_total - float(np.dot(e, z)) / total
+    with np.errstate(invalid="ignore"):  # a grammar's -inf logits: 0 * -inf
+        ez = float(np.dot(e, z))
+    if not np.isfinite(ez):
+        finite = np.isfinite(z)
+        ez = float(np.dot(e[finite], z[finite]))
+    entropy = log_total - ez / total
     choose = z
     if banned:
         choose = z.copy()

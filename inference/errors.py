@@ -2,7 +2,9 @@
 
     TandemError                      (protocol.errors: root of every tandem error)
      └─ ModelError                   model dir missing, manifest invalid, onnxruntime failed to load
-         └─ ContextTooLong           prompt + answer budget exceed the configured maximum context
+         ├─ ContextTooLong           prompt + answer budget exceed the configured maximum context
+         └─ GrammarError             constrained decoding: unusable schema, matcher error
+             └─ GrammarIncomplete    the model ran out of tokens before the JSON was complete
 """
 
 from __future__ import annotations
@@ -24,3 +26,11 @@ class ContextTooLong(ModelError):
         self.prompt_tokens = prompt_tokens
         self.max_new_tokens = max_new_tokens
         self.max_context = max_context
+
+
+class GrammarError(ModelError):
+    """A schema llguidance cannot compile, a matcher in error, or output that ran out of tokens."""
+
+
+class GrammarIncomplete(GrammarError):
+    """The answer budget ended inside the JSON (a runaway string): raise max_tokens or treat as no answer."""

@@ -158,6 +158,16 @@ class ToolsSettings(BaseModel):
     call (`device.tools.parsers.cloud_planner`). False: such a request is answered as text."""
     cloud_planner_min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     """A local call below this confidence is checked with the cloud planner too."""
+    slm_model: str = "qwen2.5-coder-0.5b-instruct"
+    """The device model that writes tool calls under a grammar (`inference.constrained`, the `slm`
+    parser, `tandem eval bfcl`). Qwen2.5-Coder-0.5B over SmolLM2-135M: on BFCL simple_python SmolLM2
+    gets 36% (400 items) where Qwen gets 64% (1 in 5 sampled); it fits a Pi 5 (int8 1.1 GB on disk, about
+    47 tok/s under llama.cpp on 2 x86 cores, a call is ~25 tokens after a ~300-token prompt)."""
+    slm_min_call_probability: float = Field(default=0.85, ge=0.0, le=1.0)
+    """The `slm` parser calls a tool only when the model's probability of calling one (against "no call")
+    is at least this; higher: fewer calls on requests no tool fits, more missed calls. 0.85 is the knee
+    for Qwen2.5-Coder-0.5B on BFCL live_simple/live_irrelevance (1 in 4 / 1 in 15 sampled); for SmolLM2
+    0.9 was (it stops 11 of 27 irrelevant calls there and loses 1 of 16 right ones)."""
 
 
 class HomeSettings(BaseModel):

@@ -24,7 +24,7 @@ def remote_planner(settings: Settings) -> tuple[PlanRemote, str]:
     from cloud.planning import plan_task, tool_specs
     from protocol.messages import SubTask
     from tandem.assembly.demo_cloud import demo_settings
-    from tandem.cli.worker import make_worker_backend
+    from tandem.assembly.worker_backend import make_worker_backend
 
     backend = make_worker_backend(demo_settings(settings))
 

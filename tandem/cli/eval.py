@@ -345,3 +345,77 @@ def _tools_table(report: dict[str, Any]) -> None:
         for miss in figures["misses"][:6]:
             got = miss["got"] and f"{miss['got']['intent']} {json.dumps(miss['got']['slots'])}"
             click.echo(f"    [{miss['kind']}] {miss['text']!r} -> {got}")
+
+
+_BFCL_DEFAULT = "simple_python,live_simple,multiple,irrelevance,live_irrelevance"
+
+
+@eval_group.command("bfcl")
+@click.option("--categories", default=_BFCL_DEFAULT, show_default=True,
+              help="BFCL v4 categories, comma-separated (also live_multiple).")
+@click.option("--device-only", is_flag=True, help="Never escalate to the cloud planner (escalated = 0).")
+@click.option("--limit", type=int, default=None, help="Only the first N items of each category.")
+@click.option("--model", default=None, help="Device model (default: [tools] slm_model).")
+@click.option("--min-call-probability", type=float, default=None,
+              help="Call a tool only above this model probability (default: [tools] slm_min_call_probability).")
+@click.option("--escalate-below", type=float, default=0.5, show_default=True,
+              help="With the cloud planner: escalate decisions less sure than this.")
+@click.option("--json", "as_json", is_flag=True, help='{"categories": {NAME: {"n", "accuracy", "escalated", ...}}}')
+def eval_bfcl(categories: str, device_only: bool, limit: int | None, model: str | None,
+              min_call_probability: float | None, escalate_below: float, as_json: bool) -> None:
+    """Function calling on the Berkeley Function Calling Leaderboard (bfcl-eval's data, AST-scored)."""
+    from harness.eval.bfcl import DeviceCaller, evaluate
+    from harness.eval.bfcl_data import CATEGORIES
+    from inference.engine import load_engine
+    from tandem.assembly.engine_options import engine_options
+    from tandem.assembly.runtime import model_dir
+
+    names = [c.strip() for c in categories.split(",") if c.strip()]
+    unknown = [c for c in names if c not in CATEGORIES]
+    if unknown:
+        raise click.BadParameter(f"unknown {', '.join(unknown)}; known: {', '.join(CATEGORIES)}",
+                                 param_hint="--categories")
+    settings = cli_settings()
+    name = model or settings.tools.slm_model
+    p_min = settings.tools.slm_min_call_probability if min_call_probability is None else min_call_probability
+    opts = engine_options(settings)
+    with needs_extra("constrained decoding needs {module}: pip install 'tandem[device]'"):
+        import llguidance  # noqa: F401
+    engine = load_engine(model_dir(name, settings, build=False), threads=opts.threads,
+                         allow_spinning=opts.allow_spinning)
+    planner, cloud_model = (None, None) if device_only else _bfcl_cloud_planner(settings)
+    results = evaluate(DeviceCaller(engine, min_call_probability=p_min), names, limit=limit,
+                       planner=None if device_only else planner, escalate_below=escalate_below)
+    table = {k: v.as_dict() for k, v in results.items()}
+    out = {"categories": table, "model": name, "cloud_model": cloud_model,
+           "min_call_probability": p_min, "device_only": device_only or planner is None, "limit": limit}
+    if as_json:
+        click.echo(json.dumps(out))
+        return
+    click.echo(f"model {name}, call when p(call) >= {p_min}" + (f", first {limit} per category" if limit else ""))
+    click.echo(f"{'category':20}{'n':>6}{'accuracy':>10}{'escalated':>11}{'ms p50':>9}  errors")
+    for k, v in table.items():
+        errors = ", ".join(f"{e} {c}" for e, c in list(v["errors"].items())[:3])
+        click.echo(f"{k:20}{v['n']:>6}{100 * v['accuracy']:>9.1f}%{100 * v['escalated']:>10.1f}%"
+                   f"{v['ms_p50']:>9.0f}  {errors}")
+
+
+def _bfcl_cloud_planner(settings: Any) -> tuple[Any, str]:
+    """The worker's model as BFCL's planner, in-process (`tandem.assembly.remote_planner`): the same
+    planning a worker does for a sub-task that offers tools, without a broker round trip per item."""
+    from inference.constrained import PlannedCall
+    from tandem.assembly.remote_planner import remote_planner
+
+    plan_remote, cloud_model = remote_planner(settings)
+
+    def planner(text: str, tools: Any) -> PlannedCall | None:
+        from cloud.errors import BackendError
+
+        try:
+            call = plan_remote(text, [{"name": t.name, "description": t.description, "parameters": dict(t.parameters)}
+                                      for t in tools])
+        except BackendError:
+            return None  # the worker could not plan: a miss, as a device would see it
+        return None if call is None else PlannedCall(call.name, dict(call.arguments), 1.0, 1.0)
+
+    return planner, cloud_model

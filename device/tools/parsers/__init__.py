@@ -4,6 +4,8 @@
     hassil  Home Assistant's sentence templates, matched exactly (`device.tools.parsers.hassil_parser`)
     learned a joint intent + slot-tagging MiniLM (`device.tools.parsers.learned`; `tandem model train-intent`)
     cascade the stages in order, the first sure answer wins (`device.tools.parsers.cascade`)
+    slm     the device model under a grammar of the tools' schemas (`device.tools.parsers.slm`);
+            needs a `ParserContext` (the engine and the tools): registered in CONTEXT_PARSERS
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from device.errors import CollabConfigError
-from device.tools.parsers.base import CommandParser, HomeVocabulary
+from device.tools.parsers.base import CommandParser, HomeVocabulary, ParserContext
 
 
 def _rules(vocabulary: HomeVocabulary) -> CommandParser:
@@ -42,14 +44,30 @@ PARSERS: dict[str, Callable[[HomeVocabulary], CommandParser]] = {"rules": _rules
                                                                "cascade": _cascade}
 
 
-def make_parser(name: str, vocabulary: HomeVocabulary | None = None) -> CommandParser:
-    """The parser `name` over the home's words (`vocabulary`; none: a device without a home)."""
+def _slm(vocabulary: HomeVocabulary, context: ParserContext) -> CommandParser:
+    from device.tools.parsers.slm import SlmParser
+
+    if context.engine is None:
+        raise CollabConfigError("the slm parser needs the device model: pass ParserContext(engine=...)")
+    return SlmParser(vocabulary, context.engine, context.tools, min_call_probability=context.min_call_probability)
+
+
+CONTEXT_PARSERS: dict[str, Callable[[HomeVocabulary, ParserContext], CommandParser]] = {"slm": _slm}
+"""Parsers that need more than the home's words (a model, the tools)."""
+
+
+def make_parser(name: str, vocabulary: HomeVocabulary | None = None,
+                context: ParserContext | None = None) -> CommandParser:
+    """The parser `name` over the home's words (`vocabulary`; none: a device without a home); `context`
+    gives the parsers of CONTEXT_PARSERS their model and tools."""
+    if name in CONTEXT_PARSERS:
+        return CONTEXT_PARSERS[name](vocabulary or HomeVocabulary(), context or ParserContext())
     try:
         factory = PARSERS[name]
     except KeyError:
         raise CollabConfigError(f"unknown command parser {name!r}: set [tools] parser to one of "
-                                f"{', '.join(sorted(PARSERS))}") from None
+                                f"{', '.join(sorted([*PARSERS, *CONTEXT_PARSERS]))}") from None
     return factory(vocabulary or HomeVocabulary())
 
 
-__all__ = ["PARSERS", "CommandParser", "HomeVocabulary", "make_parser"]
+__all__ = ["CONTEXT_PARSERS", "PARSERS", "CommandParser", "HomeVocabulary", "ParserContext", "make_parser"]

@@ -16,6 +16,8 @@ from device.collab.steps import ToolCall
 if TYPE_CHECKING:
     from device.home.base import Home
     from device.home.model import Area, Entity, Floor
+    from device.tools.base import Tool
+    from inference.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,16 @@ class HomeVocabulary:
     def area_words(self) -> Iterable[str]:
         """Every area name and alias."""
         return (n for a in self.areas for n in (a.name, *a.aliases))
+
+
+@dataclass(frozen=True)
+class ParserContext:
+    """What a parser beyond the home's words needs: the device model and the tools it may call (`slm`)."""
+
+    engine: Engine | None = None
+    tools: tuple[Tool, ...] = ()
+    min_call_probability: float = 0.85
+    """[tools] slm_min_call_probability."""
 
 
 class CommandParser(Protocol):
