@@ -14,8 +14,8 @@ otherwise the step stays as it was (redacted, personal):
 * nothing in it ties the person to the user: no "my/our/me/I", no relation ("friend", "boss",
   "neighbour", ...), no act towards the person ("remind", "email", "call", "tell <PERSON>", "meet",
   "invite", "birthday party", ...);
-* the name is not one of the user's contacts (the device's store), and it is not a lone first name
-  ("Anna"): a full name ("Marie Curie") or a single name that is no common first name ("Einstein").
+* the name is not one of the user's contacts (the device's store), and it is a full name ("Marie Curie"):
+  a single word ("Anna", "Keller", even "Einstein") may be someone the user knows, so it stays a placeholder.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import re
 from collections.abc import Iterable
 
 from device.redaction.model import PLACEHOLDER_RE
-from device.redaction.names import KNOWN_FIRST_NAMES
 from device.redaction.vault import Vault
 
 _QUESTION = re.compile(
@@ -37,7 +36,9 @@ _TIES = re.compile(
     r"tenant|wife|husband|partner|girlfriend|boyfriend|ex|son|daughter|child|kid|kids|mum|mom|mother|dad|"
     r"father|sister|brother|aunt|uncle|cousin|grandma|grandmother|grandpa|grandfather|niece|nephew|"
     r"teacher|doctor|patient|client|customer|student|classmate|family|birthday|owe|owes|lend|borrow|"
-    r"pay|paid|salary|address|diagnosed|pregnant|sick|ill)\b", re.IGNORECASE)
+    r"pay|paid|salary|address|diagnosed|pregnant|sick|ill|"
+    r"coming|come|came|arrive|arriving|arrived|late|tonight|tomorrow|today|yesterday|weekend|here|joining|"
+    r"staying|okay|ok|doing)\b", re.IGNORECASE)
 _OPENER = re.compile(r"^\s*(?:tell me|give me|show me|can you tell me|could you tell me)\b", re.IGNORECASE)
 _ACT_ON_PERSON = re.compile(r"\b(?:tell|ask|send|write to|thank|congratulate|wish)\s+<PERSON_\d+>", re.IGNORECASE)
 _PERSON = re.compile(r"<PERSON_\d+>")
@@ -69,6 +70,4 @@ def _public_looking(name: str, contacts: set[str]) -> bool:
     if not folded or folded in contacts or any(folded in c.split() or c in folded for c in contacts if c):
         return False
     words = name.split()
-    if len(words) == 1:
-        return words[0] not in KNOWN_FIRST_NAMES and words[0].capitalize() not in KNOWN_FIRST_NAMES
-    return True
+    return len(words) >= 2

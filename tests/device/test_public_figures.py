@@ -30,7 +30,6 @@ def _step(text: str, *names: str) -> tuple[str, Vault]:
     ("When was Marie Curie born?", ["Marie Curie"]),
     ("Who played Cleopatra in the film with Richard Burton?", ["Richard Burton"]),
     ("Tell me about Isaac Newton's laws of motion.", ["Isaac Newton"]),
-    ("What is Einstein famous for?", ["Einstein"]),  # a single name that is no first name
 ])
 def test_knowledge_questions_about_public_figures_keep_their_names(text: str, names: list[str]) -> None:
     redacted, vault = _step(text, *names)
@@ -44,6 +43,8 @@ def test_knowledge_questions_about_public_figures_keep_their_names(text: str, na
     ("Who is Anna Keller?", ["Anna Keller"], ["Anna Keller"]),  # a contact
     ("Who is Keller?", ["Keller"], ["Anna Keller"]),  # part of a contact's name
     ("When was Anna born?", ["Anna"], []),  # a lone first name
+    ("What is Einstein famous for?", ["Einstein"], []),  # any single word may be someone the user knows
+    ("Is Anna Keller coming?", ["Anna Keller"], []),  # the user's plans
     ("Did Peter Novak email the report?", ["Peter Novak"], []),  # an act towards the person
 ])
 def test_the_users_people_stay_placeholders(text: str, names: list[str], contacts: list[str]) -> None:

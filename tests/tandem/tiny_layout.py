@@ -1,7 +1,7 @@
 """Put the suite's tiny model where `find_built` looks, so CLI tests can name it like a real model.
 
-Every face redacts with the PII name/address model and tags sensitive context with its classifier, so
-the layout links the real ones too (from the model cache the suite shares; built there once, under the
+Every face redacts with the PII name/address model, tags sensitive context with its classifier and
+parses commands with the learned parser, so the layout links the real ones too (from the model cache the suite shares; built there once, under the
 build lock, if missing)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def models_dir_with_tiny(tiny_model: Path, root: Path, name: str = "tiny") -> Pa
     build.mkdir(parents=True)
     (build / "fp32").symlink_to(tiny_model, target_is_directory=True)
     (build / DEFAULT_FILE).write_text("fp32\n")
-    for model in (real_ner_dir(), real_sensitive_dir()):
+    for model in (real_ner_dir(), real_sensitive_dir(), real_intent_dir()):
         (root / model.parent.name).mkdir(exist_ok=True)
         (root / model.parent.name / model.name).symlink_to(model, target_is_directory=True)
     return root
@@ -36,3 +36,11 @@ def real_ner_dir() -> Path:
     from tests.conftest import real_models_dir
 
     return find_ner_model(real_models_dir()) or build_ner(real_models_dir(), progress=False)
+
+
+def real_intent_dir() -> Path:
+    from device.tools.parsers.learned import find_intent_model
+    from quantize.intent.build import build_intent
+    from tests.conftest import real_models_dir
+
+    return find_intent_model(real_models_dir()) or build_intent(real_models_dir(), progress=False)
