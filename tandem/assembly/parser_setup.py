@@ -7,40 +7,29 @@ stage; `learned_parser(settings, vocabulary)` makes that stage over the home's w
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from device.tools.parsers.base import CommandParser, HomeVocabulary
 from device.tools.parsers.learned import LearnedParser
+from tandem.assembly.first_use import FirstUseModel, found_or_built
 from tandem.settings import Settings
 
-log = logging.getLogger(__name__)
+_INTENT = FirstUseModel("the learned command parser", "learned command parser", "intent-parser",
+                        "commands are parsed without it")
 
 
 def intent_model_dir(settings: Settings) -> Path | None:
     """The built model dir: found, or trained now (first use, with progress). None when
     `tools.learned_model = "off"` or when it cannot be built here ("auto")."""
     from device.tools.parsers.learned import find_intent_model
-    from tandem.assembly.runtime import SetupError
 
-    mode = settings.tools.learned_model
-    if mode == "off":
-        return None
-    found = find_intent_model(settings.models_dir)
-    if found is not None:
-        return found
-    try:
+    def builder() -> Callable[[Path], Path]:
         from quantize.intent.build import build_intent
-    except ImportError as exc:
-        if mode == "build":
-            raise SetupError(f"the learned command parser is not built and the build tools are missing ({exc.name}): "
-                             "pip install 'tandem[quantize]', or copy a built intent-parser dir into "
-                             f"{settings.models_dir}") from exc
-        log.warning("no learned command parser and no build tools (%s missing): commands are parsed without it",
-                    exc.name)
-        return None
-    return build_intent(settings.models_dir)
+
+        return build_intent
+
+    return found_or_built(settings.models_dir, settings.tools.learned_model, _INTENT, find_intent_model, builder)
 
 
 def learned_parser(settings: Settings, vocabulary: HomeVocabulary) -> LearnedParser | None:

@@ -10,6 +10,7 @@ untagged disclosure would leave (`device_policy`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from device.redaction.factory import make_redactor
@@ -17,9 +18,14 @@ from device.redaction.policy import RedactionPolicy
 from device.redaction.rules import RuleRedactor
 from device.redaction.sensitive import SensitiveClassifier
 from device.redaction.vault_store import KEY_FILE, VaultStore
+from tandem.assembly.first_use import FirstUseModel, found_or_built
 from tandem.settings import Settings
 
 log = logging.getLogger(__name__)
+
+_NER = FirstUseModel("the PII NER model", "PII NER model", "pii-ner", "every step stays on the device")
+_SENSITIVE = FirstUseModel("the sensitive-context classifier", "sensitive-context classifier", "sensitive-context",
+                           "every step stays on the device")
 
 
 NO_NER_HOLD = ("nothing left this device: its PII name/address model is not built, and names found by rules "
@@ -30,24 +36,13 @@ def ner_model_dir(settings: Settings) -> Path | None:
     """The name/address model every face redacts with: found in the model cache, or trained now (first
     use, with progress). None when `redaction.ner = "off"` or when it cannot be built here ("auto")."""
     from device.redaction.ner import find_ner_model
-    from tandem.assembly.runtime import SetupError
 
-    mode = settings.redaction.ner
-    if mode == "off":
-        return None
-    found = find_ner_model(settings.models_dir)
-    if found is not None:
-        return found
-    try:
+    def builder() -> Callable[[Path], Path]:
         from quantize.ner.build import build_ner
-    except ImportError as exc:
-        if mode == "build":
-            raise SetupError(f"the PII NER model is not built and the build tools are missing ({exc.name}): "
-                             "pip install 'tandem[quantize]', or copy a built pii-ner dir into "
-                             f"{settings.models_dir}") from exc
-        log.warning("no PII NER model and no build tools (%s missing): every step stays on the device", exc.name)
-        return None
-    return build_ner(settings.models_dir)
+
+        return build_ner
+
+    return found_or_built(settings.models_dir, settings.redaction.ner, _NER, find_ner_model, builder)
 
 
 def device_redactor(settings: Settings, ner_dir: Path | None = None) -> RuleRedactor:
@@ -65,25 +60,13 @@ def sensitive_model_dir(settings: Settings) -> Path | None:
     """The sensitive-context classifier every face tags with: found, or trained now (first use, with
     progress). None when `redaction.sensitive.model = "off"` or when it cannot be built here ("auto")."""
     from device.redaction.sensitive import find_built
-    from tandem.assembly.runtime import SetupError
 
-    mode = settings.redaction.sensitive.model
-    if mode == "off":
-        return None
-    found = find_built(settings.models_dir)
-    if found is not None:
-        return found
-    try:
+    def builder() -> Callable[[Path], Path]:
         from quantize.sensitive.build import build_sensitive
-    except ImportError as exc:
-        if mode == "build":
-            raise SetupError(f"the sensitive-context classifier is not built and the build tools are missing "
-                             f"({exc.name}): pip install 'tandem[quantize]', or copy a built sensitive-context dir "
-                             f"into {settings.models_dir}") from exc
-        log.warning("no sensitive-context classifier and no build tools (%s missing): every step stays on the "
-                    "device", exc.name)
-        return None
-    return build_sensitive(settings.models_dir)
+
+        return build_sensitive
+
+    return found_or_built(settings.models_dir, settings.redaction.sensitive.model, _SENSITIVE, find_built, builder)
 
 
 def device_sensitive(settings: Settings, model_dir: Path | None = None) -> SensitiveClassifier | None:
