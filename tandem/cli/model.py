@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -74,17 +75,11 @@ def model_list() -> None:
 @click.option("--force", is_flag=True, help="Retrain even when this recipe is already built.")
 def train_ner(seed: int | None, samples: int | None, force: bool) -> None:
     """Fine-tune MiniLM on synthetic PII, export int8 ONNX to the model cache (keyed by recipe hash)."""
-    from dataclasses import replace
-
     settings = cli_settings()
     with needs_extra(BUILD_TOOLS_MISSING):
         from quantize.ner.build import build_ner
         from quantize.ner.train import Recipe
-    recipe = Recipe()
-    if seed is not None:
-        recipe = replace(recipe, seed=seed)
-    if samples is not None:
-        recipe = replace(recipe, samples=samples)
+    recipe = _recipe(Recipe(), seed, samples)
     out = build_ner(settings.models_dir, recipe, progress=True, force=force)
     manifest = json.loads((out / "manifest.json").read_text())
     click.echo(f"{out} ({manifest['size_bytes'] / 1e6:.1f} MB, built in {manifest['build_seconds']:.0f} s)")
@@ -96,17 +91,11 @@ def train_ner(seed: int | None, samples: int | None, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Retrain even when this recipe is already built.")
 def train_sensitive(seed: int | None, samples: int | None, force: bool) -> None:
     """Fine-tune MiniLM to tag sensitive context (health, religion, ...), export int8 ONNX to the model cache."""
-    from dataclasses import replace
-
     settings = cli_settings()
     with needs_extra(BUILD_TOOLS_MISSING):
         from quantize.sensitive.build import build_sensitive
         from quantize.sensitive.train import Recipe
-    recipe = Recipe()
-    if seed is not None:
-        recipe = replace(recipe, seed=seed)
-    if samples is not None:
-        recipe = replace(recipe, samples=samples)
+    recipe = _recipe(Recipe(), seed, samples)
     out = build_sensitive(settings.models_dir, recipe, progress=True, force=force)
     manifest = json.loads((out / "manifest.json").read_text())
     calibration = manifest["calibration"]
@@ -120,17 +109,11 @@ def train_sensitive(seed: int | None, samples: int | None, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Retrain even when this recipe is already built.")
 def train_intent(seed: int | None, samples: int | None, force: bool) -> None:
     """Fine-tune MiniLM to parse commands (Home Assistant intents + slots), export int8 ONNX to the model cache."""
-    from dataclasses import replace
-
     settings = cli_settings()
     with needs_extra(BUILD_TOOLS_MISSING):
         from quantize.intent.build import build_intent
         from quantize.intent.train import Recipe
-    recipe = Recipe()
-    if seed is not None:
-        recipe = replace(recipe, seed=seed)
-    if samples is not None:
-        recipe = replace(recipe, samples=samples)
+    recipe = _recipe(Recipe(), seed, samples)
     out = build_intent(settings.models_dir, recipe, progress=True, force=force)
     manifest = json.loads((out / "manifest.json").read_text())
     held = manifest["heldout"]
@@ -140,3 +123,11 @@ def train_intent(seed: int | None, samples: int | None, force: bool) -> None:
                f"held-out split: intent {100 * held['all']['intent']:.1f}%, intent+slots exact {100 * held['all']['exact']:.1f}% "
                f"({parts}), false triggers {false}/{held.get('negative', {}).get('n', 0)}, "
                f"p50 {held['ms_p50']:.1f} ms)")
+
+
+def _recipe(recipe: Any, seed: int | None, samples: int | None) -> Any:
+    """A training recipe with the command line's --seed and --samples, where given."""
+    from dataclasses import replace
+
+    given = {k: v for k, v in (("seed", seed), ("samples", samples)) if v is not None}
+    return replace(recipe, **given) if given else recipe
