@@ -8,7 +8,6 @@ piece, and spans are grown to whole words, so a name is never half redacted.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from device.errors import RedactionError
 from device.redaction.detectors import Span
 from device.redaction.ner_features import case_ids
+from inference.encoder import EncoderLoadError, EncoderUnavailable, load_encoder
 
 log = logging.getLogger(__name__)
 
@@ -39,30 +39,13 @@ class NerModel:
 
     def __init__(self, model_dir: Path, threads: int = 1) -> None:
         try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-        except ImportError as exc:
+            encoder = load_encoder(model_dir, threads)
+        except EncoderUnavailable as exc:
             raise RedactionError("the NER model needs onnxruntime and tokenizers: pip install 'tandem[device]'") from exc
-        from onnxruntime.capi.onnxruntime_pybind11_state import (
-            Fail,
-            InvalidGraph,
-            InvalidProtobuf,
-            NoSuchFile,
-        )
-
-        try:
-            self.manifest: dict[str, Any] = json.loads((model_dir / "manifest.json").read_text())
-            self.tokenizer = Tokenizer.from_file(str(model_dir / self.manifest["tokenizer_file"]))
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self.session = ort.InferenceSession(str(model_dir / self.manifest["onnx_file"]), opts,
-                                                providers=["CPUExecutionProvider"])
-        except (OSError, ValueError, KeyError, Fail, InvalidGraph, InvalidProtobuf, NoSuchFile) as exc:
+        except EncoderLoadError as exc:
             raise RedactionError(f"cannot load the NER model in {model_dir}: {exc}") from exc
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
+        self.manifest: dict[str, Any] = encoder.manifest
+        self.tokenizer, self.session = encoder.tokenizer, encoder.session
         self.labels: list[str] = list(self.manifest["labels"])
         self.window: int = int(self.manifest.get("max_tokens", 128)) - 2
         self.model_dir = model_dir

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from device.errors import SensitiveModelMissing
+from inference.encoder import EncoderLoadError, EncoderUnavailable, load_encoder
 
 log = logging.getLogger(__name__)
 
@@ -57,40 +58,27 @@ class SensitiveClassifier:
     """One loaded model dir: `classify(text)` and `scores(text)`."""
 
     def __init__(self, model_dir: Path, threads: int = 1) -> None:
-        try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-        except ImportError as exc:
-            raise SensitiveModelMissing(
-                "the sensitive-context classifier needs onnxruntime and tokenizers: pip install 'tandem[device]'") from exc
-        from onnxruntime.capi.onnxruntime_pybind11_state import (
-            Fail,
-            InvalidGraph,
-            InvalidProtobuf,
-            NoSuchFile,
-        )
-
         model_dir = Path(model_dir)
         try:
-            self.manifest: dict[str, Any] = json.loads((model_dir / "manifest.json").read_text())
-            self.tokenizer = Tokenizer.from_file(str(model_dir / self.manifest["tokenizer_file"]))
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self.session = ort.InferenceSession(str(model_dir / self.manifest["onnx_file"]), opts,
-                                                providers=["CPUExecutionProvider"])
+            encoder = load_encoder(model_dir, threads)
+        except EncoderUnavailable as exc:
+            raise SensitiveModelMissing(
+                "the sensitive-context classifier needs onnxruntime and tokenizers: pip install 'tandem[device]'") from exc
+        except EncoderLoadError as exc:
+            raise SensitiveModelMissing(f"cannot load the sensitive-context model in {model_dir}: {exc}; "
+                                        f"rebuild it: {BUILD_HINT} --force") from exc
+        self.manifest: dict[str, Any] = encoder.manifest
+        self.tokenizer, self.session = encoder.tokenizer, encoder.session
+        try:
             self.categories: tuple[str, ...] = tuple(self.manifest["categories"])
             thresholds = self.manifest["thresholds"]
             self.thresholds: tuple[float, ...] = tuple(float(thresholds[c]) for c in self.categories)
-        except (OSError, ValueError, KeyError, TypeError, Fail, InvalidGraph, InvalidProtobuf, NoSuchFile) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise SensitiveModelMissing(f"cannot load the sensitive-context model in {model_dir}: {exc}; "
                                         f"rebuild it: {BUILD_HINT} --force") from exc
         if set(self.categories) != set(CATEGORIES):
             raise SensitiveModelMissing(f"the sensitive-context model in {model_dir} has categories "
                                         f"{list(self.categories)}, this device expects {list(CATEGORIES)}; {BUILD_HINT}")
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
         self.window: int = int(self.manifest.get("max_tokens", 128)) - 2
         self.model_dir = model_dir
 

@@ -14,7 +14,6 @@ area or floor is not one the home has (the words are kept; the tools ask back).
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from device.home.resolve import area_with_device, find_place
 from device.tools.parsers.base import HomeVocabulary
 from device.tools.parsers.gazetteer import Gazetteer
 from device.tools.parsers.slot_values import normalise
+from inference.encoder import EncoderLoadError, EncoderUnavailable, load_encoder
 
 log = logging.getLogger(__name__)
 
@@ -90,39 +90,26 @@ class IntentModel:
     """One loaded model dir: `predict(text) -> Prediction`."""
 
     def __init__(self, model_dir: Path, threads: int = 1) -> None:
-        try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-        except ImportError as exc:
-            raise ParserModelMissing("the learned parser needs onnxruntime and tokenizers: "
-                                     "pip install 'tandem[device]'") from exc
-        from onnxruntime.capi.onnxruntime_pybind11_state import (
-            Fail,
-            InvalidGraph,
-            InvalidProtobuf,
-            NoSuchFile,
-        )
-
         model_dir = Path(model_dir)
         try:
-            self.manifest: dict[str, Any] = json.loads((model_dir / "manifest.json").read_text())
-            self.tokenizer = Tokenizer.from_file(str(model_dir / self.manifest["tokenizer_file"]))
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self.session = ort.InferenceSession(str(model_dir / self.manifest["onnx_file"]), opts,
-                                                providers=["CPUExecutionProvider"])
+            encoder = load_encoder(model_dir, threads)
+        except EncoderUnavailable as exc:
+            raise ParserModelMissing("the learned parser needs onnxruntime and tokenizers: "
+                                     "pip install 'tandem[device]'") from exc
+        except EncoderLoadError as exc:
+            raise ParserModelMissing(f"cannot load the command parser model in {model_dir}: {exc}; "
+                                     f"rebuild it: {BUILD_HINT} --force") from exc
+        self.manifest: dict[str, Any] = encoder.manifest
+        self.tokenizer, self.session = encoder.tokenizer, encoder.session
+        try:
             self.classes: tuple[str, ...] = tuple(self.manifest["classes"])
             self.tags: tuple[str, ...] = tuple(self.manifest["tags"])
             self.value_maps: dict[str, dict[str, Any]] = dict(self.manifest.get("value_maps", {}))
             self.here_classes: frozenset[str] = frozenset(self.manifest.get("here_classes", ()))
             self.max_tokens = int(self.manifest.get("max_tokens", 64))
-        except (OSError, ValueError, KeyError, TypeError, Fail, InvalidGraph, InvalidProtobuf, NoSuchFile) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise ParserModelMissing(f"cannot load the command parser model in {model_dir}: {exc}; "
                                      f"rebuild it: {BUILD_HINT} --force") from exc
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
         self.model_dir = model_dir
 
     def predict(self, text: str, gazetteer: Gazetteer | None = None) -> Prediction:
