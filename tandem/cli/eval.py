@@ -7,6 +7,7 @@ Home Assistant's matcher."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -234,36 +235,85 @@ def eval_route(items_file: str | None, per_source: int, seed: int, cloud_choice:
     click.echo(f"plot: {report['plot']}")
 
 
-def _parser_answers(items: Any, settings: Any) -> dict[str, Any]:
-    """The device's answers to command items: its command parser over the held-out fixture home."""
-    from harness.eval.route.answers import ParserAnswerer, answer_all
-    from harness.eval.route.items import COMMANDS
-
-    commands = [i for i in items if i.kind == "command"]
-    if not commands:
-        return {}
+def _fixture_parser(settings: Any) -> Callable[[str | None], Any]:
+    """here area -> the device's command parser (the configured cascade) over the held-out fixture home
+    (`harness/eval/data/tools_home.yaml`), one per area, built on first use."""
     from device.home.inventory import load_inventory
     from device.tools import load_registry
     from device.tools.parsers.base import HomeVocabulary
-    from device.tools.parsers.cascade import CascadeParser
+    from harness.eval.route.items import COMMANDS
     from tandem.assembly.parser_setup import command_parser
 
     inv = load_inventory(COMMANDS / "tools_home.yaml")
     known = frozenset(t.name for t in load_registry(entry_points=False))
     parsers: dict[str | None, Any] = {}
 
-    def parse(item: Any) -> tuple[dict[str, Any] | None, float]:
-        here = (item.extra.get("context") or {}).get("area")
+    def parser(here: str | None) -> Any:
         if here not in parsers:
             vocabulary = HomeVocabulary(tuple(inv.floors), tuple(inv.areas), tuple(inv.entities), here)
             parsers[here] = command_parser(settings, vocabulary, "cascade", known)
-        parser = parsers[here]
+        return parsers[here]
+
+    return parser
+
+
+def _parser_answers(items: Any, settings: Any) -> dict[str, Any]:
+    """The device's answers to command items: its command parser over the held-out fixture home."""
+    from device.tools.parsers.cascade import CascadeParser
+    from harness.eval.route.answers import ParserAnswerer, answer_all
+
+    commands = [i for i in items if i.kind == "command"]
+    if not commands:
+        return {}
+    parsers = _fixture_parser(settings)
+
+    def parse(item: Any) -> tuple[dict[str, Any] | None, float]:
+        parser = parsers((item.extra.get("context") or {}).get("area"))
         call = parser.best(item.text).call if isinstance(parser, CascadeParser) else parser.parse(item.text)
         if call is None:
             return None, 0.0
         return {"intent": call.name, "slots": dict(call.arguments)}, call.confidence
 
     return answer_all(commands, ParserAnswerer(parse), None)
+
+
+@eval_group.command("plan")
+@click.option("--items", "items_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A JSONL set in the shape of harness/eval/data/plan_requests.jsonl (default: that set).")
+@click.option("--planner", "planner_name", default=None, help="The planner (default: the config's [collab] planner).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: {\"splits\": {SPLIT: figures}}.")
+def eval_plan(items_file: Path | None, planner_name: str | None, as_json: bool) -> None:
+    """Score the planner on the labelled single and compound requests: kept whole, split exactly right."""
+    from device.collab.planners import make_planner
+    from device.tools import load_registry
+    from device.tools.parsers.rewrite import as_device_call
+    from harness.eval import plan as plan_eval
+
+    settings = cli_settings()
+    registry = load_registry(entry_points=False)
+    parser = _fixture_parser(settings)(None)
+
+    def recognise(text: str) -> Any:
+        call = parser.parse(text)
+        call = as_device_call(call) if call is not None else None
+        return call if call is not None and call.name in registry else None
+
+    planner = make_planner(planner_name or settings.collab.planner, recognise)
+    cases = plan_eval.load_cases(items_file) if items_file else plan_eval.load_cases()
+    splits = {name: plan_eval.score(planner, [c for c in cases if c.split == name])
+              for name in sorted({c.split for c in cases})}
+    if as_json:
+        click.echo(json.dumps({"planner": planner.name, "splits": splits}))
+        return
+    for name, fig in splits.items():
+        click.echo(f"{name}: {fig['n']} requests ({fig['n_single']} single, {fig['n_compound']} compound)")
+        for key, label in (("exact", "split exactly right"), ("singles_kept_whole", "single requests kept whole"),
+                           ("compounds_exact", "compound requests split right"),
+                           ("depends_exact", "compounds with the right dependencies")):
+            value = fig[key]
+            click.echo(f"  {label:40}{'-' if value is None else f'{100 * value:.1f}%':>8}")
+        for row in fig["wrong"]:
+            click.echo(f"  wrong: {row['text']}\n    -> {row['steps']} depends {row['depends']}")
 
 
 _TOOLS_ROWS = (("exact", "intent + every slot right"), ("intent_accuracy", "intent right"),

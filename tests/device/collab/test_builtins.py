@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from device.collab.fusers.concat import fuse
-from device.collab.planners.rules import divide
+from device.collab.planners.rules import RulesPlanner, divide
 from device.collab.routers.capability import capability_gap
 from device.collab.routers.entropy import EntropyRouter
-from device.collab.steps import StepResult
+from device.collab.steps import StepResult, ToolCall
 from device.redaction.vault import Vault
 
 
@@ -67,3 +67,52 @@ def test_a_device_command_sentence_is_its_own_step() -> None:
     parts = divide("Turn off the kitchen light. What's a good recipe for soup?",
                    is_command=lambda piece: piece.lower().startswith("turn off"))
     assert [p.text for p in parts] == ["Turn off the kitchen light.", "What's a good recipe for soup?"]
+
+
+def test_how_to_answer_stays_with_the_job_it_refines() -> None:
+    for text in ["Draft an email to <PERSON_1> asking to move our meeting. Make it polite.",
+                 "What is 17 times 23? Answer with just the number.",
+                 "A train travels 120 km at 60 km/h. How long does it take? Show your work.",
+                 "List three benefits of exercise and explain each briefly.",
+                 "How does compound interest work? Give an example with 1000 euros."]:
+        assert [p.text for p in divide(text)] == [text], text
+
+
+def test_a_job_that_acts_on_an_earlier_answer_waits_for_it() -> None:
+    parts = divide("Look up the population of Canada, then send it to <PERSON_1>.")
+    assert [(p.text, p.depends_on, p.personal) for p in parts] == [
+        ("Look up the population of Canada.", (), False), ("Send it to <PERSON_1>.", (0,), True)]
+    # a pronoun alone is not a dependency: the explanation needs no earlier answer
+    parts = divide("Remind me to water the plants, and explain why overwatering kills them.",
+                   is_command=lambda piece: piece.lower().startswith("remind"))
+    assert [(p.text, p.depends_on) for p in parts] == [
+        ("Remind me to water the plants.", ()), ("Explain why overwatering kills them.", ())]
+
+
+def _recognise(text: str) -> ToolCall | None:
+    """A stand-in parser of a tiny home: lamp and door commands, list items (confidence as a parser's)."""
+    low = text.lower().rstrip(".")
+    for verb, intent in (("turn on the ", "HassTurnOn"), ("turn off the ", "HassTurnOff"), ("lock the ", "HassTurnOn")):
+        if low.startswith(verb) and low[len(verb):] in ("garage light", "front door", "lamp"):
+            return ToolCall(intent, {"name": low[len(verb):]}, 1.0)
+    if low.startswith(("add ", "put ")) and "list" in low:
+        return ToolCall("HassShoppingListAddItem", {"item": low.split(" ", 1)[1]}, 0.9)
+    if low.startswith(("add ", "put ")):
+        return ToolCall("HassShoppingListAddItem", {"item": low.split(" ", 1)[1]}, 0.6)
+    return None
+
+
+def test_two_commands_joined_by_and_are_two_tool_steps_but_a_list_of_items_is_one() -> None:
+    planner = RulesPlanner(recognise=_recognise)
+    plan = planner.plan("Turn on the garage light and lock the front door.")
+    assert [(s.kind, s.call.arguments["name"] if s.call else None) for s in plan.steps] == [
+        ("tool", "garage light"), ("tool", "front door")]
+    plan = planner.plan("Add milk and eggs to the shopping list.")
+    assert len(plan.steps) == 1 and plan.steps[0].kind == "tool"
+
+
+def test_a_sentence_the_parser_only_guesses_is_a_command_does_not_split_a_question() -> None:
+    planner = RulesPlanner(recognise=lambda t: ToolCall("HassShoppingListAddItem", {"item": "Janet"}, 0.6)
+                           if t.startswith("Janet has") else None)
+    text = "Janet has 3 apples. She buys 5 more and gives 2 away. How many does she have?"
+    assert [s.text for s in planner.plan(text).steps] == [text]
