@@ -136,7 +136,7 @@ class Agent:
         self.router = router or make_router(DEFAULT_CASCADE, RouterOptions(
             threshold=config.threshold, probe_tokens=config.probe_tokens,
             keep_personal_local=config.keep_personal_local))
-        self.fuser = fuser or make_fuser("concat")
+        self.fuser = fuser or make_fuser("compose")
         self.sensitive = sensitive  # tags what a request discloses (health, religion, ...); None: not checked
         self.sensitive_policy = sensitive_policy or SensitivePolicy()
         self.contacts = contacts  # the user's contacts' names: never taken for public figures
@@ -384,6 +384,7 @@ class Agent:
 
     def _done(self, run: _Run, step: Step, decision: RouteDecision, result: StepResult,
               draft: Generation | None, task_id: str | None = None, cloud_model: str | None = None) -> None:
+        result = replace(result, data={**result.data, "asked": step.text})  # the fuser drops echoes of it
         run.results[step.index] = result
         call = result.data.get("call") if result.route == "tool" else None
         run.traces[step.index] = PartTrace(step.index, step.text, result.route, decision.reason,

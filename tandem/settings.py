@@ -52,6 +52,12 @@ class EscalationSettings(BaseModel):
     names (nothing ties them to the user, no contact has them); False: every name stays a placeholder."""
     probe_tokens: int = 48
     """Tokens the device drafts before it judges its own uncertainty (early exit of the cascade)."""
+    logprob_threshold: float = 2.5
+    """The `logprob` router's cut (nats): the 10th-percentile token log-probability of the draft, negated,
+    at or above which a step escalates (`tandem route calibrate --router logprob` writes it)."""
+    pregen_threshold: float | None = None
+    """The `pregen` router's cut on its model's score (None: the threshold in the model file, which
+    `tandem route calibrate --router pregen` writes)."""
     timeout_s: float = 180.0
     """How long the device waits for a cloud result before it answers locally with a notice."""
     ttl_s: float = Field(default=600.0, gt=0, le=6 * 3600)
@@ -267,10 +273,13 @@ class CollabSettings(BaseModel):
     routers: list[str] = Field(default_factory=lambda: _default_cascade())
     """The routing cascade, in order; the first router that decides wins (`device.collab.routers.ROUTERS`):
     "tool" (tool steps to the device's tools), "capability" (code, arithmetic, translation to the
-    cloud), "personal" (steps with private data stay, see `escalation.keep_personal_local`), "entropy"
-    (the device drafts; `escalation.threshold` decides)."""
-    fuser: str = "concat"
-    """How the steps' answers become one (`device.collab.fusers.FUSERS`): "concat" joins them in order."""
+    cloud), "personal" (steps with private data stay, see `escalation.keep_personal_local`), "pregen"
+    (before any draft: a classifier of the request trained by `tandem route train`), "entropy" (the device
+    drafts; `escalation.threshold` decides), "logprob" (the device drafts; `escalation.logprob_threshold`
+    on the draft's 10th-percentile token log-probability decides)."""
+    fuser: str = "compose"
+    """How the steps' answers become one (`device.collab.fusers.FUSERS`): "compose" joins them in order
+    without echoes of the request or repeated paragraphs; "concat" joins them as they came."""
 
     @field_validator("planner")
     @classmethod

@@ -28,3 +28,17 @@ def make_worker_backend(settings: Any) -> Any:
         gguf, _digest = locate_gguf(opts.llamacpp.model, settings.models_dir)
         label = opts.llamacpp.model
     return make_backend("llamacpp", gguf=gguf, options=opts.llamacpp, model_name=label)
+
+
+def worker_model_name(settings: Any) -> str:
+    """The `model` name the backend `settings` name would report, without loading a llama.cpp or remote
+    model (an answer cache is keyed by it); the onnx backend is built to ask it."""
+    name = settings.worker_backend
+    opts = settings.worker
+    if name == "llamacpp":
+        return str(opts.llamacpp.model if opts.llamacpp.gguf is None else opts.llamacpp.gguf.stem)
+    if name == "openai":
+        return str(opts.openai.model)
+    if name == "echo":
+        return "echo"
+    return str(make_worker_backend(settings).model)

@@ -1,7 +1,7 @@
 """The root `tandem` group: the options every command shares, and the commands, one module per group.
 
 Command modules (`ask`, `redact`, `model`, `bench`, `broker`, `chaos`, `chat`, `eval`, `hardware`,
-`keys`, `serve`, `worker`, `reminders`, `timers`, `lists`, `tools`) import only click and light helpers at import
+`keys`, `serve`, `worker`, `reminders`, `route`, `timers`, `lists`, `tools`) import only click and light helpers at import
 time and their dependencies inside the command, so `tandem --help` is instant. None imports another command module (a test holds
 them to it): what they share lives in `group` (the one error path), `config` (settings),
 `extras` (install hints), `logs` and `errors`. Measurement commands import `harness` inside the command.
@@ -26,6 +26,7 @@ from tandem.cli.logs import log_to_stderr
 from tandem.cli.model import model
 from tandem.cli.redact import redact
 from tandem.cli.reminders import reminders
+from tandem.cli.route import route
 from tandem.cli.serve import serve
 from tandem.cli.timers import timers
 from tandem.cli.tools import tools
@@ -44,5 +45,5 @@ def main(ctx: click.Context, log_level: str) -> None:
 
 
 for _command in (ask, demo, redact, model, bench, broker, chaos, chat, eval_group, hardware, keys, serve, worker,
-                 reminders, timers, lists, tools):
+                 reminders, route, timers, lists, tools):
     main.add_command(_command)

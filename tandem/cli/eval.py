@@ -7,7 +7,6 @@ Home Assistant's matcher."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -168,8 +167,9 @@ def _sensitive_table(tagged: dict | None, note: str, shown: dict | None) -> None
 
 @eval_group.command("route")
 @click.option("--items", "items_file", type=click.Path(exists=True, dir_okay=False), default=None,
-              help='A JSONL file of {"text", "kind", "gold", ...} items instead of the built-in mix.')
-@click.option("--per-source", type=int, default=40, show_default=True,
+              help='A JSONL file of {"text", "kind", "gold", ...} items instead of the built-in mix (the learned '
+                   'routers are then trained on the built-in mix and score these items unseen).')
+@click.option("--per-source", type=int, default=50, show_default=True,
               help="Items sampled from each public set (ARC-Easy, MMLU, GSM8K, NQ-open) and from the commands.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the sample and the random router.")
 @click.option("--cloud", "cloud_choice", type=click.Choice(["auto", "worker"]), default="auto", show_default=True,
@@ -183,44 +183,29 @@ def eval_route(items_file: str | None, per_source: int, seed: int, cloud_choice:
     import sys
     from pathlib import Path
 
-    from harness.eval.route.answers import AnswerCache, BackendAnswerer, EngineAnswerer, answer_all
     from harness.eval.route.items import default_mix, load_items
     from harness.eval.route.plot import plot
-    from harness.eval.route.report import evaluate, samples
-    from inference.engine import load_engine
-    from tandem.assembly.demo_cloud import demo_settings
-    from tandem.assembly.runtime import model_dir
-    from tandem.assembly.worker_backend import make_worker_backend
-    from tandem.locations import cache_dir
+    from harness.eval.route.report import evaluate
+    from tandem.assembly.route_labels import RouteLabels
 
     settings = cli_settings()
     items = load_items(Path(items_file)) if items_file else default_mix(per_source, seed)
-    cache = AnswerCache(cache_dir() / "route-eval")
-    device_engine = load_engine(model_dir(settings.device_model, settings), threads=settings.threads)
-    device = EngineAnswerer(device_engine, f"device-{settings.device_model}")
-    cloud_settings = demo_settings(settings) if cloud_choice == "auto" else settings
-    backend = make_worker_backend(cloud_settings)
-    cloud = BackendAnswerer(backend, f"cloud-{cloud_settings.worker_backend}-{backend.model}")
+    labels = RouteLabels(settings, cloud_choice, progress=lambda line: click.echo(line, err=True))
+    answered = labels.samples
 
-    def progress(label: str, total: int) -> Any:
-        done = [0]
-
-        def step(n: int) -> None:
-            done[0] += n
-            if done[0] % 10 == 0 or done[0] == total:
-                click.echo(f"{label}: {done[0]}/{total}", err=True)
-
-        return step
-
-    device_answers = answer_all(items, device, cache, progress(f"device ({device.name})", len(items)))
-    device_answers.update(_parser_answers(items, settings))
-    cloud_answers = answer_all(items, cloud, cache, progress(f"cloud ({cloud.name})", len(items)))
-    found = samples(items, device_answers, cloud_answers)
-    report, curves = evaluate(found, seed)
-    report["device_model"], report["cloud_model"] = device.name, cloud.name
+    found = answered(items)
+    train = None
+    if items_file:  # items the routers never saw: the learned ones are trained on the built-in mix
+        keys = {i.key for i in items}
+        train = [s for s in answered(default_mix(per_source, seed)) if s.item.key not in keys]
+    report, curves = evaluate(found, seed, train)
+    report["learned_routers"] = (f"trained on the built-in mix ({len(train)} items)" if train is not None
+                                 else "5-fold cross-validated on these items")
+    report["device_model"], report["cloud_model"] = labels.device_name, labels.cloud_name
     report["left_out"] = len(items) - len(found)
-    png = Path(plot_path) if plot_path else cache.root / "route.png"
-    report["plot"] = str(plot(curves, png, f"{len(found)} items: device {device.name} / cloud {cloud.name}"))
+    png = Path(plot_path) if plot_path else labels.cache.root / "route.png"
+    report["plot"] = str(plot(curves, png, f"{len(found)} items: device {labels.device_name} / "
+                                           f"cloud {labels.cloud_name}"))
     if as_json:
         click.echo(json.dumps(report))
         return
@@ -235,48 +220,6 @@ def eval_route(items_file: str | None, per_source: int, seed: int, cloud_choice:
     click.echo(f"plot: {report['plot']}")
 
 
-def _fixture_parser(settings: Any) -> Callable[[str | None], Any]:
-    """here area -> the device's command parser (the configured cascade) over the held-out fixture home
-    (`harness/eval/data/tools_home.yaml`), one per area, built on first use."""
-    from device.home.inventory import load_inventory
-    from device.tools import load_registry
-    from device.tools.parsers.base import HomeVocabulary
-    from harness.eval.route.items import COMMANDS
-    from tandem.assembly.parser_setup import command_parser
-
-    inv = load_inventory(COMMANDS / "tools_home.yaml")
-    known = frozenset(t.name for t in load_registry(entry_points=False))
-    parsers: dict[str | None, Any] = {}
-
-    def parser(here: str | None) -> Any:
-        if here not in parsers:
-            vocabulary = HomeVocabulary(tuple(inv.floors), tuple(inv.areas), tuple(inv.entities), here)
-            parsers[here] = command_parser(settings, vocabulary, "cascade", known)
-        return parsers[here]
-
-    return parser
-
-
-def _parser_answers(items: Any, settings: Any) -> dict[str, Any]:
-    """The device's answers to command items: its command parser over the held-out fixture home."""
-    from device.tools.parsers.cascade import CascadeParser
-    from harness.eval.route.answers import ParserAnswerer, answer_all
-
-    commands = [i for i in items if i.kind == "command"]
-    if not commands:
-        return {}
-    parsers = _fixture_parser(settings)
-
-    def parse(item: Any) -> tuple[dict[str, Any] | None, float]:
-        parser = parsers((item.extra.get("context") or {}).get("area"))
-        call = parser.best(item.text).call if isinstance(parser, CascadeParser) else parser.parse(item.text)
-        if call is None:
-            return None, 0.0
-        return {"intent": call.name, "slots": dict(call.arguments)}, call.confidence
-
-    return answer_all(commands, ParserAnswerer(parse), None)
-
-
 @eval_group.command("plan")
 @click.option("--items", "items_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="A JSONL set in the shape of harness/eval/data/plan_requests.jsonl (default: that set).")
@@ -288,10 +231,11 @@ def eval_plan(items_file: Path | None, planner_name: str | None, as_json: bool) 
     from device.tools import load_registry
     from device.tools.parsers.rewrite import as_device_call
     from harness.eval import plan as plan_eval
+    from tandem.assembly.route_labels import fixture_parser
 
     settings = cli_settings()
     registry = load_registry(entry_points=False)
-    parser = _fixture_parser(settings)(None)
+    parser = fixture_parser(settings)
 
     def recognise(text: str) -> Any:
         call = parser.parse(text)

@@ -1,6 +1,8 @@
 """Fusers by name (`[collab] fuser` in config).
 
-    concat  the steps' answers in request order, values restored last (`device.collab.fusers.concat`)
+    compose the steps' answers in request order without echoes of the request or repeats, values
+            restored last (`device.collab.fusers.compose`; the default)
+    concat  the steps' answers in request order as they came, values restored last (`device.collab.fusers.concat`)
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ def _concat() -> Fuser:
     return ConcatFuser()
 
 
-FUSERS: dict[str, Callable[[], Fuser]] = {"concat": _concat}
+def _compose() -> Fuser:
+    from device.collab.fusers.compose import ComposeFuser
+
+    return ComposeFuser()
+
+
+FUSERS: dict[str, Callable[[], Fuser]] = {"compose": _compose, "concat": _concat}
 
 
 def make_fuser(name: str) -> Fuser:

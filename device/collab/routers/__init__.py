@@ -4,6 +4,10 @@
     capability  code, exact arithmetic, translation: the cloud, without a local attempt
     personal    a step holding the user's private data stays on the device (`keep_personal_local`)
     entropy     the device drafts; mean token entropy of the draft >= threshold escalates
+    logprob     the device drafts; the draft's 10th-percentile token log-probability (negated) >= threshold
+                escalates (Gupta et al. 2024: quantiles defer better than the mean)
+    pregen      before any draft: a classifier of the request's words trained on device/cloud labels
+                (`tandem route train`) sends what the device is predicted to get wrong
 
 Each factory takes the `RouterOptions` read from config; built-ins register here like any other.
 """
@@ -40,11 +44,27 @@ def _entropy(options: RouterOptions) -> Router:
     return EntropyRouter(threshold=options.threshold, probe_tokens=options.probe_tokens)
 
 
+def _logprob(options: RouterOptions) -> Router:
+    from device.collab.routers.logprob import LogprobRouter
+
+    return LogprobRouter(threshold=options.logprob_threshold, probe_tokens=options.probe_tokens)
+
+
+def _pregen(options: RouterOptions) -> Router:
+    from device.collab.routers.pregen import PregenRouter, load_model
+
+    if options.models_dir is None:
+        raise CollabConfigError("the pregen router needs the model cache (models_dir) to find its model")
+    return PregenRouter(load_model(options.models_dir), options.pregen_threshold)
+
+
 ROUTERS: dict[str, Callable[[RouterOptions], Router]] = {
     "tool": _tool,
     "capability": _capability,
     "personal": _personal,
+    "pregen": _pregen,
     "entropy": _entropy,
+    "logprob": _logprob,
 }
 DEFAULT_CASCADE: tuple[str, ...] = ("tool", "capability", "personal", "entropy")
 

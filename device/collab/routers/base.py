@@ -19,6 +19,7 @@ route, and a cloud that is not reachable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from device.collab.steps import Draft, RouteDecision, Step
@@ -57,3 +58,9 @@ class RouterOptions:
     """Mean per-token entropy (nats) of the draft's first `probe_tokens` at or above which a step escalates."""
     probe_tokens: int = 48
     keep_personal_local: bool = True
+    logprob_threshold: float = 2.5
+    """The `logprob` router's cut: the draft's 10th-percentile token log-probability, negated (nats)."""
+    pregen_threshold: float | None = None
+    """The `pregen` router's cut (None: the one its model file holds, written by `tandem route calibrate`)."""
+    models_dir: Path | None = None
+    """Where the `pregen` router's model lives (`<models_dir>/route-pregen/model.json`)."""

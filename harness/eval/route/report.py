@@ -22,14 +22,16 @@ def samples(items: Sequence[Item], device: Mapping[str, Answer], cloud: Mapping[
     return out
 
 
-def evaluate(found: Sequence[Sample], seed: int) -> tuple[dict[str, Any], dict[str, Curve]]:
+def evaluate(found: Sequence[Sample], seed: int, train: Sequence[Sample] | None = None
+             ) -> tuple[dict[str, Any], dict[str, Curve]]:
     """The JSON report (keys the team's checks read: `routers: {NAME: {apgr, cpt50, cpt80}}`,
-    `device_accuracy`, `cloud_accuracy`, `n`) and each router's curve for the plot."""
+    `device_accuracy`, `cloud_accuracy`, `n`) and each router's curve for the plot. `train`: items the
+    learned routers are trained on instead of cross-validating on `found` (held-out items)."""
     if not found:
         raise ValueError("no item was answered by both the device and the cloud")
     device_right = [s.device_right for s in found]
     cloud_right = [s.cloud_right for s in found]
-    curves = {name: curve(score(found), device_right, cloud_right) for name, score in routers(seed).items()}
+    curves = {name: curve(score(found), device_right, cloud_right) for name, score in routers(seed, train).items()}
     per_source: dict[str, dict[str, float]] = {}
     for source in sorted({s.item.source for s in found}):
         group = [s for s in found if s.item.source == source]

@@ -8,7 +8,9 @@ Draft readers (they need the device's answer first, as the agent's cascade does)
                    entropy, length, kind, the capability rules, a parser's confidence), cross-validated
 Request readers (no draft: they decide before the device generates anything):
     capability     the capability rules (code, arithmetic, translation, long writing -> cloud)
-    pregen         a classifier of the request's words and kind, cross-validated
+    pregen         a classifier of the request's words (the device's `pregen` router), cross-validated
+Both:
+    hybrid         the deferral rule given the request's words too
 Reference:
     random         a seeded random score
 
@@ -19,11 +21,8 @@ items (each item is scored by a model that never saw it).
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import math
 import random
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,7 +32,6 @@ from harness.eval.route.answers import Answer
 from harness.eval.route.items import KINDS, Item
 
 PROBE = 48
-_WORD = re.compile(r"[a-z0-9']+")
 
 
 @dataclass(frozen=True)
@@ -82,14 +80,18 @@ def draft_features(s: Sample) -> list[float]:
             else 0.0, cmd if cmd is not None else 0.0]
 
 
-def request_features(s: Sample, dims: int = 512) -> list[float]:
-    """Hashed words and word pairs of the request, and its kind: what a router sees before any draft."""
-    vec = [0.0] * dims
-    words = _WORD.findall(s.item.text.lower())
-    for tok in words + [f"{a} {b}" for a, b in itertools.pairwise(words)]:
-        vec[int(hashlib.md5(tok.encode()).hexdigest()[:8], 16) % dims] += 1.0
-    norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-    return [v / norm for v in vec] + [1.0 if s.item.kind == k else 0.0 for k in KINDS] + [capability(s)]
+def request_features(s: Sample) -> list[float]:
+    """What the device's `pregen` router reads (`device.collab.routers.pregen.request_features`): hashed
+    words and word pairs of the request as the user sends it, and its length. No kind label: a router
+    in the product sees only the text."""
+    from device.collab.routers.pregen import request_features as features
+
+    return features(s.item.prompt())
+
+
+def hybrid_features(s: Sample) -> list[float]:
+    """The request's words and the draft's readings together: a deferral rule that also knows what is asked."""
+    return request_features(s) + draft_features(s)
 
 
 def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 400, lr: float = 0.5) -> np.ndarray:
@@ -109,25 +111,37 @@ def _predict(model: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-xs @ w))
 
 
-def cross_validated(features: Callable[[Sample], list[float]], folds: int = 5, seed: int = 0
-                    ) -> Callable[[Sequence[Sample]], list[float]]:
-    """A learned router: each item is scored by a model trained on the other folds."""
+def _labels(samples: Sequence[Sample]) -> np.ndarray:
+    return np.asarray([float(s.cloud_right and not s.device_right) for s in samples])
+
+
+def cross_validated(features: Callable[[Sample], list[float]], folds: int = 5, seed: int = 0,
+                    train: Sequence[Sample] | None = None) -> Callable[[Sequence[Sample]], list[float]]:
+    """A learned router: each item is scored by a model trained on the other folds, or, given `train`
+    (items answered apart from the ones scored), by one model trained on all of those."""
 
     def score(samples: Sequence[Sample]) -> list[float]:
         x = np.asarray([features(s) for s in samples], dtype=float)
-        y = np.asarray([float(s.cloud_right and not s.device_right) for s in samples])
+        if train is not None:
+            y_train = _labels(train)
+            if len(set(y_train)) < 2:
+                return [float(y_train.mean()) if len(y_train) else 0.0] * len(samples)
+            model = _fit_logistic(np.asarray([features(s) for s in train], dtype=float), y_train)
+            return _predict(model, x).tolist()
+        y = _labels(samples)
         order = list(range(len(samples)))
         random.Random(seed).shuffle(order)
         out = np.zeros(len(samples))
         for f in range(folds):
             test = order[f::folds]
-            train = [i for i in order if i not in set(test)]
+            held = set(test)
+            fit_on = [i for i in order if i not in held]
             if not test:
                 continue
-            if len(set(y[train])) < 2:
-                out[test] = float(y[train].mean()) if train else 0.0
+            if len(set(y[fit_on])) < 2:
+                out[test] = float(y[fit_on].mean()) if fit_on else 0.0
                 continue
-            out[test] = _predict(_fit_logistic(x[train], y[train]), x[test])
+            out[test] = _predict(_fit_logistic(x[fit_on], y[fit_on]), x[test])
         return out.tolist()
 
     return score
@@ -141,12 +155,14 @@ def random_router(seed: int) -> Callable[[Sequence[Sample]], list[float]]:
     return lambda samples: [random.Random(f"{seed}:{s.item.key}").random() for s in samples]
 
 
-def routers(seed: int) -> dict[str, Callable[[Sequence[Sample]], list[float]]]:
+def routers(seed: int, train: Sequence[Sample] | None = None) -> dict[str, Callable[[Sequence[Sample]], list[float]]]:
+    """Every router; the learned ones cross-validated on the scored items, or trained on `train`."""
     return {
         "random": random_router(seed),
         "entropy_mean": per_item(entropy_mean),
         "logprob_q10": per_item(logprob_q10),
         "capability": per_item(capability),
-        "deferral": cross_validated(draft_features, seed=seed),
-        "pregen": cross_validated(request_features, seed=seed),
+        "deferral": cross_validated(draft_features, seed=seed, train=train),
+        "pregen": cross_validated(request_features, seed=seed, train=train),
+        "hybrid": cross_validated(hybrid_features, seed=seed, train=train),
     }

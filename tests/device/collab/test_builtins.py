@@ -116,3 +116,34 @@ def test_a_sentence_the_parser_only_guesses_is_a_command_does_not_split_a_questi
                            if t.startswith("Janet has") else None)
     text = "Janet has 3 apples. She buys 5 more and gives 2 away. How many does she have?"
     assert [s.text for s in planner.plan(text).steps] == [text]
+
+
+def test_compose_drops_the_cloud_s_echo_of_the_question_and_keeps_the_answer() -> None:
+    from device.collab.fusers.compose import fuse as compose
+
+    asked = ("Which gas do plants absorb? Options: A) Oxygen B) Carbon dioxide C) Nitrogen D) Helium. "
+             "Reply with the letter of the correct option.")
+    vault = Vault()
+    ph = vault.placeholder_for("PERSON", "Anna Keller")
+    text = compose([
+        StepResult(1, "Question: Which gas do plants absorb?\nOptions: A) Oxygen B) Carbon dioxide C) Nitrogen "
+                      "D) Helium\nB) Carbon dioxide", "cloud", {"asked": asked}),
+        StepResult(0, f"Sure! Here is the reminder:\nHi {ph}, the boiler service is on Friday.", "local",
+                   {"asked": f"Remind {ph} that the boiler service is on Friday."}),
+    ], vault)
+    assert text == "Hi Anna Keller, the boiler service is on Friday.\n\nB) Carbon dioxide"
+
+
+def test_compose_states_a_repeated_paragraph_once_and_never_empties_a_real_answer() -> None:
+    from device.collab.fusers.compose import clean
+    from device.collab.fusers.compose import fuse as compose
+
+    text = compose([StepResult(0, "Turned off Kitchen ceiling.", "tool", {"asked": "Turn off the kitchen ceiling."}),
+                    StepResult(1, "Turned off Kitchen ceiling.\n\nLEDs waste less heat.", "cloud",
+                               {"asked": "Explain why LED bulbs save energy."})], Vault())
+    assert text == "Turned off Kitchen ceiling.\n\nLEDs waste less heat."
+    # an answer that shares words with the question is not an echo of it
+    assert clean("Paris is the capital of France.", "What is the capital of France?") == \
+        "Paris is the capital of France."
+    # without the step's text nothing counts as an echo (concat's behaviour)
+    assert clean("Question: what?\nIt is.", None) == "Question: what?\nIt is."
