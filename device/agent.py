@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from device.collab.cloud_policy import CloudBudget, LatencyTarget
 from device.collab.executors import Confirm, ToolContext, ToolExecutor, ToolPlanner
 from device.collab.fusers import Fuser, make_fuser
 from device.collab.fusers.base import append_notices
@@ -124,8 +125,11 @@ class Agent:
                  router: Router | None = None, fuser: Fuser | None = None,
                  tools: ToolExecutor | None = None, sensitive: DisclosureClassifier | None = None,
                  sensitive_policy: SensitivePolicy | None = None, tool_planner: ToolPlanner | None = None,
-                 contacts: Callable[[], Iterable[str]] | None = None, public_figures: bool = True) -> None:
+                 contacts: Callable[[], Iterable[str]] | None = None, public_figures: bool = True,
+                 budget: CloudBudget | None = None, latency: LatencyTarget | None = None) -> None:
         self.engine = engine  # the local executor
+        self.budget = budget  # at most so many escalations a day (None: no limit)
+        self.latency = latency  # keep steps here while the cloud is slower than this (None: no target)
         self.redactor = redactor
         self.policy = policy or RedactionPolicy()  # steps it holds never escalate, not even forced
         self.config = config
@@ -412,7 +416,17 @@ class Agent:
 
     async def _send(self, run: _Run, step: Step, decision: RouteDecision, draft: Generation | None,
                     on_token: Callable[[int, str], None] | None) -> None:
-        """Escalate `step` now; its result is collected by `_settle`."""
+        """Escalate `step` now; its result is collected by `_settle`. The cloud policy (a daily budget, a
+        latency target) may keep it here, with a notice."""
+        held = None
+        if self.latency is not None and decision.reason != "forced" and not self.latency.allows():
+            held = self.latency.notice()
+        elif self.budget is not None and not self.budget.take():
+            held = self.budget.notice()
+        if held is not None:
+            run.notices.append(f"part {step.index + 1}: {held}")
+            await self._fallback(run, step, decision, draft, on_token, None, "cloud policy")
+            return
         try:
             record, fut = await self._escalate(step, run.steps)
         except EscalationError as exc:
@@ -423,6 +437,7 @@ class Agent:
         run.sent.append({"task_id": record.task_id, "topic": record.topic, "payload": record.payload,
                          "wire_bytes": record.wire_bytes})
         run.waiting[step.index] = (step, decision, draft, record, fut)
+        run.submitted[step.index] = time.perf_counter()
 
     async def _settle(self, run: _Run, indexes: tuple[int, ...],
                       on_token: Callable[[int, str], None] | None) -> None:
@@ -442,6 +457,8 @@ class Agent:
                 await self._fallback(run, step, decision, draft, on_token, record.task_id)
                 continue
             run.cloud_backend_ms += result.timings_ms.get("backend", 0.0)
+            if self.latency is not None and index in run.submitted:
+                self.latency.observe(time.perf_counter() - run.submitted[index])
             if on_token is not None:
                 on_token(step.index, result.text)
             self._done(run, step, decision, StepResult(step.index, result.text, "cloud"), draft,
@@ -488,6 +505,8 @@ class _Run:
     cloud_backend_ms: float = 0.0
     waited_ms: float = 0.0
     cloud_started: float | None = None
+    submitted: dict[int, float] = field(default_factory=dict)
+    """When each escalated step was sent (perf_counter), for the latency target."""
 
 
 def _bound(confirm: Confirm | None, kind: str) -> Callable[[str], Awaitable[bool]] | None:

@@ -58,6 +58,12 @@ class EscalationSettings(BaseModel):
     pregen_threshold: float | None = None
     """The `pregen` router's cut on its model's score (None: the threshold in the model file, which
     `tandem route calibrate --router pregen` writes)."""
+    daily_cloud_budget: int | None = Field(default=None, ge=0)
+    """At most this many escalations a day (the device's local date; the count survives restarts in the
+    state dir); past it, steps are answered on the device with a notice. None: no limit."""
+    latency_target_s: float | None = Field(default=None, gt=0)
+    """While the cloud's recent round trips average above this (seconds a step), steps stay on the device
+    with a notice (one is sent every 5 minutes to measure again; a forced step always goes). None: none."""
     timeout_s: float = 180.0
     """How long the device waits for a cloud result before it answers locally with a notice."""
     ttl_s: float = Field(default=600.0, gt=0, le=6 * 3600)

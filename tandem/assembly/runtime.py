@@ -26,6 +26,7 @@ from tandem.broker import BrokerProcess, is_listening, start_broker
 from tandem.settings import Settings
 
 if TYPE_CHECKING:
+    from device.collab.cloud_policy import CloudBudget
     from device.collab.executors import ToolPlanner
     from device.tools.executor import DeviceTools
 
@@ -167,6 +168,7 @@ def make_escalator(settings: Settings):  # -> Escalator, not started
 def make_agent(settings: Settings, *, with_cloud: bool = True):
     from device.agent import Agent, AgentConfig
     from device.collab import RouterOptions, make_fuser, make_planner, make_router
+    from device.collab.cloud_policy import LatencyTarget
     from device.redaction.sensitive_policy import SensitivePolicy
     from inference.engine import load_engine
     from tandem.assembly.engine_options import engine_options
@@ -203,7 +205,19 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
                  vaults=device_vault_store(settings), planner=make_planner(collab.planner, tools.recognise),
                  router=router, tools=tools, tool_planner=_tool_planner(settings, tools, esc.timeout_s),
                  fuser=make_fuser(collab.fuser), contacts=_contact_names(tools),
-                 public_figures=esc.public_figures), escalator
+                 public_figures=esc.public_figures, budget=_budget(settings),
+                 latency=LatencyTarget(esc.latency_target_s) if esc.latency_target_s is not None else None), escalator
+
+
+def _budget(settings: Settings) -> CloudBudget | None:
+    """The daily cloud budget, counted in `<state dir>/cloud-budget/<device_id>.json` (None: no limit)."""
+    per_day = settings.escalation.daily_cloud_budget
+    if per_day is None:
+        return None
+    from device.collab.cloud_policy import CloudBudget
+    from tandem.locations import state_dir
+
+    return CloudBudget(per_day, state_dir() / "cloud-budget" / f"{settings.device_id}.json")
 
 
 def _contact_names(tools: DeviceTools) -> Callable[[], list[str]] | None:

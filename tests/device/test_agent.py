@@ -107,3 +107,60 @@ def test_no_worker_means_local_answer_with_notice(engine: Engine, keys_root: Pat
     assert answer.route == "local"
     assert any("no worker" in n for n in answer.notices)
     assert len(answer.sent) == 1  # it did leave (sealed), and the user is told it was not answered
+
+
+def test_a_spent_daily_budget_keeps_steps_on_the_device_and_survives_a_restart(
+        engine: Engine, mosquitto: BrokerProcess, keys_root: Path, echo_pool: Worker, tmp_path: Path) -> None:
+    from datetime import date
+
+    from device.collab.cloud_policy import CloudBudget
+
+    day = [date(2026, 12, 3)]
+    path = tmp_path / "budget.json"
+
+    async def go(question: str) -> Answer:
+        esc = Escalator(broker_url=mosquitto.url, keys=DeviceKeys.load(keys_root, "dev-a"))
+        await esc.start()
+        agent = Agent(engine, RuleRedactor(), AgentConfig(threshold=0.0, probe_tokens=8, local_max_tokens=8,
+                                                          timeout_s=10), esc,
+                      budget=CloudBudget(1, path, today=lambda: day[0]))  # a new agent: as after a restart
+        try:
+            return await agent.ask(question)
+        finally:
+            await esc.close()
+
+    first = asyncio.run(go("Explain how a condensing boiler works."))
+    assert [p.route for p in first.parts] == ["cloud"] and len(first.sent) == 1
+    second = asyncio.run(go("Explain how a heat pump works."))
+    assert [p.route for p in second.parts] == ["local"] and second.sent == []
+    assert any("daily cloud budget (1 escalations) is spent" in n for n in second.notices)
+    assert second.answer.strip()  # answered on the device, nothing lost
+    day[0] = date(2026, 12, 4)  # a new day, a new budget
+    third = asyncio.run(go("Explain how a heat pump works."))
+    assert [p.route for p in third.parts] == ["cloud"]
+
+
+def test_a_cloud_slower_than_the_latency_target_keeps_steps_here_until_a_recheck() -> None:
+    from device.collab.cloud_policy import LatencyTarget
+
+    now = [0.0]
+    target = LatencyTarget(2.0, recheck_s=60.0, clock=lambda: now[0])
+    assert target.allows()
+    target.observe(9.0)
+    assert not target.allows() and "9.0 s a step, above the latency target of 2 s" in target.notice()
+    now[0] = 61.0
+    assert target.allows()  # one step goes to measure again
+    assert not target.allows()
+    for _ in range(10):
+        target.observe(0.5)
+    assert target.allows()
+
+
+def test_an_unreadable_budget_file_counts_as_spent_never_as_a_fresh_budget(tmp_path: Path) -> None:
+    from device.collab.cloud_policy import CloudBudget
+
+    path = tmp_path / "budget.json"
+    path.write_text("{not json")
+    assert not CloudBudget(5, path).take()
+    with pytest.raises(ValueError, match="0 or more"):
+        CloudBudget(-1)
