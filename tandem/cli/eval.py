@@ -413,3 +413,41 @@ def _bfcl_cloud_planner(settings: Any) -> tuple[Any, str]:
         return None if call is None else PlannedCall(call.name, dict(call.arguments), 1.0, 1.0)
 
     return planner, cloud_model
+
+
+@eval_group.command("compound")
+@click.option("--n", "count", type=int, default=20, show_default=True, help="Pairs of a device part and a question.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the pairing.")
+@click.option("--routers", default=None,
+              help='The routing cascade for this run, comma-separated (default: the config\'s [collab] routers).')
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def eval_compound(count: int, seed: int, routers: str | None, as_json: bool) -> None:
+    """Compound requests (a private device job + a knowledge question): tandem against sending the whole
+    request to the cloud, and every private value looked for in what the cloud got and on the broker."""
+    import asyncio
+
+    from harness.eval import compound
+    from tandem.assembly.compound_run import run_compound
+
+    settings = cli_settings()
+    if routers:
+        settings = settings.model_copy(update={"collab": settings.collab.model_copy(
+            update={"routers": [r.strip() for r in routers.split(",") if r.strip()]})})
+    chosen = compound.pairs(count, seed)
+    tandem_rows, whole_rows = asyncio.run(run_compound(settings, chosen, progress=lambda line: click.echo(line, err=True)))
+    report = compound.summary(tandem_rows, whole_rows)
+    report["routers"] = list(settings.collab.routers)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    t, w = report["tandem"], report["whole_to_cloud"]
+    click.echo(f"{report['n']} compound requests (routers: {', '.join(report['routers'])})")
+    click.echo(f"{'':18}{'both right':>12}{'device part':>13}{'question':>10}")
+    for label, r in (("tandem", t), ("whole to cloud", w)):
+        click.echo(f"{label:18}{100 * r['both_right']:>11.1f}%{100 * r['device_part']:>12.1f}%{100 * r['question']:>9.1f}%")
+    click.echo(f"private values sent to the pool: {t['leaks_to_pool']}; seen on the broker: {t['leaks_on_wire']}")
+    for row in report["items"]:
+        if not (row["device_right"] and row["question_right"]) or row["leaked"]:
+            click.echo(f"  {row['routes']} device {'ok' if row['device_right'] else 'WRONG'}, question "
+                       f"{'ok' if row['question_right'] else 'WRONG'}{' LEAKED ' + str(row['leaked']) if row['leaked'] else ''}: "
+                       f"{row['text']}")

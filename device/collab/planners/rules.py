@@ -32,6 +32,9 @@ _CONNECTIVE = re.compile(rf",?\s+(?:and then|and|then|also|plus)\s+(?=(?:please\
 # rest of the same question ("My daughter has a fever. What should I do?", "... Options: A) ...")
 _NEW_JOB = re.compile(rf"^(?:(?:and then|and|then|also|plus|next|finally)[,\s]+)?(?:please\s+)?(?:{_VERBS})\b",
                       re.IGNORECASE)
+# "... Also, what is ...?": a question added after another job is a job of its own
+_ADDED_QUESTION = re.compile(r"^(?:also|and|plus|next|then|oh and|by the way)[,\s]+(?:what|who|which|where|when|why|how|"
+                             r"is|are|can|could|do|does|did|should)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])")
 
 _LEADING = re.compile(r"^(?:and then|and|then|also|plus|next|finally)[,\s]+", re.IGNORECASE)
@@ -41,7 +44,8 @@ _BACK = r"(?:it|its|this|that|them|these|those|each(?:\s+one)?|both|your\s+(?:wo
 # "Keep it short.", "..., and explain each briefly."
 _REFINES = re.compile(
     rf"^(?:please\s+)?(?:(?:make|keep|show|explain|describe|list|give|write|rewrite|format|shorten|expand|"
-    rf"summari[sz]e|translate|check|define|outline|compare)\s+{_BACK}\b|(?:answer|reply|respond)\b)",
+    rf"summari[sz]e|translate|check|define|outline|compare)\s+{_BACK}\b|"
+    rf"(?:answer|reply|respond)\s+(?:with|in|only|just|briefly|using|as|by)\b)",
     re.IGNORECASE)
 _COMMAND_VERB = re.compile(
     r"(?:please\s+)?(?:turn|switch|set|dim|brighten|raise|lower|open|close|shut|lock|unlock|start|stop|pause|"
@@ -83,7 +87,8 @@ def _jobs(text: str, is_command: Callable[[str], bool] | None) -> list[str]:
     for sentence in _SENTENCE_END.split(text.strip()):
         command = is_command is not None and (is_command(_bare(sentence)) or (bool(pieces) and is_command(
             _bare(pieces[-1]))))
-        if pieces and (not (_NEW_JOB.match(sentence) or command) or (not command and _continues(sentence))):
+        opens = bool(_NEW_JOB.match(sentence) or _ADDED_QUESTION.match(sentence))
+        if pieces and (not (opens or command) or (not command and _continues(sentence))):
             pieces[-1] = f"{pieces[-1]} {sentence}"
         else:
             pieces.append(sentence)
