@@ -55,6 +55,9 @@ class EscalationSettings(BaseModel):
     logprob_threshold: float = 2.5
     """The `logprob` router's cut (nats): the 10th-percentile token log-probability of the draft, negated,
     at or above which a step escalates (`tandem route calibrate --router logprob` writes it)."""
+    deferral_threshold: float | None = None
+    """The `deferral` router's cut on its model's score (None: the threshold in the model file, which
+    `tandem route calibrate --router deferral` writes)."""
     pregen_threshold: float | None = None
     """The `pregen` router's cut on its model's score (None: the threshold in the model file, which
     `tandem route calibrate --router pregen` writes)."""
@@ -282,7 +285,8 @@ class CollabSettings(BaseModel):
     cloud), "personal" (steps with private data stay, see `escalation.keep_personal_local`), "pregen"
     (before any draft: a classifier of the request trained by `tandem route train`), "entropy" (the device
     drafts; `escalation.threshold` decides), "logprob" (the device drafts; `escalation.logprob_threshold`
-    on the draft's 10th-percentile token log-probability decides)."""
+    on the draft's 10th-percentile token log-probability decides), "deferral" (the device drafts; a learned
+    rule on the draft's log-prob quantiles and the request's form decides, `tandem route train`)."""
     fuser: str = "compose"
     """How the steps' answers become one (`device.collab.fusers.FUSERS`): "compose" joins them in order
     without echoes of the request or repeated paragraphs; "concat" joins them as they came."""

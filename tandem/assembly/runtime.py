@@ -194,6 +194,7 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
     router = make_router(collab.routers, RouterOptions(
         threshold=esc.threshold, probe_tokens=esc.probe_tokens, keep_personal_local=esc.keep_personal_local,
         logprob_threshold=esc.logprob_threshold, pregen_threshold=esc.pregen_threshold,
+        deferral_threshold=esc.deferral_threshold,
         models_dir=settings.models_dir))
     tools = make_tools(settings)  # the home, timers, lists, reminders: started by the face
     ner_dir = ner_model_dir(settings)  # every face redacts with it; built here on first use

@@ -17,7 +17,8 @@ import click
 
 from tandem.cli.config import cli_settings
 
-_KEYS = {"entropy": "threshold", "logprob": "logprob_threshold", "pregen": "pregen_threshold"}
+_KEYS = {"entropy": "threshold", "logprob": "logprob_threshold", "pregen": "pregen_threshold",
+         "deferral": "deferral_threshold"}
 
 
 @click.group("route")
@@ -34,37 +35,45 @@ def _mix_options(f: Any) -> Any:
     return f
 
 
-def _labelled(per_source: int, seed: int, cloud_choice: str) -> tuple[Any, list[Any]]:
+def _labelled(per_source: int, seed: int, cloud_choice: str, commands: bool) -> tuple[Any, list[Any]]:
+    """The built-in mix's labelled items (as `tandem eval route` samples them); `commands`: with the device
+    commands (the device's strength a router should learn), else the requests a router decides only."""
     from harness.eval.route.items import default_mix
     from tandem.assembly.route_labels import RouteLabels
 
     settings = cli_settings()
     labels = RouteLabels(settings, cloud_choice, progress=lambda line: click.echo(line, err=True))
-    items = default_mix(per_source, seed, commands=0)
+    items = default_mix(per_source, seed) if commands else default_mix(per_source, seed, commands=0)
     return settings, labels.samples(items)
 
 
 @route.command("train")
 @_mix_options
 def train(per_source: int, seed: int, cloud_choice: str) -> None:
-    """Train the pregen router on the labels (the cloud right where the device is not) and save it in the
-    model cache; add "pregen" to [collab] routers to use it."""
-    from device.collab.routers.pregen import fit, save_model
+    """Train the learned routers on the labels (the cloud right where the device is not; the device
+    commands included, the device's strength): `pregen` (the request's words, before any draft) and
+    `deferral` (the draft's log-prob quantiles and the request's form). Saved in the model cache; add
+    their names to [collab] routers to use them."""
+    from device.collab.routers.logistic import fit, save_model
     from harness.eval.route.report import evaluate
+    from harness.eval.route.routers import draft_features, request_features
 
-    settings, found = _labelled(per_source, seed, cloud_choice)
+    settings, found = _labelled(per_source, seed, cloud_choice, commands=True)
     if not found:
         raise click.ClickException("no labelled items: run `tandem eval route` with a cloud model installed")
-    texts = [s.item.prompt() for s in found]
     labels = [s.cloud_right and not s.device_right for s in found]
     report, _ = evaluate(found, seed)
-    model = replace(fit(texts, labels), trained_on={
-        "items": len(found), "positives": sum(labels), "per_source": per_source, "seed": seed,
-        "cross_validated_apgr": report["routers"]["pregen"]["apgr"]})
-    path = save_model(model, settings.models_dir)
-    click.echo(f"pregen router trained on {len(found)} items ({sum(labels)} the cloud gets right and the device "
-               f"does not); 5-fold APGR {report['routers']['pregen']['apgr']:.3f} "
-               f"(random {report['routers']['random']['apgr']:.3f}); saved to {path}")
+    for name, features, width in (("pregen", request_features, None), ("deferral", draft_features, -2)):
+        # the deferral router in the product never sees a command (the tool router takes those first):
+        # its model keeps only the features it can compute, dropping the eval's two command columns
+        rows = [features(s)[:width] for s in found]
+        model = replace(fit(rows, labels), trained_on={
+            "items": len(found), "positives": sum(labels), "per_source": per_source, "seed": seed,
+            "cross_validated_apgr": report["routers"][name]["apgr"]})
+        path = save_model(model, settings.models_dir, name)
+        click.echo(f"{name} router trained on {len(found)} items ({sum(labels)} the cloud gets right and the device "
+                   f"does not); 5-fold APGR {report['routers'][name]['apgr']:.3f} "
+                   f"(random {report['routers']['random']['apgr']:.3f}); saved to {path}")
 
 
 @route.command("calibrate")
@@ -86,7 +95,7 @@ def calibrate(router_name: str, cloud_share: float | None, quality: float | None
 
     if (cloud_share is None) == (quality is None):
         raise click.UsageError("give exactly one of --cloud-share X or --quality Y")
-    settings, found = _labelled(per_source, seed, cloud_choice)
+    settings, found = _labelled(per_source, seed, cloud_choice, commands=False)
     scores = _scores(router_name, found, settings)
     device = [s.device_right for s in found]
     cloud = [s.cloud_right for s in found]
@@ -132,7 +141,13 @@ def _scores(router_name: str, found: list[Any], settings: Any) -> list[float]:
 
         logprob = LogprobRouter(threshold=0.0, probe_tokens=probe)
         return [logprob.score(s.device.logprobs[:probe]) for s in found]
-    from device.collab.routers.pregen import load_model
+    from device.collab.routers.logistic import load_model
 
-    model = load_model(settings.models_dir)
-    return [model.score(s.item.prompt()) for s in found]
+    model = load_model(settings.models_dir, router_name)
+    if router_name == "pregen":
+        from device.collab.routers.pregen import request_features
+
+        return [model.score(request_features(s.item.prompt())) for s in found]
+    from device.collab.routers.deferral import draft_features
+
+    return [model.score(draft_features(s.item.prompt(), s.device.logprobs, s.device.entropies, probe)) for s in found]

@@ -6,6 +6,8 @@
     entropy     the device drafts; mean token entropy of the draft >= threshold escalates
     logprob     the device drafts; the draft's 10th-percentile token log-probability (negated) >= threshold
                 escalates (Gupta et al. 2024: quantiles defer better than the mean)
+    deferral    the device drafts; a learned post-hoc deferral rule on the draft's log-prob quantiles,
+                entropy, length and the request's form (`tandem route train`; Gupta et al. 2024)
     pregen      before any draft: a classifier of the request's words trained on device/cloud labels
                 (`tandem route train`) sends what the device is predicted to get wrong
 
@@ -15,9 +17,13 @@ Each factory takes the `RouterOptions` read from config; built-ins register here
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from device.collab.routers.base import Router, RouterOptions
 from device.errors import CollabConfigError
+
+if TYPE_CHECKING:
+    from device.collab.routers.logistic import LogisticModel
 
 
 def _tool(options: RouterOptions) -> Router:
@@ -50,12 +56,24 @@ def _logprob(options: RouterOptions) -> Router:
     return LogprobRouter(threshold=options.logprob_threshold, probe_tokens=options.probe_tokens)
 
 
-def _pregen(options: RouterOptions) -> Router:
-    from device.collab.routers.pregen import PregenRouter, load_model
+def _learned(options: RouterOptions, name: str) -> LogisticModel:
+    from device.collab.routers.logistic import load_model
 
     if options.models_dir is None:
-        raise CollabConfigError("the pregen router needs the model cache (models_dir) to find its model")
-    return PregenRouter(load_model(options.models_dir), options.pregen_threshold)
+        raise CollabConfigError(f"the {name} router needs the model cache (models_dir) to find its model")
+    return load_model(options.models_dir, name)
+
+
+def _pregen(options: RouterOptions) -> Router:
+    from device.collab.routers.pregen import NAME, PregenRouter
+
+    return PregenRouter(_learned(options, NAME), options.pregen_threshold)
+
+
+def _deferral(options: RouterOptions) -> Router:
+    from device.collab.routers.deferral import NAME, DeferralRouter
+
+    return DeferralRouter(_learned(options, NAME), options.deferral_threshold, probe_tokens=options.probe_tokens)
 
 
 ROUTERS: dict[str, Callable[[RouterOptions], Router]] = {
@@ -65,6 +83,7 @@ ROUTERS: dict[str, Callable[[RouterOptions], Router]] = {
     "pregen": _pregen,
     "entropy": _entropy,
     "logprob": _logprob,
+    "deferral": _deferral,
 }
 DEFAULT_CASCADE: tuple[str, ...] = ("tool", "capability", "personal", "entropy")
 

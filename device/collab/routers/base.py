@@ -60,6 +60,8 @@ class RouterOptions:
     keep_personal_local: bool = True
     logprob_threshold: float = 2.5
     """The `logprob` router's cut: the draft's 10th-percentile token log-probability, negated (nats)."""
+    deferral_threshold: float | None = None
+    """The `deferral` router's cut (None: the one its model file holds)."""
     pregen_threshold: float | None = None
     """The `pregen` router's cut (None: the one its model file holds, written by `tandem route calibrate`)."""
     models_dir: Path | None = None

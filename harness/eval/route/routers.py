@@ -4,8 +4,9 @@ Draft readers (they need the device's answer first, as the agent's cascade does)
     entropy_mean   today's cascade: mean entropy (nats) of the first 48 drafted tokens
     logprob_q10    the 10th percentile of the drafted tokens' log-probabilities, negated (Gupta et al.
                    2024: quantiles of per-token log-probs defer better than their mean)
-    deferral       a post-hoc deferral rule learned on the draft's features (log-prob quantiles, mean
-                   entropy, length, kind, the capability rules, a parser's confidence), cross-validated
+    deferral       the device's `deferral` router: a post-hoc deferral rule learned on the draft's
+                   features (log-prob quantiles, mean entropy, length, the request's form read from its
+                   text, the capability rules; a parser's confidence for a command), cross-validated
 Request readers (no draft: they decide before the device generates anything):
     capability     the capability rules (code, arithmetic, translation, long writing -> cloud)
     pregen         a classifier of the request's words (the device's `pregen` router), cross-validated
@@ -21,7 +22,6 @@ items (each item is scored by a model that never saw it).
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.eval.route.answers import Answer
-from harness.eval.route.items import KINDS, Item
+from harness.eval.route.items import Item
 
 PROBE = 48
 
@@ -72,12 +72,14 @@ def capability(s: Sample) -> float:
 
 
 def draft_features(s: Sample) -> list[float]:
-    lp, ent = s.device.logprobs[:PROBE], s.device.entropies[:PROBE]
+    """What the device's `deferral` router reads (`device.collab.routers.deferral.draft_features`: the draft's
+    log-prob quantiles, entropy, length, the request's form, the capability rules), and for a device
+    command the parser's verdict (in the product the tool router decides those before any draft)."""
+    from device.collab.routers.deferral import draft_features as features
+
     cmd = _command_score(s)
-    return [*(1.0 if s.item.kind == k else 0.0 for k in KINDS),
-            -_quantile(lp, 0.1, 0.0), -_quantile(lp, 0.25, 0.0), -_quantile(lp, 0.5, 0.0),
-            float(np.mean(ent)) if ent else 0.0, math.log1p(len(s.device.logprobs)), capability(s) if cmd is None
-            else 0.0, cmd if cmd is not None else 0.0]
+    return [*features(s.item.prompt(), s.device.logprobs, s.device.entropies, PROBE),
+            1.0 if cmd is not None else 0.0, cmd if cmd is not None else 0.0]
 
 
 def request_features(s: Sample) -> list[float]:
