@@ -70,15 +70,32 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
             infra.stop()
 
 
+def _text_or_stdin(text: str | None) -> str:
+    """TEXT as given, or stdin's text for `-` or no TEXT (`echo hi | tandem ask -`)."""
+    if text is not None and text != "-":
+        return text
+    import sys
+
+    stdin = sys.stdin
+    if stdin is None or stdin.isatty():
+        raise click.UsageError("give TEXT, or pipe it in: echo 'what time is it?' | tandem ask -")
+    read = stdin.read().strip()
+    if not read:
+        raise click.UsageError("stdin held no text to answer")
+    return read
+
+
 @click.command()
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (answer, route, sent, timings_ms).")
 @click.option("--force", type=click.Choice(FORCES), default=None, help="Route every part this way.")
 @click.option("--no-autostart", is_flag=True, help="Do not start a loopback broker/worker when none answers.")
 @click.option("--dry-run", is_flag=True, help="Tools show the calls they would make and act on nothing.")
-def ask(text: str, as_json: bool, force: str | None, no_autostart: bool, dry_run: bool) -> None:
-    """Answer TEXT: with the device's tools (home, timers, reminders), its model, or with redacted parts
-    escalated to the worker pool. `--json` adds `tool_calls`: [{"name", "arguments", "result"}]."""
+def ask(text: str | None, as_json: bool, force: str | None, no_autostart: bool, dry_run: bool) -> None:
+    """Answer TEXT (`-` or none: read it from stdin): with the device's tools (home, timers, reminders), its
+    model, or with redacted parts escalated to the worker pool. `--json` adds `tool_calls`: [{"name",
+    "arguments", "result"}]."""
+    text = _text_or_stdin(text)
     settings = cli_settings()
     answer = asyncio.run(_run_ask(settings, text, force, not no_autostart, stream=False, dry_run=dry_run))
     if as_json:

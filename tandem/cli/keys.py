@@ -90,8 +90,12 @@ def keys_list() -> None:
     from protocol.keys import list_keys
 
     settings = cli_settings()
-    for entry in list_keys(settings.keys_dir):
+    entries = list_keys(settings.keys_dir)
+    for entry in entries:
         click.echo(json.dumps(entry))
+    if not entries:  # said on stderr: stdout stays one JSON object per line (here: none)
+        click.echo(f"no keys in {settings.keys_dir}: `tandem keys init` creates this device's keys (and, on a "
+                   "single box, the local pool's)", err=True)
 
 
 @keys.command("export")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def plot(curves: Mapping[str, Curve], path: Path, title: str) -> Path:
     ax.axhline(100 * any_curve.cloud_accuracy, color="tab:green", linewidth=0.8, linestyle=":", label="cloud only")
     ax.set_xlabel("share of requests sent to the cloud (%)")
     ax.set_ylabel("accuracy (%)")
-    ax.set_title(title)
+    ax.set_title("\n".join(textwrap.wrap(title, 70)), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
     path.parent.mkdir(parents=True, exist_ok=True)

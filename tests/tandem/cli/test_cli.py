@@ -113,3 +113,24 @@ def test_train_ner_is_a_model_subcommand() -> None:
 def test_train_sensitive_is_a_model_subcommand() -> None:
     out = _tandem("model", "train-sensitive", "--help", env=dict(os.environ))
     assert out.returncode == 0 and "--seed" in out.stdout and "--force" in out.stdout
+
+
+def test_keys_list_with_no_keys_says_so_on_stderr(tmp_path: Path) -> None:
+    env = dict(os.environ, TANDEM_KEYS_DIR=str(tmp_path / "keys"), TANDEM_CONFIG=str(tmp_path / "none.toml"))
+    listing = _tandem("keys", "list", env=env)
+    assert listing.returncode == 0 and listing.stdout == ""
+    assert "no keys in" in listing.stderr and "tandem keys init" in listing.stderr
+
+
+def test_ask_reads_its_text_from_stdin_for_a_dash(tmp_path: Path, tiny_model: Path) -> None:
+    from tests.tandem.tiny_layout import models_dir_with_tiny
+
+    env = dict(os.environ, TANDEM_KEYS_DIR=str(tmp_path / "keys"), TANDEM_CONFIG=str(tmp_path / "none.toml"),
+               TANDEM_MODELS_DIR=str(models_dir_with_tiny(tiny_model, tmp_path / "models")),
+               TANDEM_DEVICE_MODEL="tiny", TANDEM_LOCAL_MAX_TOKENS="4", XDG_STATE_HOME=str(tmp_path / "state"))
+    out = _tandem("ask", "-", "--json", "--force", "local", stdin="Explain how a condensing boiler works.\n", env=env)
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["redacted"] == "Explain how a condensing boiler works."  # stdin's text, not "-"
+    empty = _tandem("ask", "--force", "local", stdin="", env=env)
+    assert empty.returncode == 2 and "stdin held no text" in empty.stderr
