@@ -105,6 +105,10 @@ def test_discovery_state_and_availability_are_retained_and_stop_says_offline(
                 assert config["unique_id"] == f"tandem_svc-ha_{key}"
                 assert config["device"]["identifiers"] == ["tandem_svc-ha"]
                 assert config["device"]["sw_version"] == "9.9"
+                # Home Assistant's current schema: the entity id to give (object_id was dropped in 2026.4)
+                # and who announced it
+                assert config["default_entity_id"] == f"sensor.tandem_svc_ha_{key}" and "object_id" not in config
+                assert config["origin"] == {"name": "tandem", "sw_version": "9.9"}
             await face.stop()
             offline = await asyncio.to_thread(late.wait, "tandem/svc-ha/availability", 2)
             assert offline[1][1] == b"offline"
