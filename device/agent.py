@@ -129,6 +129,9 @@ class Agent:
                  budget: CloudBudget | None = None, latency: LatencyTarget | None = None) -> None:
         self.engine = engine  # the local executor
         self.budget = budget  # at most so many escalations a day (None: no limit)
+        self.offline_reason: str | None = None
+        """Why there is no escalator when there should be one ("broker unreachable ..."), set by whoever
+        manages the link (`device.cloud_link.CloudLink`, `tandem ask`); None: no cloud is configured."""
         self.latency = latency  # keep steps here while the cloud is slower than this (None: no target)
         self.redactor = redactor
         self.policy = policy or RedactionPolicy()  # steps it holds never escalate, not even forced
@@ -299,18 +302,21 @@ class Agent:
             if decision.route == "tool" or (decision.route == "cloud" and cloud):
                 return decision, None
             draft = await self._draft(step, on_token)
-            reason = decision.reason if decision.route == "local" else "no cloud configured"
+            reason = decision.reason if decision.route == "local" else self._no_cloud()
             return RouteDecision("local", reason, self._uncertainty(draft)), draft
         # the router reads a draft: draft, and let it stop the draft early once it knows
         early: list[RouteDecision] = []
         draft = await self._draft(step, on_token, early if cloud else None)
         if not cloud:
-            return RouteDecision("local", "no cloud configured", self._uncertainty(draft)), draft
+            return RouteDecision("local", self._no_cloud(), self._uncertainty(draft)), draft
         if early:  # the draft was stopped: the router had decided on the probe
             return early[0], draft
         decision = self.router.decide(step, _as_draft(draft)) or RouteDecision(
             "local", "no router escalated it", self._uncertainty(draft))
         return decision, draft
+
+    def _no_cloud(self) -> str:
+        return self.offline_reason or "no cloud configured"
 
     def _uncertainty(self, draft: Generation) -> float | None:
         return self.router.uncertainty(_as_draft(draft))
@@ -480,7 +486,7 @@ class Agent:
 
     async def _escalate(self, step: Step, steps: int) -> tuple[SentRecord, asyncio.Future[TaskResult]]:
         if self.escalator is None:
-            raise EscalationError("no cloud configured")
+            raise EscalationError(self._no_cloud())
         task = SubTask(prompt=step.text, max_tokens=self.config.cloud_max_tokens, part=step.index, parts=steps)
         record, fut = await self.escalator.submit(task)
         log.info("escalated part=%d task=%s bytes=%d", step.index, record.task_id, record.wire_bytes)

@@ -1,8 +1,8 @@
 """Keep the agent's way to the cloud attached while the broker answers, and retry while it does not.
 
 Both faces of the device (the chat UI and the headless service) start with the broker possibly
-down. The agent then answers on the device (its escalator is None, so routing says "no cloud
-configured"), and this link retries in the background; once a fresh escalator connects it is
+down. The agent then answers on the device (its escalator is None, and routing says "broker
+unreachable (<url>)"), and this link retries in the background; once a fresh escalator connects it is
 attached to the agent and the next turn may escalate again. After the first connection paho
 reconnects by itself, and `state` reports that.
 """
@@ -65,12 +65,14 @@ class CloudLink:
             await escalator.start()
         except BrokerUnavailable as exc:
             self.last_error = str(exc)
+            self.agent.offline_reason = f"broker unreachable ({self.broker_url})"
             await escalator.close()  # releases its spool; the next attempt builds a fresh one
             log.info("broker unreachable url=%s; answering on the device, retry in %.0f s", self.broker_url,
                      self.retry_s)
             return False
         self._escalator = escalator
         self.agent.escalator = escalator
+        self.agent.offline_reason = None
         self.last_error = None
         log.info("cloud link up url=%s", self.broker_url)
         if self.on_change is not None:

@@ -51,6 +51,7 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
             except BrokerUnavailable as exc:
                 click.echo(f"[warning] {exc}; answering on the device only", err=True)
                 agent.escalator = escalator = None
+                agent.offline_reason = f"broker unreachable ({settings.broker_url})"
 
         def on_token(part: int, chunk: str) -> None:
             if stream:

@@ -81,6 +81,9 @@ def test_broker_down_answers_locally_then_reconnects(tiny_model: Path, keys_root
             await pilot.press("enter")
             await until(pilot, lambda: app.turns == 1)
             assert "Left the device (0)" in app.query_one(TracePanel).texts[0]
+            # the turn's reason says why it stayed: the broker, not a missing configuration
+            panel = app.query_one(TracePanel).texts[0]
+            assert "broker unreachable" in panel and "no cloud configured" not in panel, panel
             broker.append(await asyncio.to_thread(start_broker, port, workdir=tmp_path / "broker"))
             await until(pilot, lambda: "broker connected" in status_text(app), timeout=15)
             assert any("answers again" in m.text for m in app.query(ChatMessage))
