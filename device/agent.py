@@ -60,6 +60,9 @@ from protocol.messages import SubTask, TaskResult
 
 log = logging.getLogger(__name__)
 
+CUT_MARK = "[... cut at the token limit]"
+"""Ends a local answer the device model did not finish (`local_max_tokens`)."""
+
 
 @dataclass(frozen=True)
 class PartTrace:
@@ -395,6 +398,9 @@ class Agent:
     def _done(self, run: _Run, step: Step, decision: RouteDecision, result: StepResult,
               draft: Generation | None, task_id: str | None = None, cloud_model: str | None = None) -> None:
         result = replace(result, data={**result.data, "asked": step.text})  # the fuser drops echoes of it
+        if result.route == "local" and draft is not None and draft.finish_reason == "length":
+            # cut by the token limit: say so rather than end mid-word
+            result = replace(result, text=result.text.rstrip() + f" {CUT_MARK}")
         run.results[step.index] = result
         call = result.data.get("call") if result.route == "tool" else None
         run.traces[step.index] = PartTrace(step.index, step.text, result.route, decision.reason,

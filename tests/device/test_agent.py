@@ -164,3 +164,9 @@ def test_an_unreadable_budget_file_counts_as_spent_never_as_a_fresh_budget(tmp_p
     assert not CloudBudget(5, path).take()
     with pytest.raises(ValueError, match="0 or more"):
         CloudBudget(-1)
+
+
+def test_a_local_answer_cut_by_the_token_limit_says_so(engine: Engine, keys_root: Path) -> None:
+    agent = Agent(engine, RuleRedactor(), AgentConfig(threshold=99.0, probe_tokens=4, local_max_tokens=5))
+    answer = asyncio.run(agent.ask("Explain how a condensing boiler works.", force="local"))
+    assert answer.answer.endswith("[... cut at the token limit]")  # the random tiny model never stops by itself
