@@ -14,6 +14,7 @@ from typing import ClassVar, Protocol
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from device.agent import Answer
@@ -71,6 +72,8 @@ class ChatApp(App[None]):
     # -- start ------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # however the zoomed trace closes (ctrl+t, Esc), the keys go back to the prompt
+        self.watch(self.screen, "maximized", self._maximized_changed, init=False)
         self.query_one(TracePanel).border_title = "what left the device"
         self.query_one(TracePanel).clear()
         self.refresh_status()
@@ -102,7 +105,20 @@ class ChatApp(App[None]):
             chat.add("notice", f"Ready: {self.session.model} ({self.session.precision}) answers on this "
                      "device; uncertain parts go to the cloud redacted and sealed.")
         self.refresh_status()
-        self.query_one(Input).focus()
+        self.focus_prompt()
+
+    def focus_prompt(self) -> None:
+        """Give the keys back to the prompt, so what the user types next is never lost.
+
+        Not while the trace is zoomed: there the keys scroll it, and closing it comes back here.
+        """
+        prompt = self.query_one(Input)
+        if prompt.screen.maximized is None:
+            prompt.focus()
+
+    def _maximized_changed(self, maximized: Widget | None) -> None:
+        if maximized is None:
+            self.focus_prompt()
 
     def _link_changed(self) -> None:
         self.query_one(ChatLog).add("notice", "The broker answers again: uncertain parts may go to the cloud.")
@@ -179,6 +195,7 @@ class ChatApp(App[None]):
             self.busy = False
             self.refresh_status()
             chat.scroll_end(animate=False)
+            self.focus_prompt()
 
     async def _confirm(self, kind: str, question: str) -> bool:
         """Ask the user (a modal yes/no); runs inside the turn's worker."""
@@ -222,8 +239,7 @@ class ChatApp(App[None]):
             return
         panel = self.query_one(TracePanel)
         if self.screen.maximized is panel:
-            self.screen.minimize()
-            self.query_one(Input).focus()
+            self.screen.minimize()  # the prompt gets the keys back: _maximized_changed
         else:
             self.screen.maximize(panel, container=False)
             panel.focus()  # arrows and page keys scroll it
@@ -245,7 +261,7 @@ class ChatApp(App[None]):
         self.query_one(TracePanel).clear()
         self.query_one(ChatLog).add("notice", "New conversation: the vault is empty again.")
         self.refresh_status()
-        self.query_one(Input).focus()
+        self.focus_prompt()
 
 
 def make_app(settings: ChatSettings, agent_factory: SessionFactory) -> ChatApp:

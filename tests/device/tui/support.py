@@ -41,6 +41,7 @@ class ScriptedAgent:
         self.conversation: str | None = None
         self.ask_first: str | None = None  # set: the turn asks the user this before answering
         self.confirmed: list[bool] = []
+        self.cloud_model = "qwen2.5-coder-0.5b-instruct"  # what the cloud parts say answered them
 
     def open_conversation(self, conversation: str | None) -> None:
         """As Agent.open_conversation without a vault store: unnamed conversations only."""
@@ -66,7 +67,7 @@ class ScriptedAgent:
                 sent.append({"task_id": f"task-{part.index}", "topic": "tandem/v1/task/dev-test",
                              "payload": payload, "wire_bytes": 612})
                 traces.append(PartTrace(part.index, part.text, "cloud", "uncertain", 2.31, 48, f"task-{part.index}",
-                                        "qwen2.5-coder-0.5b-instruct"))
+                                        self.cloud_model))
                 answers.append("A condensing boiler cools its exhaust until the water vapour condenses.")
             else:
                 traces.append(PartTrace(part.index, part.text, "local", "confident", 0.84, 12))
@@ -123,6 +124,14 @@ async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 30.0
     while not condition():
         assert time.monotonic() < deadline, "condition not reached in time"
         await pilot.pause(0.05)
+
+
+def rendered_lines(widget: Any) -> list[str]:
+    """The widget's lines as the terminal shows them (wrapped at its width), right-stripped."""
+    from textual.geometry import Region
+
+    width, height = widget.size
+    return [strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, width, height))]
 
 
 def status_text(app: Any) -> str:

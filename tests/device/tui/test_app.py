@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from textual.widgets import Input, Static
+
 from device.tui import SessionStartError, make_app
 from device.tui.screens import StartupScreen, VaultScreen
 from device.tui.session import ChatSession, Progress
-from device.tui.widgets import ChatLog, ChatMessage, TracePanel
+from device.tui.widgets import ChatLog, ChatMessage, StatusBar, TracePanel
 from tests.device.tui.support import (
     PII_TEXT,
     PII_VALUES,
     ScriptedAgent,
     Settings,
+    rendered_lines,
     scripted_factory,
     status_text,
     until,
@@ -265,5 +268,81 @@ def test_a_sensitive_request_asks_first_and_no_is_the_default() -> None:
                 await pilot.press(key)
                 await until(pilot, lambda: not app.busy)
                 assert agent.confirmed == expected
+
+    asyncio.run(go())
+
+
+def test_what_the_user_types_lands_in_the_prompt_after_the_trace_closes_a_toast_and_a_turn() -> None:
+    app = make_app(Settings(), agent_factory=scripted_factory(ScriptedAgent()))
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:  # toasts shown
+            await until(pilot, lambda: app.session is not None and not isinstance(app.screen, StartupScreen))
+            prompt = app.query_one(Input)
+            panel = app.query_one(TracePanel)
+            for close in ("escape", "ctrl+t"):  # Esc, or the same key again
+                await pilot.press("ctrl+t")
+                await until(pilot, lambda: app.screen.maximized is panel)
+                await pilot.press(close)
+                await until(pilot, lambda: app.screen.maximized is None)
+                await pilot.press(*"hi")
+                assert prompt.value == "hi", close
+                prompt.value = ""
+            await pilot.press("ctrl+l")  # a toast: "Next turn: local only."
+            await until(pilot, lambda: len(app.screen.query("Toast")) > 0)
+            await pilot.press(*"hi")
+            assert prompt.value == "hi"
+            await pilot.press("enter")
+            await until(pilot, lambda: app.turns == 1)
+            await pilot.press(*"hi")
+            assert prompt.value == "hi"
+
+    asyncio.run(go())
+
+
+def test_the_side_panel_wraps_between_words_and_never_splits_a_model_name() -> None:
+    agent = ScriptedAgent()
+    agent.cloud_model = "qwen2.5-coder-1.5b-instruct/int8"  # wider than the side panel at 80x24
+    app = make_app(Settings(), agent_factory=scripted_factory(agent))
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.session is not None)
+            app.query_one(Input).value = PII_TEXT
+            await pilot.press("ctrl+o", "enter")
+            await until(pilot, lambda: app.turns == 1)
+            await pilot.pause()
+            panel = app.query_one(TracePanel)
+            block = panel.query_one(".turn", Static)
+            words = set(panel.texts[0].split())
+            lines = rendered_lines(block)
+            # every word shown is a whole word of the trace, or the start of one ended by an ellipsis
+            for token in (t for line in lines for t in line.split()):
+                assert token in words or (token.endswith("…") and any(w.startswith(token[:-1]) for w in words)), (
+                    token, lines)
+            assert any(line.startswith("qwen2.5-coder-1.5b-instruct") for line in lines), lines
+            # zoomed, the panel is wide enough to show the name whole
+            await pilot.press("ctrl+t")
+            await until(pilot, lambda: app.screen.maximized is panel)
+            await pilot.pause()
+            assert any(agent.cloud_model in line for line in rendered_lines(block)), rendered_lines(block)
+
+    asyncio.run(go())
+
+
+def test_toasts_sit_above_the_prompt_and_the_status_bar() -> None:
+    app = make_app(Settings(), agent_factory=scripted_factory(ScriptedAgent()))
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await until(pilot, lambda: app.session is not None and not isinstance(app.screen, StartupScreen))
+            await pilot.press("ctrl+l")  # "Next turn: local only.", and the status bar grows to two lines
+            await until(pilot, lambda: len(app.screen.query("Toast")) > 0)
+            await pilot.pause()
+            toast = app.screen.query_one("Toast")
+            status = app.query_one(StatusBar)
+            assert toast.region.height > 0 and status.region.height == 2, (toast.region, status.region)
+            for widget in (status, app.query_one(Input)):
+                assert not toast.region.overlaps(widget.region), (toast.region, widget, widget.region)
 
     asyncio.run(go())

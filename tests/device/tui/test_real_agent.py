@@ -8,8 +8,11 @@ import threading
 import time
 from pathlib import Path
 
+from textual.widgets import Input
+
 from cloud.backends.echo import EchoBackend
 from cloud.worker import Worker
+from device.agent import CUT_MARK
 from device.cloud_link import CloudLink
 from device.escalation import Escalator
 from device.tui import make_app
@@ -17,7 +20,15 @@ from device.tui.session import ChatSession, Progress, SessionFactory
 from device.tui.widgets import ChatMessage, TracePanel
 from protocol.keys import DeviceKeys
 from tandem.broker import BrokerProcess, free_port, start_broker
-from tests.device.tui.support import PII_TEXT, PII_VALUES, Settings, status_text, tiny_agent, until
+from tests.device.tui.support import (
+    PII_TEXT,
+    PII_VALUES,
+    Settings,
+    rendered_lines,
+    status_text,
+    tiny_agent,
+    until,
+)
 
 
 def _factory(tiny_model: Path, keys_root: Path, url: str, retry_s: float = 0.3) -> SessionFactory:
@@ -100,3 +111,25 @@ def test_broker_down_answers_locally_then_reconnects(tiny_model: Path, keys_root
     finally:
         for b in broker:
             b.stop()
+
+
+def test_a_local_answer_cut_by_the_token_limit_shows_the_marker_in_the_chat(tiny_model: Path) -> None:
+    async def factory(progress: Progress) -> ChatSession:
+        agent = tiny_agent(tiny_model)  # 8 tokens at most: the random tiny model never stops by itself
+        return ChatSession(agent, model="tiny", precision=agent.engine.manifest.precision, profile="x86-dev")
+
+    app = make_app(Settings(), agent_factory=factory)
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.session is not None)
+            app.query_one(Input).value = "Explain how a condensing boiler works."
+            await pilot.press("ctrl+l", "enter")
+            await until(pilot, lambda: app.turns == 1)
+            await pilot.pause()
+            reply = list(app.query(ChatMessage))[-1]
+            assert reply.kind == "assistant" and reply.text.endswith(CUT_MARK), reply.text
+            shown = " ".join(" ".join(rendered_lines(reply)).split())  # as wrapped on screen, rejoined
+            assert CUT_MARK in shown, rendered_lines(reply)
+
+    asyncio.run(go())
