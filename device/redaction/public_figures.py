@@ -14,8 +14,11 @@ otherwise the step stays as it was (redacted, personal):
 * nothing in it ties the person to the user: no "my/our/me/I", no relation ("friend", "boss",
   "neighbour", ...), no act towards the person ("remind", "email", "call", "tell <PERSON>", "meet",
   "invite", "birthday party", ...);
-* the name is not one of the user's contacts (the device's store), and it is a full name ("Marie Curie"):
-  a single word ("Anna", "Keller", even "Einstein") may be someone the user knows, so it stays a placeholder.
+* the name is not one of the user's contacts (the device's store), and it is a full name ("Marie Curie")
+  or carries a title no contact does ("Alexander the Great", "Henry VIII"): a single word ("Anna",
+  "Keller", even "Einstein") may be someone the user knows, so it stays a placeholder. A relation of
+  someone else ("Cleopatra's partner", "the first wife of Henry VIII") ties no one to the user; "my
+  partner" does.
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ _TIES = re.compile(
 _OPENER = re.compile(r"^\s*(?:tell me|give me|show me|can you tell me|could you tell me)\b", re.IGNORECASE)
 _ACT_ON_PERSON = re.compile(r"\b(?:tell|ask|send|write to|thank|congratulate|wish)\s+<PERSON_\d+>", re.IGNORECASE)
 _PERSON = re.compile(r"<PERSON_\d+>")
+_KIN = (r"(?:wife|husband|partner|son|daughter|mother|father|sister|brother|children|child|teacher|successor|"
+        r"predecessor|rival)")
+_THEIR_KIN = re.compile(
+    rf"(?:\b(?!(?:my|our|your)\b)[A-Z][\w-]*|<PERSON_\d+>)'s\s+{_KIN}\b|\b{_KIN}\s+of\s+(?:<PERSON_\d+>|[A-Z])")
+"""A relation of someone else ("Cleopatra's partner", "Napoleon's wife"): it ties no one to the user."""
+_EPITHET = re.compile(r"^\s+(?:the\s+(?:great|elder|younger|conqueror|magnificent|wise|bold|terrible|lionheart|"
+                      r"confessor)|[IVX]{1,5})\b", re.IGNORECASE)
+"""A title no contact carries: "Alexander the Great", "Henry VIII" name a historical figure."""
 
 
 def public_names(text: str, vault: Vault, contacts: Iterable[str] = ()) -> dict[str, str]:
@@ -53,21 +64,22 @@ def public_names(text: str, vault: Vault, contacts: Iterable[str] = ()) -> dict[
         return {}
     if not _QUESTION.match(text) and not text.rstrip().endswith("?"):
         return {}
-    if _TIES.search(_OPENER.sub(" ", _PERSON.sub(" ", text))) or _ACT_ON_PERSON.search(text):
+    if _TIES.search(_PERSON.sub(" ", _THEIR_KIN.sub(" ", _OPENER.sub(" ", text)))) or _ACT_ON_PERSON.search(text):
         return {}
     known = {c.strip().casefold() for c in contacts}
     found: dict[str, str] = {}
     for placeholder in sorted(persons):
         name = vault.restore(placeholder)
-        if name == placeholder or not _public_looking(name, known):
+        titled = any(_EPITHET.match(text[m.end():]) for m in re.finditer(re.escape(placeholder), text))
+        if name == placeholder or not _public_looking(name, known, titled):
             return {}  # one private-looking name keeps the whole step home
         found[placeholder] = name
     return found
 
 
-def _public_looking(name: str, contacts: set[str]) -> bool:
+def _public_looking(name: str, contacts: set[str], titled: bool = False) -> bool:
     folded = name.strip().casefold()
     if not folded or folded in contacts or any(folded in c.split() or c in folded for c in contacts if c):
         return False
     words = name.split()
-    return len(words) >= 2
+    return len(words) >= 2 or titled

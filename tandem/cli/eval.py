@@ -73,7 +73,7 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     from harness.eval import public_figures
 
     device_redact = public_figures.device_redact(settings.models_dir)
-    figures = {split: public_figures.score(device_redact, split).as_dict() for split in ("tuning", "heldout")}
+    figures = {split: public_figures.score(device_redact, split).as_dict() for split in ("tuning", "heldout", "fresh")}
     for r in results:  # which names may leave in a knowledge question (device only)
         r["public_figures"] = figures if r["system"] == "tandem" else None
     if as_json:
