@@ -79,7 +79,8 @@ async def run_compound(settings: Settings, pairs: Sequence[Any], progress: Calla
             sniffer.take()
             answer = await agent.ask(pair.text, dry_run=True)
             wire = sniffer.take()
-            private = [*pair.private, *(n for n in home_names if mentions(pair.text, n))]
+            # the home's names the device part uses ("Gas", a sensor, is not private in "which gas do plants ...")
+            private = [*pair.private, *(n for n in home_names if mentions(pair.device["text"], n))]
             calls = [c for c in answer.tool_calls if isinstance(c, dict)]
             call = ({"intent": calls[0]["name"], "slots": {k: agent.vault.restore(v) if isinstance(v, str) else v
                                                           for k, v in calls[0].get("arguments", {}).items()}}

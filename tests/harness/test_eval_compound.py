@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from harness.eval.compound import Outcome, device_part_right, leaks, pairs, question_right, summary
+from tandem.broker import free_port
+from tests.conftest import real_models_dir
 
 
 def test_pairs_join_a_private_device_part_and_a_question_reproducibly() -> None:
@@ -38,3 +48,19 @@ def test_summary_counts_both_parts_and_every_leak() -> None:
     assert report["tandem"] == {"both_right": 0.5, "device_part": 1.0, "question": 0.5, "leaks_to_pool": 1,
                                 "leaks_on_wire": 2}
     assert report["whole_to_cloud"]["both_right"] == 0.5 and report["n"] == 2
+
+
+@pytest.mark.real_model
+def test_eval_compound_runs_one_pair_end_to_end_and_nothing_private_leaves(tmp_path: Path) -> None:
+    """The agent over a loopback broker and a real worker, sniffed, against the whole request to the cloud."""
+    env = dict(os.environ, TANDEM_CONFIG=str(tmp_path / "none.toml"), TANDEM_KEYS_DIR=str(tmp_path / "keys"),
+               TANDEM_MODELS_DIR=str(real_models_dir()), XDG_STATE_HOME=str(tmp_path / "state"),
+               TANDEM_BROKER_URL=f"mqtt://127.0.0.1:{free_port()}")
+    out = subprocess.run([sys.executable, "-m", "tandem.cli", "eval", "compound", "--n", "1", "--json"],
+                         capture_output=True, text=True, timeout=900, env=env, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout)
+    assert report["n"] == 1 and report["tandem"]["leaks_to_pool"] == 0 and report["tandem"]["leaks_on_wire"] == 0
+    (item,) = report["items"]
+    assert item["text"].startswith("Remind Tobias Lindqvist") and item["routes"][0] == "local"  # personal stays
+    assert set(report["whole_to_cloud"]) == {"both_right", "device_part", "question"}
