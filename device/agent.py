@@ -167,14 +167,16 @@ class Agent:
     async def ask(self, text: str, *, force: Force | None = None,
                   on_token: Callable[[int, str], None] | None = None,
                   confirm: Confirm | None = None, dry_run: bool = False,
-                  request_id: str | None = None) -> Answer:
+                  request_id: str | None = None, system: str | None = None) -> Answer:
         """Answer `text`. `force`: "local" or "cloud" for every step. `on_token(step, text)` streams.
         `confirm(kind, question)`: asks the user ("sensitive" context, an "act" that needs a yes); None: nobody.
         `dry_run`: tools show their calls and act on nothing. `request_id`: the same on a retry of the same
-        request, so acts are not repeated (a fresh one when None)."""
+        request, so acts are not repeated (a fresh one when None). `system`: the user's system prompt for
+        every step (redacted like the request; the device model reads it restored)."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         redaction = self.redactor.redact(text, self.vault)
+        redacted_system = self.redactor.redact(system, self.vault).text if system and system.strip() else None
         if self.conversation is not None and self.vaults is not None:
             self.vaults.save(self.conversation, self.vault)  # before anything escalates under its placeholders
         timings["redact"] = _ms(t0)
@@ -182,7 +184,8 @@ class Agent:
         streams = PartStreams(self.vault, on_token) if on_token is not None else None
         on_token = streams.feed if streams is not None else None
         t = time.perf_counter()
-        sensitive = tuple(self.sensitive.classify(redaction.text)) if self.sensitive is not None else ()
+        told = redaction.text if redacted_system is None else f"{redacted_system}\n{redaction.text}"
+        sensitive = tuple(self.sensitive.classify(told)) if self.sensitive is not None else ()
         hold, rewrite = await self._sensitive_gate(redaction.text, sensitive, confirm)
         timings["sensitive"] = _ms(t)
         t = time.perf_counter()
@@ -190,6 +193,8 @@ class Agent:
             plan = Plan((Step(0, rewrite, bool(PLACEHOLDER_RE.search(rewrite)), local_text=redaction.text),))
         else:
             plan = self._with_public_names(self.planner.plan(redaction.text))
+        if redacted_system is not None:
+            plan = Plan(tuple(replace(step, system=redacted_system) for step in plan.steps))
         timings["divide"] = _ms(t)
 
         run = _Run(len(plan), confirm=confirm, dry_run=dry_run, request_id=request_id or uuid.uuid4().hex)
@@ -386,8 +391,11 @@ class Agent:
     async def _generate(self, step: Step, watch: Callable[[TokenEvent], None] | None,
                         cancel: threading.Event | None, max_tokens: int | None = None) -> Generation:
         # the device model may see the real values: restore them for the local prompt
-        # no system prompt of ours: the model's own default one (from the manifest) answers best
+        # no system prompt of ours: the model's own default one (from the manifest) answers best; the user's
+        # own (`system`) replaces it
         messages = [Message("user", self.vault.restore(step.local_text or step.text))]
+        if step.system:
+            messages.insert(0, Message("system", self.vault.restore(step.system)))
         params = SamplingParams(max_new_tokens=max_tokens or self.config.local_max_tokens,
                                 no_repeat_ngram=self.config.no_repeat_ngram)
         async with self._engine_lock:
@@ -493,7 +501,8 @@ class Agent:
     async def _escalate(self, step: Step, steps: int) -> tuple[SentRecord, asyncio.Future[TaskResult]]:
         if self.escalator is None:
             raise EscalationError(self._no_cloud())
-        task = SubTask(prompt=step.text, max_tokens=self.config.cloud_max_tokens, part=step.index, parts=steps)
+        task = SubTask(prompt=step.text, system=step.system, max_tokens=self.config.cloud_max_tokens, part=step.index,
+                       parts=steps)
         record, fut = await self.escalator.submit(task)
         log.info("escalated part=%d task=%s bytes=%d", step.index, record.task_id, record.wire_bytes)
         return record, fut

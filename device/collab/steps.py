@@ -71,6 +71,9 @@ class Step:
     public_names: tuple[str, ...] = ()
     """Names of public figures put back into `text` (a knowledge question may leave with them;
     `device.redaction.public_figures`)."""
+    system: str | None = None
+    """The user's own system prompt for this request (`tandem ask -s`), redacted like `text`: the device
+    model reads it restored, the cloud gets it with placeholders."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ DEMO_TEXT = (
 
 
 async def _run_ask(settings: Settings, text: str, force: str | None, autostart: bool, stream: bool,
-                   dry_run: bool = False) -> Any:
+                   dry_run: bool = False, system: str | None = None) -> Any:
     from device.errors import BrokerUnavailable
     from tandem.assembly.runtime import ensure_infra, ensure_keys, make_agent, model_dir
 
@@ -58,7 +58,7 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
                 click.echo(chunk, nl=False, err=True)
 
         answer = await agent.ask(text, force=force, on_token=on_token if stream else None,
-                                 dry_run=dry_run)
+                                 dry_run=dry_run, system=system)
         if stream:
             click.echo("", err=True)
         return answer
@@ -92,13 +92,17 @@ def _text_or_stdin(text: str | None) -> str:
 @click.option("--force", type=click.Choice(FORCES), default=None, help="Route every part this way.")
 @click.option("--no-autostart", is_flag=True, help="Do not start a loopback broker/worker when none answers.")
 @click.option("--dry-run", is_flag=True, help="Tools show the calls they would make and act on nothing.")
-def ask(text: str | None, as_json: bool, force: str | None, no_autostart: bool, dry_run: bool) -> None:
+@click.option("-s", "--system", default=None,
+              help="A system prompt for this request (redacted like it; the cloud sees placeholders).")
+def ask(text: str | None, as_json: bool, force: str | None, no_autostart: bool, dry_run: bool,
+        system: str | None) -> None:
     """Answer TEXT (`-` or none: read it from stdin): with the device's tools (home, timers, reminders), its
     model, or with redacted parts escalated to the worker pool. `--json` adds `tool_calls`: [{"name",
     "arguments", "result"}]."""
     text = _text_or_stdin(text)
     settings = cli_settings()
-    answer = asyncio.run(_run_ask(settings, text, force, not no_autostart, stream=False, dry_run=dry_run))
+    answer = asyncio.run(_run_ask(settings, text, force, not no_autostart, stream=False, dry_run=dry_run,
+                                  system=system))
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
     else:

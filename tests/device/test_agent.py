@@ -170,3 +170,22 @@ def test_a_local_answer_cut_by_the_token_limit_says_so(engine: Engine, keys_root
     agent = Agent(engine, RuleRedactor(), AgentConfig(threshold=99.0, probe_tokens=4, local_max_tokens=5))
     answer = asyncio.run(agent.ask("Explain how a condensing boiler works.", force="local"))
     assert answer.answer.endswith("[... cut at the token limit]")  # the random tiny model never stops by itself
+
+
+def test_the_user_s_system_prompt_is_redacted_like_the_request(engine: Engine, mosquitto: BrokerProcess,
+                                                               keys_root: Path, echo_pool: Worker) -> None:
+    async def go() -> Answer:
+        esc = Escalator(broker_url=mosquitto.url, keys=DeviceKeys.load(keys_root, "dev-a"))
+        await esc.start()
+        agent = Agent(engine, RuleRedactor(), AgentConfig(threshold=0.0, probe_tokens=8, local_max_tokens=8,
+                                                          timeout_s=10), esc)
+        try:
+            return await agent.ask("Explain how a condensing boiler works.", force="cloud",
+                                   system="You answer for Anna Keller (anna.keller@example.com), briefly.")
+        finally:
+            await esc.close()
+
+    answer = asyncio.run(go())
+    (sent,) = answer.sent
+    assert sent["payload"]["system"] == "You answer for <PERSON_1> (<EMAIL_1>), briefly."
+    assert "Anna Keller" not in str(answer.sent) and "anna.keller@example.com" not in str(answer.sent)
