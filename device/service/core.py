@@ -185,7 +185,7 @@ def peek_id(raw: bytes | str) -> str | None:
     """The `id` of a request that failed validation, so the client can still match the error."""
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # nested 100k deep: no id to find
         return None
     rid = data.get("id") if isinstance(data, dict) else None
     return rid if isinstance(rid, str) and len(rid) <= 200 else None

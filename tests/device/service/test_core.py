@@ -49,6 +49,9 @@ def test_bad_requests_get_an_error_reply_naming_fields_not_values(tiny_model: Pa
         assert not r2.ok and r2.id == "x-2" and "text" in (r2.error or "") and "txt" in (r2.error or "")
         assert "anna" not in (r2.error or "")
         assert not r3.ok and "force" in (r3.error or "")
+        # nested 100k deep: one error reply, never an exception (RecursionError) and a caller left waiting
+        _, r4 = await service.handle_raw(b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+        assert not r4.ok and r4.id is None and "invalid request" in (r4.error or "")
 
     asyncio.run(go())
     assert "anna" not in "\n".join(r.getMessage() for r in caplog.records)
