@@ -92,10 +92,19 @@ class Outcome:
     leaked_to_pool: list[str] = field(default_factory=list)
     leaked_on_wire: list[str] = field(default_factory=list)
     routes: list[str] = field(default_factory=list)
+    echoes: int = 0
+    """Lines of the answer that repeat what was asked (the fusion's measure: 0 is one clean answer)."""
 
     @property
     def right(self) -> bool:
         return self.device_right and self.question_right
+
+
+def echo_lines(answer: str, asked: Sequence[str]) -> int:
+    """How many lines of `answer` echo one of the `asked` texts (`device.collab.fusers.compose.is_echo`)."""
+    from device.collab.fusers.compose import is_echo
+
+    return sum(1 for line in answer.splitlines() if line.strip() and any(is_echo(line, a) for a in asked))
 
 
 def summary(tandem: Sequence[Outcome], whole: Sequence[Outcome]) -> dict[str, Any]:
@@ -107,10 +116,12 @@ def summary(tandem: Sequence[Outcome], whole: Sequence[Outcome]) -> dict[str, An
         "tandem": {"both_right": share(tandem, lambda o: o.right), "device_part": share(tandem, lambda o: o.device_right),
                    "question": share(tandem, lambda o: o.question_right),
                    "leaks_to_pool": sum(len(o.leaked_to_pool) for o in tandem),
-                   "leaks_on_wire": sum(len(o.leaked_on_wire) for o in tandem)},
+                   "leaks_on_wire": sum(len(o.leaked_on_wire) for o in tandem),
+                   "answers_with_echoes": share(tandem, lambda o: o.echoes > 0)},
         "whole_to_cloud": {"both_right": share(whole, lambda o: o.right),
                            "device_part": share(whole, lambda o: o.device_right),
-                           "question": share(whole, lambda o: o.question_right)},
+                           "question": share(whole, lambda o: o.question_right),
+                           "answers_with_echoes": share(whole, lambda o: o.echoes > 0)},
         "items": [{"text": o.pair.text, "routes": o.routes, "device_right": o.device_right,
                    "question_right": o.question_right, "leaked": o.leaked_to_pool + o.leaked_on_wire}
                   for o in tandem],

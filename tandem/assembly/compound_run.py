@@ -51,7 +51,7 @@ async def run_compound(settings: Settings, pairs: Sequence[Any], progress: Calla
 
     from device.home.inventory import load_inventory
     from device.redaction.vault import Vault
-    from harness.eval.compound import Outcome, device_part_right, leaks, mentions, question_right
+    from harness.eval.compound import Outcome, device_part_right, echo_lines, leaks, mentions, question_right
     from harness.eval.route.items import COMMANDS
     from protocol.messages import SubTask
     from tandem.assembly.demo_cloud import demo_settings
@@ -86,9 +86,11 @@ async def run_compound(settings: Settings, pairs: Sequence[Any], progress: Calla
                                                           for k, v in calls[0].get("arguments", {}).items()}}
                     if calls else None)
             sent = [json.dumps(s["payload"], ensure_ascii=False) for s in answer.sent]
+            asked = [pair.device["text"], pair.question]
             tandem_rows.append(Outcome(pair, device_part_right(pair, call, answer.answer),
                                        question_right(pair, answer.answer), leaks(sent, private),
-                                       leaks(wire, pair.private), [p.route for p in answer.parts]))
+                                       leaks(wire, pair.private), [p.route for p in answer.parts],
+                                       echo_lines(answer.answer, asked)))
             progress(f"tandem: {i}/{len(pairs)}")
     finally:
         if agent.tools is not None:
@@ -109,6 +111,7 @@ async def run_compound(settings: Settings, pairs: Sequence[Any], progress: Calla
         if "command" in pair.device:
             planned, _ = plan(redacted, None)
             call = planned
-        whole_rows.append(Outcome(pair, device_part_right(pair, call, text), question_right(pair, text)))
+        whole_rows.append(Outcome(pair, device_part_right(pair, call, text), question_right(pair, text),
+                                  echoes=echo_lines(text, [pair.device["text"], pair.question])))
         progress(f"whole to cloud: {i}/{len(pairs)}")
     return tandem_rows, whole_rows

@@ -446,6 +446,8 @@ def eval_compound(count: int, seed: int, routers: str | None, as_json: bool) -> 
     for label, r in (("tandem", t), ("whole to cloud", w)):
         click.echo(f"{label:18}{100 * r['both_right']:>11.1f}%{100 * r['device_part']:>12.1f}%{100 * r['question']:>9.1f}%")
     click.echo(f"private values sent to the pool: {t['leaks_to_pool']}; seen on the broker: {t['leaks_on_wire']}")
+    click.echo(f"answers that echo the request: tandem {100 * t['answers_with_echoes']:.1f}%, "
+               f"whole to cloud {100 * w['answers_with_echoes']:.1f}%")
     for row in report["items"]:
         if not (row["device_right"] and row["question_right"]) or row["leaked"]:
             click.echo(f"  {row['routes']} device {'ok' if row['device_right'] else 'WRONG'}, question "

@@ -41,12 +41,20 @@ def test_leaks_are_whole_words_in_any_payload() -> None:
     assert leaks(["how many continents"], ["CO"]) == []
 
 
+def test_echoes_of_the_request_are_counted_line_by_line() -> None:
+    from harness.eval.compound import echo_lines
+
+    asked = ["Turn off the garage light", "What is the capital of Canada?"]
+    assert echo_lines("Question: What is the capital of Canada?\nOttawa.", asked) == 1
+    assert echo_lines("Turned off Garage Light.\n\nOttawa is the capital.", asked) == 0
+
+
 def test_summary_counts_both_parts_and_every_leak() -> None:
     a, b = pairs(2, seed=1)
     rows = [Outcome(a, True, True), Outcome(b, True, False, leaked_to_pool=["x"], leaked_on_wire=["y", "z"])]
     report = summary(rows, [Outcome(a, False, True), Outcome(b, True, True)])
     assert report["tandem"] == {"both_right": 0.5, "device_part": 1.0, "question": 0.5, "leaks_to_pool": 1,
-                                "leaks_on_wire": 2}
+                                "leaks_on_wire": 2, "answers_with_echoes": 0.0}
     assert report["whole_to_cloud"]["both_right"] == 0.5 and report["n"] == 2
 
 
@@ -63,4 +71,4 @@ def test_eval_compound_runs_one_pair_end_to_end_and_nothing_private_leaves(tmp_p
     assert report["n"] == 1 and report["tandem"]["leaks_to_pool"] == 0 and report["tandem"]["leaks_on_wire"] == 0
     (item,) = report["items"]
     assert item["text"].startswith("Remind Tobias Lindqvist") and item["routes"][0] == "local"  # personal stays
-    assert set(report["whole_to_cloud"]) == {"both_right", "device_part", "question"}
+    assert set(report["whole_to_cloud"]) == {"both_right", "device_part", "question", "answers_with_echoes"}
