@@ -106,8 +106,9 @@ class WorkerSettings(BaseModel):
     """Port of that endpoint; None: no endpoint, 0: any free port."""
     ledger_path: Path | None = None
     """Task ledger (SQLite, WAL) shared by the workers of this host, so a repeat reaching another worker
-    or a restarted one re-sends the stored result instead of running the model again. None: one
-    ledger in this process's memory (forgotten on restart)."""
+    or a restarted one re-sends the stored result instead of running the model again. None: `tandem
+    worker` keeps it in `<state dir>/worker/ledger-<id>.sqlite` (`ledger.sqlite` without `--id`); a
+    pool built in-process without one keeps it in memory (forgotten on restart)."""
     echo_delay_s: float = Field(default=0.0, ge=0)
     """Seconds the `echo` backend waits per task (load and fault tests)."""
     openai: OpenAIOptions = Field(default_factory=OpenAIOptions)

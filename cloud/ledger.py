@@ -115,6 +115,12 @@ class TaskLedger:
         self.retention_s = retention_s
         self._lock = threading.Lock()
         self._next_prune = 0.0
+        if path is not None:
+            try:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the default lives in the state dir
+            except OSError as exc:
+                raise LedgerError(f"cannot create the task ledger's directory {path.parent} ({exc}): check its "
+                                  "rights or set [worker] ledger_path") from exc
         for attempt in range(20):  # workers of a pool starting together race to set WAL mode
             try:
                 self._db = sqlite3.connect(str(path) if path is not None else ":memory:", isolation_level=None,

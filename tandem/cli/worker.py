@@ -6,6 +6,7 @@ are finished for up to `--grace` seconds and the rest released (devices re-send 
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from pathlib import Path
@@ -48,6 +49,15 @@ def worker(backend: str | None, model: str | None, gguf: Path | None, base_url: 
     if gguf is not None or (model is not None and settings.worker_backend == "llamacpp"):
         pool_opts["llamacpp"] = w.llamacpp.model_copy(update={k: v for k, v in {"gguf": gguf, "model": model}.items()
                                                               if v is not None})
+    if w.ledger_path is None:
+        # on disk by default: a task replayed after a restart is answered from the stored result, never twice
+        from tandem.locations import state_dir
+
+        # one file per --id (a restarted worker of that id finds its tasks); processes started without one
+        # share "ledger.sqlite": a repeat reaching another is answered from the stored result, and a task
+        # held by a killed process waits out its lease (2 min) before another runs it
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", worker_id or "")
+        pool_opts["ledger_path"] = state_dir() / "worker" / (f"ledger-{safe}.sqlite" if safe else "ledger.sqlite")
     updates: dict[str, Any] = {"worker": w.model_validate({**w.model_dump(), **pool_opts})}
     if model is not None and settings.worker_backend == "onnx":
         updates["cloud_model"] = model
