@@ -31,3 +31,29 @@ def test_answer_keys() -> None:
     cmd = Item("turn it off", "command", {"intent": "HassTurnOff", "slots": {"name": "Garage Light"}})
     assert correct(cmd, {"intent": "HassTurnOff", "slots": {"name": "garage light"}})
     assert not correct(cmd, {"intent": "HassTurnOn", "slots": {"name": "Garage Light"}}) and not correct(cmd, None)
+
+
+def _samples(n: int, offset: int = 0) -> list:  # type: ignore[type-arg]
+    """Labelled items where the draft says it all: an unsure draft (a very unlikely token) is wrong on the
+    device and right in the cloud; a sure one is right on both."""
+    from harness.eval.route.answers import Answer
+    from harness.eval.route.routers import Sample
+
+    out = []
+    for i in range(offset, offset + n):
+        unsure = i % 2 == 0
+        item = Item(f"What is fact number {i}?", "short", ["x"])
+        logprobs = (-0.05,) * 8 + ((-6.0, -5.0) if unsure else (-0.05, -0.05))
+        out.append(Sample(item, Answer("guess", logprobs, (0.2,) * 10), device_right=not unsure, cloud_right=True))
+    return out
+
+
+def test_learned_routers_trained_on_other_items_score_unseen_ones() -> None:
+    from harness.eval.route.report import evaluate
+
+    seen, unseen = _samples(40), _samples(20, offset=100)
+    report, _ = evaluate(unseen, seed=1, train=seen)
+    assert report["n"] == 20 and report["routers"]["deferral"]["apgr"] >= 0.74  # 0.75 is an oracle here
+    assert report["routers"]["deferral"]["cpt80"] <= 0.4 + 1e-9 and report["routers"]["random"]["apgr"] < 0.74
+    alone, _ = evaluate(unseen, seed=1)  # cross-validated on the scored items themselves
+    assert set(alone["routers"]) == set(report["routers"])
