@@ -6,9 +6,17 @@ may need a larger model. Splitting at "and"/"then" before a new imperative
 lets each step go where it is answered best, and keeps the personal step (with its placeholders)
 local. A sentence that only gives context or continues the question ("My daughter has a fever.
 What should I do?", a question followed by its options) stays with it: only a sentence that opens
-a new job (an imperative, or a device command) starts a step. Given a `recognise` function (the device's tools: text -> the call it asks for, or None), a
-piece the device can carry out becomes a `tool` step with its call, and a piece that joins two
-commands ("turn off the kitchen light and turn on the reading lamp") is cut between them.
+a new job (an imperative, a question added with "Also, ...", or a device command) starts a step, and
+a sentence that only says how to answer ("Make it polite.", "Show your work.", "Answer with the
+letter.") or asks more of the same answer ("..., and explain each briefly") stays with its job. A
+step that acts on an earlier answer ("then send it to <PERSON_1>") depends on the step before it.
+
+Given a `recognise` function (the device's tools: text -> the call it asks for, or None), a piece the
+device can carry out becomes a `tool` step with its call, and a piece that joins two commands ("turn
+off the kitchen light and turn on the reading lamp") is cut between them when the first is a sure
+parse (`SURE`), the second opens with a command verb and they aim at different targets ("add milk and
+eggs to the list" and "it's too dark in here, bump the lights up" stay one command). Measured by
+`tandem eval plan` on hand-labelled requests.
 """
 
 from __future__ import annotations
