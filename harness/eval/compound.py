@@ -123,6 +123,7 @@ def summary(tandem: Sequence[Outcome], whole: Sequence[Outcome]) -> dict[str, An
                            "question": share(whole, lambda o: o.question_right),
                            "answers_with_echoes": share(whole, lambda o: o.echoes > 0)},
         "items": [{"text": o.pair.text, "routes": o.routes, "device_right": o.device_right,
-                   "question_right": o.question_right, "leaked": o.leaked_to_pool + o.leaked_on_wire}
+                   "question_right": o.question_right, "leaked": o.leaked_to_pool + o.leaked_on_wire,
+                   "echo_lines": o.echoes}
                   for o in tandem],
     }
