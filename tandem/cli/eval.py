@@ -184,9 +184,9 @@ def eval_route(items_file: str | None, per_source: int, seed: int, cloud_choice:
     from pathlib import Path
 
     from harness.eval.route.items import default_mix, load_items
+    from harness.eval.route.labels import RouteLabels
     from harness.eval.route.plot import plot
     from harness.eval.route.report import evaluate
-    from tandem.assembly.route_labels import RouteLabels
 
     settings = cli_settings()
     items = load_items(Path(items_file)) if items_file else default_mix(per_source, seed)
@@ -231,7 +231,7 @@ def eval_plan(items_file: Path | None, planner_name: str | None, as_json: bool) 
     from device.tools import load_registry
     from device.tools.parsers.rewrite import as_device_call
     from harness.eval import plan as plan_eval
-    from tandem.assembly.route_labels import fixture_parser
+    from harness.eval.route.labels import fixture_parser
 
     settings = cli_settings()
     registry = load_registry(entry_points=False)
@@ -427,7 +427,7 @@ def eval_compound(count: int, seed: int, routers: str | None, as_json: bool) -> 
     import asyncio
 
     from harness.eval import compound
-    from tandem.assembly.compound_run import run_compound
+    from harness.eval.compound_run import run_compound
 
     settings = cli_settings()
     if routers:

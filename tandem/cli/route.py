@@ -1,7 +1,7 @@
 """`tandem route`: train the pre-generation router, and set a router's threshold for a target.
 
 Both read the labels `tandem eval route` computes and caches (each item answered by the device and
-by the cloud: `tandem.assembly.route_labels`); what is missing is answered first (progress on stderr).
+by the cloud: `harness.eval.route.labels`); what is missing is answered first (progress on stderr).
 Only the items a router decides in the product count: knowledge and writing requests, not device
 commands (those go to the tools whatever a router says).
 """
@@ -39,7 +39,7 @@ def _labelled(per_source: int, seed: int, cloud_choice: str, commands: bool) -> 
     """The built-in mix's labelled items (as `tandem eval route` samples them); `commands`: with the device
     commands (the device's strength a router should learn), else the requests a router decides only."""
     from harness.eval.route.items import default_mix
-    from tandem.assembly.route_labels import RouteLabels
+    from harness.eval.route.labels import RouteLabels
 
     settings = cli_settings()
     labels = RouteLabels(settings, cloud_choice, progress=lambda line: click.echo(line, err=True))
