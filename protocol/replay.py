@@ -23,9 +23,9 @@ class ReplayGuard:
 
     Streams are (device_id, kind). The exact rule, for a header on stream S:
 
-    1. Forget entries accepted more than `window_s` ago (receiver clock), and the oldest entries
-       beyond `max_ids` in total. When an entry is forgotten, S's *floor* becomes the highest seq
-       ever forgotten on S.
+    1. Forget entries accepted more than `window_s` ago (receiver clock), a device's oldest entries
+       beyond `max_ids_per_device`, and the oldest entries beyond `max_ids` in total. When an entry is
+       forgotten, S's *floor* becomes the highest seq ever forgotten on S.
     2. Refuse if task_id was accepted on S and is still remembered (a duplicate: QoS 1 redelivery
        or a replay).
     3. Refuse if seq <= floor(S): that message may have been seen and forgotten.
@@ -47,12 +47,16 @@ class ReplayGuard:
     task ledger (`cloud.ledger`) so a repeat reaching another worker is deduplicated too.
     """
 
-    def __init__(self, window_s: float = 600, max_ids: int = 100_000) -> None:
-        if window_s <= 0 or max_ids < 1:
-            raise ValueError("window_s must be > 0 and max_ids >= 1")
+    def __init__(self, window_s: float = 600, max_ids: int = 100_000, max_ids_per_device: int = 10_000) -> None:
+        if window_s <= 0 or max_ids < 1 or max_ids_per_device < 1:
+            raise ValueError("window_s must be > 0, max_ids and max_ids_per_device >= 1")
         self.window_s = window_s
         self.max_ids = max_ids
+        self.max_ids_per_device = max_ids_per_device
+        """One device's cap: past it that device's own oldest entries are forgotten (its floor rises), so a
+        flood from one device never evicts another's state. `max_ids` stays the bound of the whole."""
         self._seen: OrderedDict[tuple[str, str, str], tuple[int, float]] = OrderedDict()
+        self._per_device: dict[str, OrderedDict[tuple[str, str, str], None]] = {}
         self._floor: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
@@ -69,9 +73,17 @@ class ReplayGuard:
             key, (seq, accepted_at) = next(iter(self._seen.items()))
             if accepted_at >= cutoff and len(self._seen) <= self.max_ids:
                 break
-            del self._seen[key]
-            stream = key[:2]
-            self._floor[stream] = max(self._floor.get(stream, -1), seq)
+            self._drop(key, seq)
+
+    def _drop(self, key: tuple[str, str, str], seq: int) -> None:
+        del self._seen[key]
+        own = self._per_device.get(key[0])
+        if own is not None:
+            own.pop(key, None)
+            if not own:
+                del self._per_device[key[0]]
+        stream = key[:2]
+        self._floor[stream] = max(self._floor.get(stream, -1), seq)
 
     def check_and_record(self, header: Header, *, now: float | None = None, allow_repeat: bool = False) -> bool:
         """Accept and remember `header`, or raise ReplayError. True: an exact repeat (allow_repeat)."""
@@ -98,6 +110,11 @@ class ReplayGuard:
             # Receiver time only grows here (monotonic insertion order keeps _forget a queue).
             last_at = next(reversed(self._seen.values()))[1] if self._seen else now
             self._seen[key] = (header.seq, max(now, last_at))
+            own = self._per_device.setdefault(header.device_id, OrderedDict())
+            own[key] = None
+            while len(own) > self.max_ids_per_device:  # this device's oldest, never another device's
+                oldest = next(iter(own))
+                self._drop(oldest, self._seen[oldest][0])
             if len(self._seen) > self.max_ids:  # (the time window was applied above, with the same `now`)
                 self._forget(now)
             return False

@@ -93,3 +93,16 @@ def test_an_exact_repeat_passes_when_allowed_and_nothing_else_does():
     guard.check_and_record(_h(seq=200), now=5)
     with pytest.raises(ReplayError, match="at or below 100"):
         guard.check_and_record(h, now=11, allow_repeat=True)
+
+
+def test_one_device_s_flood_never_evicts_another_device_s_state():
+    guard = ReplayGuard(max_ids=10, max_ids_per_device=3)  # one cap for all would evict dev2 after 10
+    quiet = _h(seq=7, device_id="dev2")
+    guard.check_and_record(quiet, now=0)
+    for seq in range(1, 50):  # dev1 floods far past its own cap
+        guard.check_and_record(_h(seq=seq), now=0)
+    assert guard.floor("dev1", "task") == 46  # dev1 forgot its own oldest ...
+    assert guard.floor("dev2", "task") == -1  # ... and dev2 lost nothing:
+    assert guard.check_and_record(quiet, now=1, allow_repeat=True) is True  # its re-send is still a repeat
+    with pytest.raises(ValueError):
+        ReplayGuard(max_ids_per_device=0)
