@@ -50,6 +50,21 @@ class Router(Protocol):
         ...
 
 
+def still_probing(draft: Draft, probe_tokens: int | None, drafted: int) -> bool:
+    """A draft asked about part-way (`finished` false) that has not reached the probe yet: too little
+    drafted to judge, ask again later."""
+    return not draft.finished and probe_tokens is not None and drafted < probe_tokens
+
+
+def threshold_decision(score: float, threshold: float, how: str = "") -> RouteDecision:
+    """A draft reader's verdict: `score >= threshold` escalates ("uncertain"), else the step stays
+    ("confident"); `how` names the reading in the reason ("learned deferral")."""
+    suffix = f" ({how})" if how else ""
+    if score >= threshold:
+        return RouteDecision("cloud", f"uncertain{suffix}", score)
+    return RouteDecision("local", f"confident{suffix}", score)
+
+
 @dataclass(frozen=True)
 class RouterOptions:
     """What the built-in routers read from config (`[escalation]`)."""

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from device.collab.routers.base import still_probing, threshold_decision
 from device.collab.routers.capability import capability_gap
 from device.collab.routers.logistic import LogisticModel
 from device.collab.routers.logprob import quantile
@@ -63,12 +64,7 @@ class DeferralRouter:
         return None  # the score needs the request too: the decision carries it
 
     def decide(self, step: Step, draft: Draft | None) -> RouteDecision | None:
-        if draft is None:
+        if draft is None or still_probing(draft, self.probe_tokens, len(draft.logprobs)):
             return None
-        if not draft.finished and self.probe_tokens is not None and len(draft.logprobs) < self.probe_tokens:
-            return None
-        score = self.score(step.text, draft)
         cut = self.model.threshold if self.threshold is None else self.threshold
-        if score >= cut:
-            return RouteDecision("cloud", "uncertain (learned deferral)", score)
-        return RouteDecision("local", "confident (learned deferral)", score)
+        return threshold_decision(self.score(step.text, draft), cut, "learned deferral")

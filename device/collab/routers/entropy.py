@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from device.collab.routers.base import still_probing, threshold_decision
 from device.collab.steps import Draft, RouteDecision, Step
 
 
@@ -32,11 +33,6 @@ class EntropyRouter:
         return self.score(draft.entropies[: self.probe_tokens])
 
     def decide(self, step: Step, draft: Draft | None) -> RouteDecision | None:
-        if draft is None:
+        if draft is None or still_probing(draft, self.probe_tokens, len(draft.entropies)):
             return None
-        if not draft.finished and self.probe_tokens is not None and len(draft.entropies) < self.probe_tokens:
-            return None  # too little drafted to judge yet
-        score = self.uncertainty(draft)
-        if score >= self.threshold:
-            return RouteDecision("cloud", "uncertain", score)
-        return RouteDecision("local", "confident", score)
+        return threshold_decision(self.uncertainty(draft), self.threshold)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from device.collab.routers.base import still_probing, threshold_decision
 from device.collab.steps import Draft, RouteDecision, Step
 
 
@@ -43,11 +44,6 @@ class LogprobRouter:
         return self.score(draft.logprobs[: self.probe_tokens])
 
     def decide(self, step: Step, draft: Draft | None) -> RouteDecision | None:
-        if draft is None:
+        if draft is None or still_probing(draft, self.probe_tokens, len(draft.logprobs)):
             return None
-        if not draft.finished and self.probe_tokens is not None and len(draft.logprobs) < self.probe_tokens:
-            return None
-        score = self.uncertainty(draft)
-        if score >= self.threshold:
-            return RouteDecision("cloud", "uncertain", score)
-        return RouteDecision("local", "confident", score)
+        return threshold_decision(self.uncertainty(draft), self.threshold)
