@@ -56,17 +56,17 @@ def train(per_source: int, seed: int, cloud_choice: str) -> None:
     their names to [collab] routers to use them."""
     from device.collab.routers.logistic import fit, save_model
     from harness.eval.route.report import evaluate
-    from harness.eval.route.routers import draft_features, request_features
+    from harness.eval.route.routers import deferral_features, request_features
 
     settings, found = _labelled(per_source, seed, cloud_choice, commands=True)
     if not found:
         raise click.ClickException("no labelled items: run `tandem eval route` with a cloud model installed")
     labels = [s.cloud_right and not s.device_right for s in found]
     report, _ = evaluate(found, seed)
-    for name, features, width in (("pregen", request_features, None), ("deferral", draft_features, -2)):
-        # the deferral router in the product never sees a command (the tool router takes those first):
-        # its model keeps only the features it can compute, dropping the eval's two command columns
-        rows = [features(s)[:width] for s in found]
+    # each model on exactly the features its router computes in the product (the deferral router never sees
+    # a command's parser verdict: the tool router takes commands first)
+    for name, features in (("pregen", request_features), ("deferral", deferral_features)):
+        rows = [features(s) for s in found]
         model = replace(fit(rows, labels), trained_on={
             "items": len(found), "positives": sum(labels), "per_source": per_source, "seed": seed,
             "cross_validated_apgr": report["routers"][name]["apgr"]})
@@ -145,9 +145,13 @@ def _scores(router_name: str, found: list[Any], settings: Any) -> list[float]:
 
     model = load_model(settings.models_dir, router_name)
     if router_name == "pregen":
-        from device.collab.routers.pregen import request_features
+        from device.collab.routers.pregen import PregenRouter
 
-        return [model.score(request_features(s.item.prompt())) for s in found]
-    from device.collab.routers.deferral import draft_features
+        pregen = PregenRouter(model)
+        return [pregen.score(s.item.prompt()) for s in found]
+    from device.collab.routers.deferral import DeferralRouter
+    from device.collab.steps import Draft
 
-    return [model.score(draft_features(s.item.prompt(), s.device.logprobs, s.device.entropies, probe)) for s in found]
+    deferral = DeferralRouter(model, probe_tokens=probe)
+    return [deferral.score(s.item.prompt(), Draft(str(s.device.answer), s.device.entropies, s.device.logprobs))
+            for s in found]

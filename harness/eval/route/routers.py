@@ -42,10 +42,6 @@ class Sample:
     cloud_right: bool
 
 
-def _quantile(values: Sequence[float], q: float, default: float) -> float:
-    return float(np.quantile(values, q)) if values else default
-
-
 def _command_score(s: Sample) -> float | None:
     if s.item.kind != "command":
         return None
@@ -59,7 +55,9 @@ def entropy_mean(s: Sample) -> float:
 
 def logprob_q10(s: Sample) -> float:
     cmd = _command_score(s)
-    return cmd * 30 if cmd is not None else -_quantile(s.device.logprobs[:PROBE], 0.10, 0.0)
+    from device.collab.routers.logprob import quantile
+
+    return cmd * 30 if cmd is not None else -quantile(s.device.logprobs[:PROBE], 0.10)
 
 
 def capability(s: Sample) -> float:
@@ -71,15 +69,20 @@ def capability(s: Sample) -> float:
     return 1.0 if capability_gap(s.item.text) else 0.0
 
 
-def draft_features(s: Sample) -> list[float]:
-    """What the device's `deferral` router reads (`device.collab.routers.deferral.draft_features`: the draft's
-    log-prob quantiles, entropy, length, the request's form, the capability rules), and for a device
-    command the parser's verdict (in the product the tool router decides those before any draft)."""
+def deferral_features(s: Sample) -> list[float]:
+    """Exactly what the device's `deferral` router reads (`device.collab.routers.deferral.draft_features`:
+    the draft's log-prob quantiles, entropy, length, the request's form, the capability rules); what
+    `tandem route train` fits its model on."""
     from device.collab.routers.deferral import draft_features as features
 
+    return features(s.item.prompt(), s.device.logprobs, s.device.entropies, PROBE)
+
+
+def draft_features(s: Sample) -> list[float]:
+    """The deferral router's features and, for a device command, the parser's verdict (in the product the
+    tool router decides those before any draft)."""
     cmd = _command_score(s)
-    return [*features(s.item.prompt(), s.device.logprobs, s.device.entropies, PROBE),
-            1.0 if cmd is not None else 0.0, cmd if cmd is not None else 0.0]
+    return [*deferral_features(s), 1.0 if cmd is not None else 0.0, cmd if cmd is not None else 0.0]
 
 
 def request_features(s: Sample) -> list[float]:
@@ -96,21 +99,12 @@ def hybrid_features(s: Sample) -> list[float]:
     return request_features(s) + draft_features(s)
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 400, lr: float = 0.5) -> np.ndarray:
-    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-6
-    xs = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
-    w = np.zeros(xs.shape[1])
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-xs @ w))
-        w -= lr * (xs.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0.0])
-    return np.r_[w, mu, sd]
+def _fit_and_score(x_train: np.ndarray, y_train: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The product's logistic model (`device.collab.routers.logistic.fit`) trained on one set, scoring another."""
+    from device.collab.routers.logistic import fit
 
-
-def _predict(model: np.ndarray, x: np.ndarray) -> np.ndarray:
-    d = x.shape[1]
-    w, mu, sd = model[: d + 1], model[d + 1: 2 * d + 1], model[2 * d + 1:]
-    xs = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
-    return 1 / (1 + np.exp(-xs @ w))
+    model = fit(x_train.tolist(), [bool(v) for v in y_train])
+    return np.asarray([model.score(row) for row in x])
 
 
 def _labels(samples: Sequence[Sample]) -> np.ndarray:
@@ -128,8 +122,7 @@ def cross_validated(features: Callable[[Sample], list[float]], folds: int = 5, s
             y_train = _labels(train)
             if len(set(y_train)) < 2:
                 return [float(y_train.mean()) if len(y_train) else 0.0] * len(samples)
-            model = _fit_logistic(np.asarray([features(s) for s in train], dtype=float), y_train)
-            return _predict(model, x).tolist()
+            return _fit_and_score(np.asarray([features(s) for s in train], dtype=float), y_train, x).tolist()
         y = _labels(samples)
         order = list(range(len(samples)))
         random.Random(seed).shuffle(order)
@@ -143,7 +136,7 @@ def cross_validated(features: Callable[[Sample], list[float]], folds: int = 5, s
             if len(set(y[fit_on])) < 2:
                 out[test] = float(y[fit_on].mean()) if fit_on else 0.0
                 continue
-            out[test] = _predict(_fit_logistic(x[fit_on], y[fit_on]), x[test])
+            out[test] = _fit_and_score(x[fit_on], y[fit_on], x[test])
         return out.tolist()
 
     return score
