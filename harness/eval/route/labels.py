@@ -32,6 +32,7 @@ class RouteLabels:
     _device: Any = None
     _backend: Any = None
     _parsers: dict[str | None, Any] = field(default_factory=dict)
+    _planner: Any = None
 
     def __post_init__(self) -> None:
         from harness.eval.route.answers import AnswerCache
@@ -113,8 +114,9 @@ class RouteLabels:
         from harness.eval.route.items import COMMANDS
         from tandem.assembly.remote_planner import home_command_planner
 
-        plan = home_command_planner(self._cloud_backend(), load_inventory(COMMANDS / "tools_home.yaml"))
-        return plan(item.text, (item.extra.get("context") or {}).get("area"))
+        if self._planner is None:  # the fixture home and the registry, read once for every command item
+            self._planner = home_command_planner(self._cloud_backend(), load_inventory(COMMANDS / "tools_home.yaml"))
+        return self._planner(item.text, (item.extra.get("context") or {}).get("area"))
 
 
 def fixture_parser(settings: Settings, here: str | None = None) -> Any:
