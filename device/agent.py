@@ -14,6 +14,11 @@ cloud that is not configured or not reachable.
 
 The returned `Answer` carries the trace the CLI and the TUI show: per part its route and the
 uncertainty that decided it, exactly what left the device, and where the time went.
+
+A conversation's turns are kept on the device (`memory`, the personal store: sealed, expiring with the
+vault). The device model reads the recent turns; a step gets the redacted turns it follows up on only when
+the planner's context rule says it needs them (`device.collab.planners.context`), and a follow-up of a
+turn that stayed on the device for its sensitive context stays on the device too.
 """
 
 from __future__ import annotations
@@ -23,15 +28,17 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from device.collab.cloud_policy import CloudBudget, LatencyTarget
 from device.collab.executors import Confirm, ToolContext, ToolExecutor, ToolPlanner
 from device.collab.fusers import Fuser, make_fuser
 from device.collab.fusers.base import append_notices
 from device.collab.planners import Planner, make_planner
+from device.collab.planners.context import turns_needed
 from device.collab.routers import DEFAULT_CASCADE, Router, RouterOptions, make_router
 from device.collab.steps import (
     AnswerRoute,
@@ -40,12 +47,14 @@ from device.collab.steps import (
     Plan,
     Route,
     RouteDecision,
+    Speaker,
     Step,
     StepResult,
     answer_route,
 )
-from device.errors import EscalationError, ToolError, VaultError
+from device.errors import EscalationError, PersonalStoreError, ToolError, VaultError
 from device.escalation import Escalator, SentRecord
+from device.personal.values import Turn
 from device.redaction.generalize import generalize
 from device.redaction.model import PLACEHOLDER_RE, Redactor
 from device.redaction.policy import RedactionPolicy
@@ -56,12 +65,31 @@ from device.redaction.vault import Vault
 from device.redaction.vault_store import VaultStore
 from inference.chat_format import Message
 from inference.engine import Engine, Generation, SamplingParams, TokenEvent
-from protocol.messages import SubTask, TaskResult
+from protocol.messages import HistoryMessage, SubTask, TaskResult
 
 log = logging.getLogger(__name__)
 
 CUT_MARK = "[... cut at the token limit]"
 """Ends a local answer the device model did not finish (`local_max_tokens`)."""
+
+LOCAL_TURNS = 4
+"""The device model reads at most so many earlier exchanges of the conversation..."""
+LOCAL_CONTEXT_CHARS = 4000
+"""...and at most so many characters of them (a board's context window is small)."""
+CONTEXT_MESSAGE_CHARS = 2000
+"""An earlier message longer than this is cut to its start when it serves as context."""
+
+_WINDOW: ContextVar[tuple[Message, ...]] = ContextVar("tandem_conversation_window", default=())
+"""The earlier turns the device model reads in this `ask` (restored values: never leaves the device)."""
+
+
+class ConversationMemory(Protocol):
+    """Where a conversation's turns are kept (`device.personal.store.PersonalStore`)."""
+
+    def turns(self, conversation: str, *, last: int | None = None) -> list[Turn]: ...
+
+    def add_turn(self, conversation: str, turn: Turn, *, face: str, owner: str | None = None,
+                 ttl_s: float = ...) -> Turn: ...
 
 
 @dataclass(frozen=True)
@@ -90,6 +118,7 @@ class Answer:
     entities: list[dict[str, Any]] = field(default_factory=list)
     sensitive: list[str] = field(default_factory=list)  # categories of sensitive context the request disclosed
     tool_calls: list[dict[str, Any]] = field(default_factory=list)  # {"name", "arguments", "result"} per tool step
+    conversation: str | None = None  # the conversation this turn was kept in (None: not kept)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -103,6 +132,7 @@ class Answer:
             "entities": self.entities,
             "sensitive": self.sensitive,
             "tool_calls": self.tool_calls,
+            "conversation": self.conversation,
         }
 
 
@@ -129,7 +159,8 @@ class Agent:
                  tools: ToolExecutor | None = None, sensitive: DisclosureClassifier | None = None,
                  sensitive_policy: SensitivePolicy | None = None, tool_planner: ToolPlanner | None = None,
                  contacts: Callable[[], Iterable[str]] | None = None, public_figures: bool = True,
-                 budget: CloudBudget | None = None, latency: LatencyTarget | None = None) -> None:
+                 budget: CloudBudget | None = None, latency: LatencyTarget | None = None,
+                 memory: ConversationMemory | None = None) -> None:
         self.engine = engine  # the local executor
         self.budget = budget  # at most so many escalations a day (None: no limit)
         self.offline_reason: str | None = None
@@ -154,25 +185,39 @@ class Agent:
         self.vault = Vault()  # one conversation
         self.vaults = vaults  # encrypted vaults of named conversations (None: nothing is stored)
         self.conversation: str | None = None  # the named conversation `vault` belongs to
+        self.memory = memory  # keeps the turns of named conversations (None: turns live in `turns` only)
+        self.turns: list[Turn] = []  # this conversation's turns so far (the recent ones, when loaded)
+        self.face = "api"  # which face the conversation came through (listed by `tandem logs`)
         self._engine_lock = asyncio.Lock()  # one generation at a time on the device model
 
-    def open_conversation(self, conversation: str | None) -> None:
-        """Continue `conversation` with its stored vault (fresh when none or expired); None: an
-        unnamed conversation whose vault is never written. Raises VaultError for an unreadable file."""
+    def open_conversation(self, conversation: str | None, *, face: str | None = None) -> None:
+        """Continue `conversation` with its stored vault (fresh when none or expired) and its recent turns;
+        None: an unnamed conversation whose vault and turns are never written. `face`: the face it comes
+        through ("chat", "ask", "socket", "mqtt", "http"). Raises VaultError for an unreadable vault file,
+        PersonalStoreError for an unreadable turn."""
         if conversation is not None and self.vaults is None:
             raise VaultError("this agent stores no conversations: named conversations need a vault store")
         self.vault = self.vaults.load(conversation) if conversation is not None and self.vaults else Vault()
+        self.turns = (self.memory.turns(conversation, last=LOCAL_TURNS)
+                      if conversation is not None and self.memory is not None else [])
         self.conversation = conversation
+        if face is not None:
+            self.face = face
 
     async def ask(self, text: str, *, force: Force | None = None,
                   on_token: Callable[[int, str], None] | None = None,
                   confirm: Confirm | None = None, dry_run: bool = False,
-                  request_id: str | None = None, system: str | None = None) -> Answer:
+                  request_id: str | None = None, system: str | None = None,
+                  history: Sequence[Turn] | None = None) -> Answer:
         """Answer `text`. `force`: "local" or "cloud" for every step. `on_token(step, text)` streams.
         `confirm(kind, question)`: asks the user ("sensitive" context, an "act" that needs a yes); None: nobody.
         `dry_run`: tools show their calls and act on nothing. `request_id`: the same on a retry of the same
         request, so acts are not repeated (a fresh one when None). `system`: the user's system prompt for
-        every step (redacted like the request; the device model reads it restored)."""
+        every step (redacted like the request; the device model reads it restored). `history`: the turns
+        before this one when the caller keeps them (an OpenAI client sends its messages); None: this
+        conversation's own `turns`, which the answer then extends."""
+        context = list(history) if history is not None else list(self.turns)
+        _WINDOW.set(_window(context))
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         redaction = self.redactor.redact(text, self.vault)
@@ -195,6 +240,8 @@ class Agent:
             plan = self._with_public_names(self.planner.plan(redaction.text))
         if redacted_system is not None:
             plan = Plan(tuple(replace(step, system=redacted_system) for step in plan.steps))
+        if context and hold is None and rewrite is None and force != "local" and self.escalator is not None:
+            plan, hold = self._with_history(plan, context)
         timings["divide"] = _ms(t)
 
         run = _Run(len(plan), confirm=confirm, dry_run=dry_run, request_id=request_id or uuid.uuid4().hex)
@@ -230,16 +277,67 @@ class Agent:
         t = time.perf_counter()
         final = append_notices(self.fuser.fuse(list(run.results.values()), self.vault), run.notices)
         timings["fusion"] = _ms(t)
-        timings["total"] = _ms(t0)
         traces = [run.traces[i] for i in sorted(run.traces)]
+        route = answer_route([tr.route for tr in traces])
+        turn = Turn(user=text, answer=final, route=route, system=system, shareable=hold is None and rewrite is None,
+                    parts=tuple({"route": tr.route, "reason": tr.reason, "redacted_text": tr.redacted_text}
+                                for tr in traces))
+        if history is None:
+            self.turns = [*self.turns, turn][-LOCAL_TURNS:]
+        kept = await self._keep(turn)
+        if kept is not None:  # the turn could not be written: the answer stands, the user is told
+            run.notices.append(kept)
+            final = append_notices(final, [kept])
+        timings["total"] = _ms(t0)
         return Answer(
-            answer=final, route=answer_route([tr.route for tr in traces]), sent=run.sent, timings_ms=timings,
+            answer=final, route=route, sent=run.sent, timings_ms=timings,
             parts=traces, notices=run.notices, redacted=redaction.text,
             entities=[{"type": e.type, "start": e.start, "end": e.end, "placeholder": e.placeholder}
                       for e in redaction.entities],
             sensitive=list(sensitive),
             tool_calls=[tr.tool_call for tr in traces if tr.tool_call is not None],
+            conversation=self.conversation if self.memory is not None else None,
         )
+
+    async def _keep(self, turn: Turn) -> str | None:
+        """Write `turn` to the conversation's memory; a notice when that failed, else None."""
+        if self.conversation is None or self.memory is None:
+            return None
+        ttl_s = self.vaults.ttl_s if self.vaults is not None else 7 * 24 * 3600.0
+        try:
+            await asyncio.to_thread(self.memory.add_turn, self.conversation, turn, face=self.face,
+                                    owner=self.vault.owner, ttl_s=ttl_s)
+        except PersonalStoreError as exc:
+            log.warning("turn not kept error=%s", type(exc).__name__)
+            return f"this turn was not kept in the conversation's history: {exc}"
+        return None
+
+    def _with_history(self, plan: Plan, context: Sequence[Turn]) -> tuple[Plan, str | None]:
+        """The plan with each follow-up step given the redacted turns it needs (`Step.history`), or the
+        plan as it was and why nothing of this request may leave: a follow-up of a turn that stayed on the
+        device (sensitive context), or of one whose values cannot be redacted."""
+        steps = []
+        for step in plan.steps:
+            wanted = turns_needed(step.text, len(context)) if step.kind == "answer" else 0
+            if not wanted:
+                steps.append(step)
+                continue
+            chosen = context[-wanted:]
+            if not all(t.shareable for t in chosen):
+                return plan, ("this follows up on a turn that stayed on the device for its sensitive context, "
+                              "so it stays on the device too")
+            messages: list[tuple[Speaker, str]] = []
+            for t in chosen:
+                speakers: tuple[tuple[Speaker, str], ...] = (("user", t.user), ("assistant", _context_text(t.answer)))
+                for role, said in speakers:
+                    redacted = self.redactor.redact(said, self.vault).text
+                    if not self.policy.check(redacted, self.vault).escalate:
+                        return plan, ("this follows up on a turn whose private values cannot be redacted, so it "
+                                      "stays on the device")
+                    messages.append((role, redacted))
+            personal = step.personal or any(PLACEHOLDER_RE.search(m) for _, m in messages)
+            steps.append(replace(step, history=tuple(messages), personal=personal))
+        return Plan(tuple(steps)), None
 
     def _with_public_names(self, plan: Plan) -> Plan:
         """Knowledge questions that name public figures may leave with the names (not the user's private
@@ -393,7 +491,7 @@ class Agent:
         # the device model may see the real values: restore them for the local prompt
         # no system prompt of ours: the model's own default one (from the manifest) answers best; the user's
         # own (`system`) replaces it
-        messages = [Message("user", self.vault.restore(step.local_text or step.text))]
+        messages = [*_WINDOW.get(), Message("user", self.vault.restore(step.local_text or step.text))]
         if step.system:
             messages.insert(0, Message("system", self.vault.restore(step.system)))
         params = SamplingParams(max_new_tokens=max_tokens or self.config.local_max_tokens,
@@ -501,8 +599,9 @@ class Agent:
     async def _escalate(self, step: Step, steps: int) -> tuple[SentRecord, asyncio.Future[TaskResult]]:
         if self.escalator is None:
             raise EscalationError(self._no_cloud())
+        history = tuple(HistoryMessage(role=role, content=text) for role, text in step.history) or None
         task = SubTask(prompt=step.text, system=step.system, max_tokens=self.config.cloud_max_tokens, part=step.index,
-                       parts=steps)
+                       parts=steps, history=history)
         record, fut = await self.escalator.submit(task)
         log.info("escalated part=%d task=%s bytes=%d", step.index, record.task_id, record.wire_bytes)
         return record, fut
@@ -538,6 +637,27 @@ def _bound(confirm: Confirm | None, kind: str) -> Callable[[str], Awaitable[bool
         return await confirm(kind, question)
 
     return ask
+
+
+def _context_text(answer: str) -> str:
+    """An earlier answer as context: without the device's own notes to the user, cut when long."""
+    kept = "\n".join(line for line in answer.splitlines() if not line.startswith("[note] ")).strip()
+    kept = kept.replace(CUT_MARK, "").rstrip()
+    return kept if len(kept) <= CONTEXT_MESSAGE_CHARS else kept[:CONTEXT_MESSAGE_CHARS].rstrip() + " ..."
+
+
+def _window(context: Sequence[Turn]) -> tuple[Message, ...]:
+    """The most recent exchanges the device model reads (values restored), within its budget."""
+    messages: list[Message] = []
+    used = 0
+    for turn in reversed(context[-LOCAL_TURNS:]):
+        pair = [Message("user", turn.user), Message("assistant", _context_text(turn.answer))]
+        size = sum(len(m.content) for m in pair)
+        if used + size > LOCAL_CONTEXT_CHARS:
+            break
+        messages[:0] = pair
+        used += size
+    return tuple(messages)
 
 
 def _as_draft(generation: Generation) -> Draft:

@@ -18,7 +18,7 @@ Two schema versions are spoken (see `protocol.envelope` for the crypto of each):
 A schema-1 header carries no `result_mode` field on the wire or in its canonical bytes, so v1
 peers keep working byte for byte.
 
-Optional payload fields added later (`SubTask.tools`, `TaskResult.tool_call`) are left out of the
+Optional payload fields added later (`SubTask.tools`, `SubTask.history`, `TaskResult.tool_call`) are left out of the
 JSON when unset, so a payload that does not use them is byte for byte what an older peer sends and
 accepts; a peer that predates a field refuses a payload that sets it (every model forbids extras),
 and the device then answers on its own as for any refused escalation.
@@ -50,6 +50,8 @@ __all__ = [
     "HPKE_OVERHEAD",
     "KEY_B64_PATTERN",
     "KEY_ID_PATTERN",
+    "MAX_HISTORY_CHARS",
+    "MAX_HISTORY_MESSAGES",
     "MAX_PROMPT_CHARS",
     "MAX_SEQ",
     "MAX_WIRE_BYTES",
@@ -64,6 +66,7 @@ __all__ = [
     "TASK_ID_PATTERN",
     "Envelope",
     "Header",
+    "HistoryMessage",
     "KeyedSubTask",
     "Kind",
     "ResultMode",
@@ -84,6 +87,10 @@ DEVICE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 TASK_ID_PATTERN = r"^[0-9a-f]{32}$"
 KEY_ID_PATTERN = r"^[0-9a-f]{16}$"
 MAX_PROMPT_CHARS = 32 * 1024
+MAX_HISTORY_MESSAGES = 16
+"""At most so many earlier messages of a conversation ride along with a sub-task (`SubTask.history`)."""
+MAX_HISTORY_CHARS = 16 * 1024
+"""...and at most so many characters of them in all."""
 MAX_SEQ = 2**63 - 1
 
 HPKE_OVERHEAD = 32 + 16
@@ -206,6 +213,15 @@ def canonical_bytes(schema_version: int, kind: str, device_id: str, task_id: str
             f'"task_id":"{task_id}"}}').encode("ascii")
 
 
+class HistoryMessage(BaseModel):
+    """One earlier message of the conversation a sub-task continues (redacted like the prompt)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=MAX_HISTORY_CHARS)
+
+
 class SubTask(BaseModel):
     """Payload of a `task` envelope: one redacted sub-task for a cloud worker."""
 
@@ -225,6 +241,11 @@ class SubTask(BaseModel):
     """Set when the device asks for a tool call instead of prose (`protocol.tools`): the tools it may
     call, names and schemas only. Absent from the JSON when None (older workers never see it)."""
 
+    history: tuple[HistoryMessage, ...] | None = Field(default=None, min_length=1, max_length=MAX_HISTORY_MESSAGES)
+    """The earlier turns of the conversation the prompt follows up on ("and of Canada?"), oldest first and
+    redacted like the prompt; the device's planner decides how many (often none). Absent from the JSON
+    when None (older workers never see it)."""
+
     @model_validator(mode="after")
     def _part_in_range(self) -> SubTask:
         if self.part >= self.parts:
@@ -236,11 +257,15 @@ class SubTask(BaseModel):
             size = sum(len(t.model_dump_json()) for t in self.tools)
             if size > MAX_TOOLS_BYTES:
                 raise ValueError(f"the tools are {size} bytes as JSON, at most {MAX_TOOLS_BYTES}")
+        if self.history is not None:
+            chars = sum(len(m.content) for m in self.history)
+            if chars > MAX_HISTORY_CHARS:
+                raise ValueError(f"the history is {chars} characters, at most {MAX_HISTORY_CHARS}")
         return self
 
     @model_serializer(mode="wrap")
     def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        return _without_none(handler(self), "tools")
+        return _without_none(handler(self), "tools", "history")
 
 
 class KeyedSubTask(BaseModel):

@@ -34,7 +34,7 @@ from typing import Any, ClassVar, Protocol
 
 from protocol.messages import SubTask
 
-__all__ = ["CLOUD_SYSTEM_PROMPT", "Backend", "chat_request"]
+__all__ = ["CLOUD_SYSTEM_PROMPT", "Backend", "chat_messages", "chat_request"]
 
 # The cloud sees placeholders such as <PERSON_1> instead of personal data; it must keep them.
 CLOUD_SYSTEM_PROMPT = (
@@ -44,12 +44,18 @@ CLOUD_SYSTEM_PROMPT = (
 )
 
 
+def chat_messages(task: SubTask, system_prompt: str) -> list[dict[str, str]]:
+    """The sub-task's chat: the system prompt, the conversation it follows up on (if any), its prompt."""
+    history = [{"role": m.role, "content": m.content} for m in task.history or ()]
+    return [{"role": "system", "content": task.system or system_prompt}, *history,
+            {"role": "user", "content": task.prompt}]
+
+
 def chat_request(task: SubTask, system_prompt: str) -> dict[str, Any]:
     """One sub-task as an OpenAI chat-completions request, streamed with a final usage chunk: the
     `openai` backend posts it (plus its model name), the `llamacpp` backend hands it to the binding."""
     return {
-        "messages": [{"role": "system", "content": task.system or system_prompt},
-                     {"role": "user", "content": task.prompt}],
+        "messages": chat_messages(task, system_prompt),
         "max_tokens": task.max_tokens,
         "temperature": task.temperature,
         "stream": True,

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from cloud.backends.base import CLOUD_SYSTEM_PROMPT
+from cloud.backends.base import CLOUD_SYSTEM_PROMPT, chat_messages
 from cloud.errors import BackendError
 from cloud.planning import constrained_plan
 from protocol.messages import SubTask
@@ -44,7 +44,7 @@ class OnnxBackend:
         from inference.engine import SamplingParams
         from inference.errors import ModelError
 
-        messages = [Message("system", task.system or CLOUD_SYSTEM_PROMPT), Message("user", task.prompt)]
+        messages = [Message(m["role"], m["content"]) for m in chat_messages(task, CLOUD_SYSTEM_PROMPT)]
         chunks: list[str] = []
         params = SamplingParams(max_new_tokens=task.max_tokens, temperature=task.temperature)
         try:

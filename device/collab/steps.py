@@ -33,6 +33,8 @@ ROUTE_LABELS: dict[str, str] = {"local": "device", "cloud": "cloud", "tool": "de
 PlannedBy = Literal["device", "cloud"]
 """Who planned a tool call: the device's own parsers, or the worker pool (the device executes either)."""
 
+Speaker = Literal["user", "assistant"]
+"""Who said an earlier message of the conversation."""
 StepKind = Literal["answer", "tool"]
 """What a step asks for: text (`answer`) or an action or lookup a device tool performs (`tool`)."""
 
@@ -74,6 +76,9 @@ class Step:
     system: str | None = None
     """The user's own system prompt for this request (`tandem ask -s`), redacted like `text`: the device
     model reads it restored, the cloud gets it with placeholders."""
+    history: tuple[tuple[Speaker, str], ...] = ()
+    """(role, text) of the earlier messages this step follows up on, redacted like `text`: what the cloud
+    gets of the conversation (`device.collab.planners.context` decides how much; often nothing)."""
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,26 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX deliveries_open ON deliveries (delivered_at)
     """),
+    ("004_conversations", """
+        CREATE TABLE conversations (
+            id TEXT PRIMARY KEY,
+            face TEXT NOT NULL,
+            owner TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            expires_at REAL NOT NULL
+        );
+        CREATE INDEX conversations_updated ON conversations (updated_at);
+        CREATE INDEX conversations_expiry ON conversations (expires_at);
+        CREATE TABLE turns (
+            conversation TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            n INTEGER NOT NULL,
+            at REAL NOT NULL,
+            route TEXT NOT NULL,
+            record BLOB NOT NULL,
+            PRIMARY KEY (conversation, n)
+        )
+    """),
 ]
 """(name, SQL) in the order they run. Append only."""
 

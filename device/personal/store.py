@@ -5,10 +5,10 @@ All calls are synchronous and fast (one small transaction each) and safe from an
 calls them from a worker thread, the scheduler from asyncio through `asyncio.to_thread`.
 
 What is stored encrypted: every text the user said or typed (reminder and note texts, whom a
-reminder is for, list names and items, timer names, contacts, message texts), each sealed with
-ChaCha20-Poly1305 under a key derived from `key` (`device.personal.sealing`). In the clear: ids,
-kinds, states, due and creation times, durations, a timer's area, request ids. Logs carry ids and
-counts, never texts.
+reminder is for, list names and items, timer names, contacts, message texts, conversation turns),
+each sealed with ChaCha20-Poly1305 under a key derived from `key` (`device.personal.sealing`). In the
+clear: ids, kinds, states, due and creation times, durations, a timer's area, request ids,
+conversation ids and routes. Logs carry ids and counts, never texts.
 
 `key` is the device's vault key (`tandem.assembly.personal_setup.open_personal_store` passes it);
 without one the store keeps its own key file beside the database (`<file>.key`, 0600), which
@@ -32,6 +32,7 @@ from pathlib import Path
 
 from device.errors import PersonalStoreError
 from device.personal.contacts import Contacts
+from device.personal.conversations import Conversations
 from device.personal.db import Database
 from device.personal.firing import Deliveries
 from device.personal.lists import Lists
@@ -40,7 +41,17 @@ from device.personal.outbox import Outbox
 from device.personal.reminders import Reminders
 from device.personal.sealing import Sealer
 from device.personal.timers import Timers
-from device.personal.values import Contact, Fired, ListItem, Message, Note, Reminder, Timer
+from device.personal.values import (
+    Contact,
+    ConversationInfo,
+    Fired,
+    ListItem,
+    Message,
+    Note,
+    Reminder,
+    Timer,
+    Turn,
+)
 from device.personal.zones import local_zone
 
 log = logging.getLogger(__name__)
@@ -74,6 +85,7 @@ class PersonalStore:
         self._contacts = Contacts(self._db)
         self._outbox = Outbox(self._db, self._contacts)
         self._deliveries = Deliveries(self._db, self._contacts)
+        self._conversations = Conversations(self._db)
 
     def now(self) -> datetime:
         """The store's clock, in its zone: the `now` to give `parse_when`."""
@@ -173,6 +185,28 @@ class PersonalStore:
 
     def notes(self) -> list[Note]:
         return self._notes.all()
+
+    # -- conversations -------------------------------------------------------------------------------
+
+    def add_turn(self, conversation: str, turn: Turn, *, face: str, owner: str | None = None,
+                 ttl_s: float = 7 * 24 * 3600.0) -> Turn:
+        """Keep one turn of `conversation` (sealed); the conversation expires `ttl_s` after it."""
+        return self._conversations.add_turn(conversation, turn, face=face, owner=owner, ttl_s=ttl_s)
+
+    def turns(self, conversation: str, *, last: int | None = None) -> list[Turn]:
+        return self._conversations.turns(conversation, last=last)
+
+    def conversation(self, conversation: str) -> ConversationInfo | None:
+        return self._conversations.info(conversation)
+
+    def conversations(self, *, limit: int | None = None) -> list[ConversationInfo]:
+        return self._conversations.all(limit=limit)
+
+    def latest_conversation(self, *, face: str | None = None) -> str | None:
+        return self._conversations.latest(face=face)
+
+    def delete_conversation(self, conversation: str) -> bool:
+        return self._conversations.delete(conversation)
 
     # -- contacts and messages ------------------------------------------------------------------------
 

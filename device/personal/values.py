@@ -161,3 +161,48 @@ def say_duration(seconds: float) -> str:
     parts = [(days, "d"), (hours, "h"), (minutes, "min")] if days or hours or minutes else [(s, "s")]
     shown = [f"{n} {unit}" for n, unit in parts if n][:2]
     return " ".join(shown) or "0 s"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation: what the user asked and the answer they saw (values restored), how
+    it was answered, and whether it may serve as redacted context for the cloud (`shareable` is False
+    when the request was held on the device for its sensitive context)."""
+
+    user: str
+    answer: str
+    route: str = "local"
+    system: str | None = None
+    shareable: bool = True
+    parts: tuple[dict[str, Any], ...] = ()
+    """Per part: {"route", "reason", "redacted_text"} (placeholders only), as the trace showed them."""
+    n: int = 0
+    at: datetime | None = None
+
+    def record(self) -> dict[str, Any]:
+        """What is sealed in the store (everything but `n` and `at`, which are columns)."""
+        return {"user": self.user, "answer": self.answer, "route": self.route, "system": self.system,
+                "shareable": self.shareable, "parts": list(self.parts)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "at": iso(self.at), **self.record()}
+
+
+@dataclass(frozen=True)
+class ConversationInfo:
+    """A stored conversation as `tandem logs` lists it."""
+
+    id: str
+    face: str
+    owner: str | None
+    turns: int
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+    first: str = ""
+    """The first request's opening words (the user's own: shown on the device only)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "face": self.face, "owner": self.owner, "turns": self.turns,
+                "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
+                "expires_at": iso(self.expires_at), "first": self.first}

@@ -157,8 +157,8 @@ class AskService:
     async def _answer(self, agent: Agent, request: AskRequest, caller: Caller, seq: int) -> Answer | AskReply:
         """The agent's answer, or an error reply when the conversation belongs to another caller."""
         try:
-            # a named conversation continues from its sealed vault; otherwise no values carry over
-            agent.open_conversation(request.conversation)
+            # a named conversation continues from its sealed vault and its turns; otherwise nothing carries over
+            agent.open_conversation(request.conversation, face=caller.face)
             if request.conversation is not None:
                 owner = agent.vault.owner
                 if owner is not None and owner != caller.key:

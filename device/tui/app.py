@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input
 
 from device.agent import Answer
 from device.collab.steps import Force
+from device.personal.conversations import new_conversation_id
 from device.redaction.vault import Vault
 from device.tui.screens import ConfirmScreen, StartupScreen, VaultScreen
 from device.tui.session import ChatSession, SessionFactory
@@ -251,9 +252,9 @@ class ChatApp(App[None]):
             self.notify("Wait for the answer to finish, then start a new conversation.", severity="warning")
             return
         if self.session is not None:
-            # a fresh, unnamed conversation: the old one's values are gone from this screen, and a named
-            # conversation's stored vault stays as it was on disk instead of being overwritten
-            self.session.agent.open_conversation(None)
+            # a fresh conversation: the old one's values are gone from this screen, and the old one's stored
+            # vault and turns stay as they were on disk (`tandem logs`, `tandem chat --conversation ID`)
+            self.session.agent.open_conversation(new_conversation_id("chat"), face="chat")
         self.placeholders.clear()
         self.turns = 0
         self.force_next = None

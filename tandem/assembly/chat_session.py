@@ -93,11 +93,12 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
         agent, _ = await asyncio.to_thread(make_agent, settings, with_cloud=False)
     except TandemError as exc:
         raise SessionStartError(f"the device model could not be loaded: {exc}") from exc
-    if conversation is not None:
-        try:
-            agent.open_conversation(conversation)
-        except TandemError as exc:
-            raise SessionStartError(f"conversation {conversation!r} cannot be continued: {exc}") from exc
+    from device.personal.conversations import new_conversation_id
+
+    try:  # every chat is a conversation the device keeps (`tandem logs`); a named one continues
+        agent.open_conversation(conversation or new_conversation_id("chat"), face="chat")
+    except TandemError as exc:
+        raise SessionStartError(f"conversation {conversation!r} cannot be continued: {exc}") from exc
     if agent.tools is not None:
         progress("connecting to the home …")
         await agent.tools.start()

@@ -207,7 +207,8 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
                  router=router, tools=tools, tool_planner=_tool_planner(settings, tools, esc.timeout_s),
                  fuser=make_fuser(collab.fuser), contacts=_contact_names(tools),
                  public_figures=esc.public_figures, budget=_budget(settings),
-                 latency=LatencyTarget(esc.latency_target_s) if esc.latency_target_s is not None else None), escalator
+                 latency=LatencyTarget(esc.latency_target_s) if esc.latency_target_s is not None else None,
+                 memory=tools.services.personal), escalator
 
 
 def _budget(settings: Settings) -> CloudBudget | None:

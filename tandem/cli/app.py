@@ -1,7 +1,7 @@
 """The root `tandem` group: the options every command shares, and the commands, one module per group.
 
 Command modules (`ask`, `redact`, `model`, `bench`, `broker`, `chaos`, `chat`, `eval`, `hardware`,
-`keys`, `serve`, `worker`, `reminders`, `route`, `timers`, `lists`, `tools`) import only click and light helpers at import
+`keys`, `serve`, `worker`, `reminders`, `route`, `timers`, `lists`, `tools`, `history` for `logs`) import only click and light helpers at import
 time and their dependencies inside the command, so `tandem --help` is instant. None imports another command module (a test holds
 them to it): what they share lives in `group` (the one error path), `config` (settings),
 `extras` (install hints), `logs` and `errors`. Measurement commands import `harness` inside the command.
@@ -20,6 +20,7 @@ from tandem.cli.chat import chat
 from tandem.cli.eval import eval_group
 from tandem.cli.group import TandemGroup
 from tandem.cli.hardware import hardware
+from tandem.cli.history import logs
 from tandem.cli.keys import keys
 from tandem.cli.lists import lists
 from tandem.cli.logs import log_to_stderr
@@ -45,5 +46,5 @@ def main(ctx: click.Context, log_level: str) -> None:
 
 
 for _command in (ask, demo, redact, model, bench, broker, chaos, chat, eval_group, hardware, keys, serve, worker,
-                 reminders, route, timers, lists, tools):
+                 reminders, route, timers, lists, tools, logs):
     main.add_command(_command)

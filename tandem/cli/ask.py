@@ -21,7 +21,8 @@ DEMO_TEXT = (
 
 
 async def _run_ask(settings: Settings, text: str, force: str | None, autostart: bool, stream: bool,
-                   dry_run: bool = False, system: str | None = None) -> Any:
+                   dry_run: bool = False, system: str | None = None, conversation: str | None = None,
+                   continue_last: bool = False) -> Any:
     from device.errors import BrokerUnavailable
     from tandem.assembly.runtime import ensure_infra, ensure_keys, make_agent, model_dir
 
@@ -43,6 +44,7 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
                 settings = settings.model_copy(update={"mqtt_version": "3.1.1"})
     agent, escalator = make_agent(settings, with_cloud=force != "local")
     try:
+        _open_conversation(agent, conversation, continue_last)
         if agent.tools is not None:
             await agent.tools.start()
         if escalator is not None:
@@ -71,6 +73,18 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
             infra.stop()
 
 
+def _open_conversation(agent: Any, conversation: str | None, continue_last: bool) -> None:
+    """`--conversation ID`, or with `-c` the last conversation of `tandem ask`, or a new one: every ask is
+    kept (`tandem logs`), and its id is in `--json`'s `conversation`."""
+    from device.personal.conversations import new_conversation_id
+
+    if conversation is None and continue_last and agent.memory is not None:
+        conversation = agent.memory.latest_conversation(face="ask")
+        if conversation is None:
+            click.echo("[note] no earlier `tandem ask` conversation to continue: starting a new one", err=True)
+    agent.open_conversation(conversation or new_conversation_id("ask"), face="ask")
+
+
 def _text_or_stdin(text: str | None) -> str:
     """TEXT as given, or stdin's text for `-` or no TEXT (`echo hi | tandem ask -`)."""
     if text is not None and text != "-":
@@ -94,15 +108,20 @@ def _text_or_stdin(text: str | None) -> str:
 @click.option("--dry-run", is_flag=True, help="Tools show the calls they would make and act on nothing.")
 @click.option("-s", "--system", default=None,
               help="A system prompt for this request (redacted like it; the cloud sees placeholders).")
+@click.option("-c", "--continue", "continue_last", is_flag=True,
+              help="Continue the last `tandem ask` conversation (its earlier turns are the context).")
+@click.option("--conversation", default=None, metavar="ID",
+              help="Continue (or start) the conversation ID; `tandem logs` lists them.")
 def ask(text: str | None, as_json: bool, force: str | None, no_autostart: bool, dry_run: bool,
-        system: str | None) -> None:
+        system: str | None, continue_last: bool, conversation: str | None) -> None:
     """Answer TEXT (`-` or none: read it from stdin): with the device's tools (home, timers, reminders), its
-    model, or with redacted parts escalated to the worker pool. `--json` adds `tool_calls`: [{"name",
-    "arguments", "result"}]."""
+    model, or with redacted parts escalated to the worker pool. Every ask is kept as a conversation on the
+    device (`tandem logs`); `-c` continues the last one. `--json` adds `tool_calls`: [{"name", "arguments",
+    "result"}] and `conversation`."""
     text = _text_or_stdin(text)
     settings = cli_settings()
     answer = asyncio.run(_run_ask(settings, text, force, not no_autostart, stream=False, dry_run=dry_run,
-                                  system=system))
+                                  system=system, conversation=conversation, continue_last=continue_last))
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
     else:

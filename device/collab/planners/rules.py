@@ -120,7 +120,10 @@ def _jobs(text: str, is_command: Callable[[str], bool] | None) -> list[str]:
 def divide(text: str, max_parts: int = 4, is_command: Callable[[str], bool] | None = None) -> list[Step]:
     """Split `text` into at most `max_parts` instructions (one step if it is a single job). A step that
     acts on an earlier answer ("then send it to <PERSON_1>") depends on the step before it."""
-    pieces = [_bare(p) for p in _jobs(text, is_command)]
+    # a connective that opens the whole request ("And of Canada?", "Also, why?") ties it to the turn before:
+    # it stays, unless what follows is a device command the tools read without it
+    pieces = [_bare(p) if i or (is_command is not None and is_command(_bare(p))) else p.strip(" ,;")
+              for i, p in enumerate(_jobs(text, is_command))]
     pieces = [p for p in pieces if len(p.split()) >= 2] or [text.strip()]
     if len(pieces) > max_parts:  # keep the first ones, fold the tail into the last step
         pieces = pieces[: max_parts - 1] + [" ".join(pieces[max_parts - 1:])]

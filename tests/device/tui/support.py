@@ -39,15 +39,16 @@ class ScriptedAgent:
         self.calls: list[tuple[str, str | None]] = []
         self.gate: asyncio.Event | None = None  # set: the stream pauses after its first tokens
         self.conversation: str | None = None
+        self.opened: list[tuple[str | None, str | None]] = []  # (conversation, face) per open_conversation
         self.ask_first: str | None = None  # set: the turn asks the user this before answering
         self.confirmed: list[bool] = []
         self.cloud_model = "qwen2.5-coder-0.5b-instruct"  # what the cloud parts say answered them
 
-    def open_conversation(self, conversation: str | None) -> None:
-        """As Agent.open_conversation without a vault store: unnamed conversations only."""
-        assert conversation is None, "the scripted agent stores no conversations"
+    def open_conversation(self, conversation: str | None, *, face: str | None = None) -> None:
+        """As Agent.open_conversation without a store: a fresh vault whatever the id (nothing is kept)."""
         self.vault = Vault()
-        self.conversation = None
+        self.conversation = conversation
+        self.opened.append((conversation, face))
 
     async def ask(self, text: str, *, force: str | None = None,
                   on_token: Callable[[int, str], None] | None = None,

@@ -139,6 +139,9 @@ def test_new_conversation_forgets_the_vault_and_the_turns() -> None:
             await pilot.press("ctrl+n")
             await pilot.pause()
             assert agent.vault is not old_vault and len(agent.vault) == 0
+            # a new conversation of its own, kept apart from the old one (`tandem logs`)
+            (new_id, face), = agent.opened
+            assert face == "chat" and new_id is not None and new_id.startswith("chat-")
             assert app.turns == 0 and app.placeholders == {} and app.query_one(TracePanel).texts == []
             assert [k for k, _ in _messages(app)] == ["notice"]
             await pilot.press("ctrl+g")
