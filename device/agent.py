@@ -334,6 +334,9 @@ class Agent:
                     if not self.policy.check(redacted, self.vault).escalate:
                         return plan, ("this follows up on a turn whose private values cannot be redacted, so it "
                                       "stays on the device")
+                    if role == "user" and self._discloses(redacted):  # a caller's own history is checked too
+                        return plan, ("this follows up on a turn that disclosed sensitive context, so it stays on "
+                                      "the device")
                     messages.append((role, redacted))
             personal = step.personal or any(PLACEHOLDER_RE.search(m) for _, m in messages)
             steps.append(replace(step, history=tuple(messages), personal=personal))
@@ -356,6 +359,11 @@ class Agent:
                                public_names=tuple(names.values()))
             steps.append(step)
         return Plan(tuple(steps))
+
+    def _discloses(self, redacted: str) -> bool:
+        """`redacted` discloses sensitive context that the policy keeps from the cloud as it is."""
+        return self.sensitive is not None and self.sensitive_policy.action(
+            tuple(self.sensitive.classify(redacted))) is not None
 
     async def _sensitive_gate(self, redacted: str, sensitive: tuple[str, ...],
                               confirm: Confirm | None) -> tuple[str | None, str | None]:

@@ -1,5 +1,8 @@
 """The `echo` backend: answers with the prompt, so load tests measure the transport and crypto.
 
+A sub-task that carries earlier turns (`SubTask.history`) is answered with them too, one message per
+line before the prompt, so tests see exactly what of a conversation reached the cloud.
+
 It also plans tool calls, deterministically and without a model, so the planning path (device ->
 worker -> device) is tested end to end: the tool whose name and description share the most words
 with the request (ties: the first offered; none shared: no call), its string arguments filled with
@@ -46,6 +49,8 @@ class EchoBackend:
     def generate(self, task: SubTask) -> Iterator[str]:
         if self.delay_s > 0:
             time.sleep(self.delay_s)
+        for message in task.history or ():
+            yield message.content + "\n"
         yield task.prompt
 
     def plan(self, prompt: str, tools: Sequence[ToolSpec]) -> PlannedToolCall | None:

@@ -18,7 +18,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from device.agent import Agent, Answer
 from device.cloud_link import CloudLink
 from device.collab.executors import Confirm
+from device.personal.values import Turn
 from device.service.callers import IN_PROCESS, Caller
 from device.service.log_tags import tag
 from device.service.messages import AskReply, AskRequest
@@ -121,7 +122,11 @@ class AskService:
             return None, refused
         return request, await self.ask(request, caller)
 
-    async def ask(self, request: AskRequest, caller: Caller = IN_PROCESS) -> AskReply:
+    async def ask(self, request: AskRequest, caller: Caller = IN_PROCESS, *, history: Sequence[Turn] | None = None,
+                  on_token: Callable[[int, str], None] | None = None) -> AskReply:
+        """Answer `request` for `caller`. `history`: the turns before it as the caller keeps them (the HTTP
+        face's clients send their messages), instead of the conversation's stored ones. `on_token(part,
+        text)`: streams the answer as it is made (called from the engine's thread)."""
         async with self._busy:
             self._seq += 1
             seq = self._seq
@@ -134,7 +139,7 @@ class AskService:
                                         "service's Unix socket", request.id)
             self.set_state("answering")
             try:
-                answer = await self._answer(agent, request, caller, seq)
+                answer = await self._answer(agent, request, caller, seq, history, on_token)
             except TandemError as exc:
                 log.warning("request failed req=%d id=%s error=%s", seq, tag(request.id), type(exc).__name__)
                 self.set_state("idle")
@@ -152,9 +157,11 @@ class AskService:
             data = answer.to_json()
             return AskReply(ok=True, id=request.id, answer=answer.answer, route=answer.route, sent=data["sent"],
                             timings_ms=answer.timings_ms, parts=data["parts"], notices=answer.notices,
-                            tool_calls=answer.tool_calls, sensitive=answer.sensitive)
+                            tool_calls=answer.tool_calls, sensitive=answer.sensitive, conversation=answer.conversation)
 
-    async def _answer(self, agent: Agent, request: AskRequest, caller: Caller, seq: int) -> Answer | AskReply:
+    async def _answer(self, agent: Agent, request: AskRequest, caller: Caller, seq: int,
+                      history: Sequence[Turn] | None = None,
+                      on_token: Callable[[int, str], None] | None = None) -> Answer | AskReply:
         """The agent's answer, or an error reply when the conversation belongs to another caller."""
         try:
             # a named conversation continues from its sealed vault and its turns; otherwise nothing carries over
@@ -168,7 +175,8 @@ class AskService:
                                             "conversation id", request.id)
                 agent.vault.owner = caller.key  # bound from its first request on (sealed with the vault)
             return await agent.ask(request.text, force=request.force, confirm=_approvals(request),
-                                   dry_run=request.dry_run, request_id=f"{caller.key}:{request.id}" if request.id else None)
+                                   dry_run=request.dry_run, request_id=f"{caller.key}:{request.id}" if request.id else None,
+                                   system=request.system, history=history, on_token=on_token)
         finally:
             agent.open_conversation(None)  # drop the values from memory once the answer is restored
 

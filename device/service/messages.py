@@ -14,14 +14,17 @@ class AskRequest(BaseModel):
 
     schema_version: Literal[1] = 1
     text: str = Field(min_length=1, max_length=32_000)
+    system: str | None = Field(default=None, max_length=32_000)
+    """A system prompt for this request (redacted like `text`)."""
     force: Force | None = None
     id: str | None = Field(default=None, max_length=200)
     """Echoed in the reply: the correlation id of the JSON fallback (and of socket clients)."""
     reply_to: str | None = Field(default=None, max_length=500)
     """MQTT 3.1.1 fallback: where to publish the reply (MQTT 5 clients set a response topic)."""
     conversation: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    """Continue this named conversation: its vault (placeholders <-> values) stays on the device,
-    encrypted, between requests until it expires. None: the request is a conversation of its own."""
+    """Continue this named conversation: its vault (placeholders <-> values) and its turns stay on the
+    device, encrypted, between requests until they expire, and a follow-up ("and of Canada?") is read
+    against the turns before it. None: the request is a conversation of its own (not kept)."""
     confirm_sensitive: bool = False
     """The caller approves in advance what the `ask` sensitive-context policy would ask about: a redacted
     copy of a request that discloses sensitive context may escalate."""
@@ -46,6 +49,7 @@ class AskReply(BaseModel):
     notices: list[str] = Field(default_factory=list)
     tool_calls: list[dict[str, Any]] = Field(default_factory=list)
     sensitive: list[str] = Field(default_factory=list)
+    conversation: str | None = None
 
     @classmethod
     def failure(cls, error: str, request_id: str | None = None) -> AskReply:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from device.cloud_link import CloudLink
 from device.service import AskService, Backend
+from device.service.http_face import HttpFace, HttpFaceError, is_loopback
 from device.service.mqtt_face import MqttFace
 from device.service.socket_face import SocketFace
 from protocol.errors import TandemError
@@ -71,6 +72,8 @@ class ServeOptions:
     cloud: bool = True
     allow_anonymous_broker: bool = False  # or settings.serve.allow_anonymous_broker
     state_interval_s: float = 30.0  # re-publish the state document (spool counts change without requests)
+    http: tuple[str, int] | None = None  # (host, port) of the OpenAI/Ollama-compatible API; None: none
+    http_token: str | None = None  # the bearer token it requires (required off loopback)
 
 
 async def run_service(load: Callable[[], Settings], options: ServeOptions, stop: asyncio.Event | None = None,
@@ -87,8 +90,14 @@ async def run_service(load: Callable[[], Settings], options: ServeOptions, stop:
         exposure = await asyncio.to_thread(
             check, options.command_broker, auth,
             allow_anonymous=options.allow_anonymous_broker or settings.serve.allow_anonymous_broker)
+    if options.http is not None and not is_loopback(options.http[0]) and not options.http_token:
+        raise HttpFaceError(f"--http {options.http[0]}:{options.http[1]} is not a loopback address: set a bearer "
+                            "token (--http-token or TANDEM_HTTP_TOKEN) so that only your clients can ask")
     service = AskService(await build_backend(settings, cloud=options.cloud))
-    faces: list[MqttFace | SocketFace] = [SocketFace(service, options.socket_path)]
+    faces: list[MqttFace | SocketFace | HttpFace] = [SocketFace(service, options.socket_path)]
+    if options.http is not None:
+        faces.append(HttpFace(service, *options.http, token=options.http_token,
+                              count_tokens=lambda text: len(service.backend.agent.engine.encode(text))))
     if options.command_broker and exposure is not None:
         faces.append(MqttFace(service, broker_url=options.command_broker, device_id=settings.device_id,
                               mqtt_version=settings.mqtt_version, discovery_prefix=options.discovery_prefix,
@@ -119,7 +128,7 @@ async def run_service(load: Callable[[], Settings], options: ServeOptions, stop:
     loop.add_signal_handler(signal.SIGHUP, on_hup)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    ready = ready_line(options, settings)
+    ready = ready_line(options, settings, [f.url for f in faces if isinstance(f, HttpFace)])
     log.info("%s", ready)
     if on_ready is not None:
         on_ready(ready)
@@ -157,8 +166,10 @@ def _start_scheduler(settings: Settings, faces: list[MqttFace], stop: asyncio.Ev
     return asyncio.get_running_loop().create_task(personal_scheduler(settings, store, notify).run(stop))
 
 
-def ready_line(options: ServeOptions, settings: Settings) -> str:
+def ready_line(options: ServeOptions, settings: Settings, http_urls: list[str] | None = None) -> str:
     where = [f"socket {options.socket_path}"]
     if options.command_broker:
         where.append(f"mqtt {options.command_broker} topic tandem/{settings.device_id}/ask/<caller>")
+    for url in http_urls or ():
+        where.append(f"http {url}/v1 (OpenAI) and {url}/api (Ollama)")
     return "ready: " + "; ".join(where)

@@ -43,11 +43,23 @@ class EchoEngine:
         return Generation(text, (0,), (-0.1,), (0.1,), 3, "stop", 1.0, 1.0)
 
 
-def echo_service(vault_dir: Path) -> AskService:
-    """A service whose agent echoes (values restored or not are visible) and keeps named conversations."""
+class ConversationEchoEngine(EchoEngine):
+    """Answers with every message it read, " | "-joined: a reply shows the conversation the model saw."""
+
+    def chat(self, messages: Any, params: Any, on_token: Callable[[TokenEvent], None] | None = None,
+             cancel: threading.Event | None = None) -> Generation:
+        text = " | ".join(m.content for m in messages)
+        if on_token is not None:
+            on_token(TokenEvent(0, text, -0.1, 0.1))
+        return Generation(text, (0,), (-0.1,), (0.1,), 3, "stop", 1.0, 1.0)
+
+
+def echo_service(vault_dir: Path, memory: Any = None, engine: Any = None) -> AskService:
+    """A service whose agent echoes (values restored or not are visible) and keeps named conversations
+    (their turns too, given a `memory`)."""
     store = VaultStore(vault_dir, vault_dir.parent / "vault.key")
-    agent = Agent(EchoEngine(), RuleRedactor(ner=None), AgentConfig(threshold=1.8, probe_tokens=2),  # type: ignore[arg-type]
-                  None, vaults=store)
+    agent = Agent(engine or EchoEngine(), RuleRedactor(ner=None), AgentConfig(threshold=1.8, probe_tokens=2),
+                  None, vaults=store, memory=memory)
     return AskService(Backend(agent, profile="x86-dev"))
 
 

@@ -133,3 +133,31 @@ def test_a_local_answer_cut_by_the_token_limit_shows_the_marker_in_the_chat(tiny
             assert CUT_MARK in shown, rendered_lines(reply)
 
     asyncio.run(go())
+
+
+def test_a_follow_up_in_the_chat_reaches_the_cloud_with_the_turn_before(
+        tiny_model: Path, keys_root: Path, mosquitto: BrokerProcess) -> None:
+    worker = Worker(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend())
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    time.sleep(0.3)
+    app = make_app(Settings(), agent_factory=_factory(tiny_model, keys_root, mosquitto.url))
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.session is not None)
+            for n, text in enumerate(("What is the capital of France?", "And of Canada?"), 1):
+                app.query_one(Input).value = text
+                await pilot.press("ctrl+o", "enter")
+                await until(pilot, lambda n=n: app.turns == n)  # type: ignore[misc]
+            # the echo worker answers with what reached it: the turn before, then the follow-up
+            answers = [m.text for m in app.query(ChatMessage) if m.kind == "assistant"]
+            assert answers[-1].startswith("What is the capital of France?\n" + answers[0])
+            assert answers[-1].endswith("And of Canada?")
+
+    try:
+        asyncio.run(go())
+    finally:
+        stop.set()
+        thread.join(10)
