@@ -143,3 +143,30 @@ def test_local_route_answers_on_the_device(real_settings: Settings, device_model
     answer = json.loads(out.stdout)
     assert answer["route"] == "local" and answer["sent"] == []
     assert "Paris" in answer["answer"]
+
+
+def test_a_follow_up_resolves_against_the_conversation(worker_process: tuple[dict[str, str], Path],
+                                                       tmp_path: Path) -> None:
+    """`tandem ask` then `tandem ask -c`: the follow-up reaches the real cloud model with the turn it needs
+    (without it, the model answers "Canada is a country."), and `tandem logs` shows both turns."""
+    env = {**worker_process[0], "XDG_STATE_HOME": str(tmp_path / "state")}
+    tandem = [sys.executable, "-m", "tandem.cli"]
+
+    def ask(*args: str) -> dict[str, object]:
+        out = subprocess.run([*tandem, "ask", "--json", "--force", "cloud", "--no-autostart", *args], env=env,
+                             capture_output=True, timeout=600, check=False)
+        assert out.returncode == 0, out.stderr.decode()
+        return json.loads(out.stdout)
+
+    first = ask("What is the capital of France?")
+    follow = ask("-c", "And of Canada?")
+    assert "Ottawa" in str(follow["answer"]), follow["answer"]
+    assert follow["conversation"] == first["conversation"]
+    (sent,) = follow["sent"]  # type: ignore[misc]
+    assert sent["payload"]["prompt"] == "And of Canada?"
+    assert sent["payload"]["history"][0] == {"role": "user", "content": "What is the capital of France?"}
+    shown = subprocess.run([*tandem, "logs", "show", "--json"], env=env, capture_output=True, timeout=60, check=False)
+    assert shown.returncode == 0, shown.stderr.decode()
+    turns = json.loads(shown.stdout)["turns"]
+    assert [t["user"] for t in turns] == ["What is the capital of France?", "And of Canada?"]
+    assert [t["route"] for t in turns] == ["cloud", "cloud"]

@@ -119,3 +119,30 @@ def test_the_console_script_prints_the_json_the_checks_read(settings: Settings) 
     assert out.returncode == 0, out.stderr
     [item] = json.loads(out.stdout)
     assert (item["id"], item["text"], item["due"]) == (r.id, "boiler", "2031-03-07T09:00:00+01:00")
+
+
+def test_logs_lists_and_shows_conversations(settings: Settings) -> None:
+    from device.personal.values import Turn
+
+    assert run("logs") == (0, "no conversations kept on this device yet\n", "")
+    assert run("logs", "--json") == (0, "[]\n", "")
+    code, _, err = run("logs", "show")
+    assert code != 0 and "no conversations" in err
+    store = open_personal_store(settings)
+    parts = ({"route": "cloud", "reason": "uncertain", "redacted_text": "What is the capital of France?"},)
+    store.add_turn("chat-1", Turn("What is the capital of France?", "Paris.", "cloud", parts=parts), face="chat")
+    store.add_turn("chat-1", Turn("And of Canada?", "Ottawa.", "cloud", parts=parts), face="chat")
+    store.add_turn("ask-2", Turn("I have HIV. What should I eat?", "Eat well.", "local", shareable=False), face="ask")
+    store.close()
+    code, out, _ = run("logs")
+    assert code == 0 and out.splitlines()[0].startswith("ask-2") and "chat-1" in out.splitlines()[1]
+    assert "2 turns" in out and "What is the capital of France?" in out
+    listed = json.loads(run("logs", "--json", "-n", "1")[1])
+    assert [c["id"] for c in listed] == ["ask-2"] and listed[0]["face"] == "ask"
+    code, out, _ = run("logs", "show", "chat-1")
+    assert code == 0 and "you: And of Canada?" in out and "tandem: Ottawa." in out and "part 1: cloud" in out
+    shown = json.loads(run("logs", "show", "--json")[1])  # the last one continued
+    assert shown["conversation"] == "ask-2" and shown["turns"][0]["shareable"] is False
+    assert run("logs", "rm", "chat-1") == (0, "deleted conversation chat-1\n", "")
+    code, _, err = run("logs", "rm", "chat-1")
+    assert code != 0 and "no conversation" in err

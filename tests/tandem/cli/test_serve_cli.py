@@ -41,6 +41,7 @@ class Serve:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
         env.update(TANDEM_CONFIG=str(self.config), HOME=str(tmp), XDG_STATE_HOME=str(tmp / "state"),
                    XDG_CONFIG_HOME=str(tmp / "config"), XDG_CACHE_HOME=str(tmp / "cache"))
+        self.env = env
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tandem.cli", "--log-level", "info", "serve", "--socket", str(self.socket), *args],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -215,3 +216,41 @@ def test_systemd_unit_restarts_on_failure_runs_as_its_own_user_and_verifies(tmp_
     out = subprocess.run(["systemd-analyze", "verify", str(local)], capture_output=True, text=True, timeout=60,
                          check=False)
     assert out.returncode == 0 and "Unknown" not in out.stderr and "ignoring" not in out.stderr, out.stderr
+
+
+def test_serve_http_answers_an_openai_client_and_keeps_the_conversation(
+        tmp_path: Path, tiny_model: Path, mosquitto: BrokerProcess) -> None:
+    import re
+
+    from openai import OpenAI
+
+    server = Serve(tmp_path, tiny_model, mosquitto, "cli-http", args=("--no-mqtt", "--http", "127.0.0.1:0"))
+    try:
+        url = re.search(r"http (http://127\.0\.0\.1:\d+)/v1", server.wait_log("ready: "))
+        assert url is not None, server.lines
+        with OpenAI(base_url=f"{url.group(1)}/v1", api_key="none", max_retries=0) as client:
+            messages = [{"role": "user", "content": "Name a colour."}, {"role": "assistant", "content": "Blue."},
+                        {"role": "user", "content": "Another one?"}]
+            reply = client.chat.completions.create(model="tandem-local", messages=messages)  # type: ignore[arg-type]
+            assert reply.choices[0].message.content
+            assert reply.model_extra is not None and reply.model_extra["tandem"]["route"] == "local"
+        logs = subprocess.run([sys.executable, "-m", "tandem.cli", "logs", "--json"], cwd=ROOT, env=server.env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        (kept,) = json.loads(logs.stdout)
+        assert kept["face"] == "http" and kept["turns"] == 1 and kept["first"] == "Another one?"
+    finally:
+        server.stop()
+    assert not any("Name a colour" in line for line in server.lines)  # the log holds no request text
+
+
+def test_serve_http_off_loopback_needs_a_token(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+    env.update(TANDEM_CONFIG=str(tmp_path / "none.toml"), HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    base = [sys.executable, "-m", "tandem.cli", "serve", "--no-mqtt", "--socket", str(tmp_path / "s.sock")]
+    out = subprocess.run([*base, "--http", "0.0.0.0:18080"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert out.returncode == 2 and "--http-token or TANDEM_HTTP_TOKEN" in out.stderr, out.stderr
+    assert not (tmp_path / "s.sock").exists()  # refused before anything was served
+    bad = subprocess.run([*base, "--http", "localhost"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert bad.returncode == 2 and "HOST:PORT" in bad.stderr
