@@ -131,7 +131,11 @@ class DeviceKeys:
         x = X25519PrivateKey.from_private_bytes(read_private_key(d / "x25519.key", "x25519", hint))
         pool_file = d / "pool.pub.json"
         if not pool_file.exists():
-            raise KeyStoreError(f"device {device_id} has no pinned pool key ({pool_file}): {hint}")
+            raise KeyStoreError(
+                f"device {device_id} is not enrolled with a worker pool (no pinned pool key {pool_file}): on the "
+                f"pool host run `tandem keys enrol {device_id} FILE` with this device's `tandem keys export "
+                f"--device {device_id}`, then here `tandem keys pin POOL_FILE` with the pool's `tandem keys export "
+                "--pool`; on a single box that runs the pool too, `tandem keys init` (or `--autostart`)")
         previous_file = d / "pool.previous.pub.json"
         previous = _load_public(previous_file, hint) if previous_file.exists() else None
         return cls(device_id=device_id, ed25519=ed, x25519=x, pool=_load_public(pool_file, hint),

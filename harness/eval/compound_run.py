@@ -56,14 +56,14 @@ async def run_compound(settings: Settings, pairs: Sequence[Any], progress: Calla
     from protocol.messages import SubTask
     from tandem.assembly.demo_cloud import demo_settings
     from tandem.assembly.remote_planner import home_command_planner
-    from tandem.assembly.runtime import ensure_infra, ensure_keys, make_agent
+    from tandem.assembly.runtime import ensure_infra, ensure_local_pool, make_agent
     from tandem.assembly.worker_backend import make_worker_backend
 
     home = COMMANDS / "tools_home.yaml"
     settings = demo_settings(settings).model_copy(update={"home": settings.home.model_copy(update={"inventory": home})})
     inventory = load_inventory(home)
     home_names = [e.name for e in inventory.entities]
-    ensure_keys(settings)
+    ensure_local_pool(settings)  # the eval runs its own pool on this machine
     infra = await asyncio.to_thread(ensure_infra, settings)
     if infra.broker is not None and not infra.broker.supports_shared_subscriptions:
         settings = settings.model_copy(update={"mqtt_version": "3.1.1"})

@@ -111,8 +111,7 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
         await asyncio.to_thread(ensure_keys, settings)
         DeviceKeys.load(settings.keys_dir, settings.device_id)  # a key problem shows here, once
     except TandemError as exc:
-        session.notices.append(f"No cloud this session: the device keys are unusable ({exc}). "
-                               "Answers stay on the device.")
+        session.notices.append(f"No cloud this session: {exc}. Answers stay on the device.")
         return session
 
     progress(f"connecting to the broker at {settings.broker_url} …")

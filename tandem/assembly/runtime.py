@@ -58,9 +58,27 @@ def model_dir(name: str, settings: Settings, *, build: bool = True, progress: bo
 
 
 def ensure_keys(settings: Settings) -> None:
-    from protocol.keys import init_keys
+    """This device's own key pairs, created (0600) if missing. Never the pool's: a device holds the pool's
+    public key only, pinned by enrolment (`tandem keys pin`), unless this machine also runs the pool
+    (`ensure_local_pool`)."""
+    from protocol.key_lifecycle import create_device_keys
 
+    create_device_keys(settings.keys_dir, settings.device_id)
+
+
+def ensure_local_pool(settings: Settings) -> str | None:
+    """This machine runs the worker pool too (`demo`, `chat --autostart`, `ask` when it starts a worker):
+    the pool's key pairs (created if missing), this device enrolled in it and the pool pinned on it. A note
+    to show when the pool's keys were created here, else None."""
+    from protocol.keys import init_keys, pool_dir
+
+    home = pool_dir(settings.keys_dir)
+    had = (home / "ed25519.key").exists() and (home / "x25519.key").exists()
     init_keys(settings.keys_dir, settings.device_id)
+    if had:
+        return None
+    return (f"created the local worker pool's keys in {home}: this machine runs the pool as well as the device "
+            "(a device of a separate pool gets only the pool's public key: `tandem keys pin`)")
 
 
 @dataclass
@@ -123,6 +141,9 @@ def ensure_infra(settings: Settings, *, start_worker: bool = True, worker_backen
         infra.notes.append("secured broker (TLS/account settings): not starting a worker; run `tandem worker` "
                            "with the pool's broker account")
     elif start_worker and not workers_online(settings.broker_url, mqtt_version=mqtt_version):
+        created = ensure_local_pool(settings)  # the worker started here needs the pool's keys; the device, its pin
+        if created is not None:
+            infra.notes.append(created)
         env = dict(os.environ, TANDEM_BROKER_URL=settings.broker_url, TANDEM_MQTT_VERSION=mqtt_version,
                    TANDEM_KEYS_DIR=str(settings.keys_dir), TANDEM_MODELS_DIR=str(settings.models_dir),
                    TANDEM_CLOUD_MODEL=settings.cloud_model)

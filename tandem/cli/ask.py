@@ -42,7 +42,19 @@ async def _run_ask(settings: Settings, text: str, force: str | None, autostart: 
                 click.echo(f"[setup] {note}", err=True)
             if infra.broker is not None and not infra.broker.supports_shared_subscriptions:
                 settings = settings.model_copy(update={"mqtt_version": "3.1.1"})
-    agent, escalator = make_agent(settings, with_cloud=force != "local")
+    cloud = force != "local"
+    if cloud:
+        from protocol.errors import KeyStoreError
+        from protocol.keys import DeviceKeys
+
+        try:
+            DeviceKeys.load(settings.keys_dir, settings.device_id)
+        except KeyStoreError as exc:  # not enrolled with a pool: the device answers, and says why
+            click.echo(f"[warning] no cloud: {exc}; answering on the device only", err=True)
+            cloud = False
+    agent, escalator = make_agent(settings, with_cloud=cloud)
+    if not cloud and force != "local":
+        agent.offline_reason = "this device is not enrolled with a worker pool (`tandem keys pin`)"
     try:
         _open_conversation(agent, conversation, continue_last)
         if agent.tools is not None:

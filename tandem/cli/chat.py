@@ -15,8 +15,8 @@ from tandem.cli.logs import log_to_file
 @click.option("--autostart", is_flag=True,
               help="Start a loopback broker and a worker first when none answers (as `tandem demo` does).")
 @click.option("--conversation", default=None, metavar="ID",
-              help="Continue this named conversation: its placeholders and values are kept on the device, "
-                   "encrypted, across restarts until redaction.vault_ttl_s passes (letters, digits, - and _).")
+              help="Continue this conversation (`tandem logs` lists them): its turns, placeholders and values are "
+                   "kept on the device, encrypted, until redaction.vault_ttl_s passes (letters, digits, - and _).")
 def chat(autostart: bool, conversation: str | None) -> None:
     """Chat in the terminal; a side panel shows what left the device for every turn."""
     with needs_extra("the chat UI needs the tui extra ({module} is missing): pip install 'tandem[tui]'"):
