@@ -65,6 +65,7 @@ from device.redaction.vault import Vault
 from device.redaction.vault_store import VaultStore
 from inference.chat_format import Message
 from inference.engine import Engine, Generation, SamplingParams, TokenEvent
+from inference.errors import ContextTooLong
 from protocol.messages import HistoryMessage, SubTask, TaskResult
 
 log = logging.getLogger(__name__)
@@ -499,13 +500,21 @@ class Agent:
         # the device model may see the real values: restore them for the local prompt
         # no system prompt of ours: the model's own default one (from the manifest) answers best; the user's
         # own (`system`) replaces it
-        messages = [*_WINDOW.get(), Message("user", self.vault.restore(step.local_text or step.text))]
+        asked = [Message("user", self.vault.restore(step.local_text or step.text))]
         if step.system:
-            messages.insert(0, Message("system", self.vault.restore(step.system)))
+            asked.insert(0, Message("system", self.vault.restore(step.system)))
         params = SamplingParams(max_new_tokens=max_tokens or self.config.local_max_tokens,
                                 no_repeat_ngram=self.config.no_repeat_ngram)
+        window = list(_WINDOW.get())
         async with self._engine_lock:
-            return await asyncio.to_thread(self.engine.chat, messages, params, on_token=watch, cancel=cancel)
+            while True:
+                messages = [*asked[:-1], *window, asked[-1]]
+                try:
+                    return await asyncio.to_thread(self.engine.chat, messages, params, on_token=watch, cancel=cancel)
+                except ContextTooLong:
+                    if not window:
+                        raise
+                    del window[:2]  # the oldest exchange goes: the request itself must fit (checked before generating)
 
     # -- executors -------------------------------------------------------------------------------
 

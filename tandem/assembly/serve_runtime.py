@@ -43,6 +43,7 @@ def default_socket_path() -> Path:
 async def build_backend(settings: Settings, *, cloud: bool = True, retry_s: float = 10.0) -> Backend:
     """The agent with the hardware profile applied, and a cloud link that retries while the broker is down."""
     from tandem.assembly.engine_options import engine_options
+    from protocol.keys import DeviceKeys
     from tandem.assembly.runtime import ensure_keys, make_agent, make_escalator
 
     profile = engine_options(settings).profile.name
@@ -53,9 +54,10 @@ async def build_backend(settings: Settings, *, cloud: bool = True, retry_s: floa
     if not cloud:
         return backend
     try:
-        await asyncio.to_thread(ensure_keys, settings)
+        await asyncio.to_thread(ensure_keys, settings)  # the device's own keys; the pool's arrive by enrolment
+        DeviceKeys.load(settings.keys_dir, settings.device_id)  # enrolled? a key problem shows here, once
     except TandemError as exc:
-        log.error("no cloud: device keys unusable (%s); answering on the device", exc)
+        log.error("no cloud: %s; answering on the device", exc)
         return backend
     backend.link = CloudLink(agent, partial(make_escalator, settings), broker_url=settings.broker_url,
                              retry_s=retry_s)

@@ -179,3 +179,24 @@ def test_a_caller_s_own_history_replaces_the_stored_one(
     assert [t.user for t in store.turns("http-1")] == ["and of Canada?"]
 
 
+
+
+def test_a_history_longer_than_the_context_window_loses_its_oldest_turns_not_the_request(
+        engine: RecordingEngine, store: PersonalStore, tmp_path: Path, mosquitto: BrokerProcess, keys_root: Path,
+        echo_pool: Worker) -> None:
+    from device.personal.values import Turn
+
+    long = " ".join(["word"] * 60)  # a few of these overflow the tiny model's context
+    told = [Turn(f"{long} {i}?", f"{long} {i}.") for i in range(3)]
+    agent = _agent(engine, store, tmp_path)
+    engine.seen.clear()
+
+    async def go() -> Answer:
+        return await agent.ask("Another one?", force="local", history=told)
+
+    answer = asyncio.run(go())
+    assert answer.route == "local" and answer.answer
+    read = engine.seen[-1]
+    assert read[-1] == Message("user", "Another one?")
+    assert 0 < len(engine.seen) and len(read) < 1 + 2 * len(told)  # older turns dropped to fit
+    assert all(len(call) >= len(read) for call in engine.seen)  # it tried with more first

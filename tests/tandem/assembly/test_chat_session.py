@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from device.tui import SessionStartError
+from protocol.keys import init_keys
 from tandem.assembly.chat_session import open_session
 from tandem.broker import BrokerProcess, free_port
 from tandem.settings import Settings
@@ -26,6 +27,7 @@ def test_broker_down_gives_a_local_session_with_a_notice(tiny_model: Path, isola
     settings = Settings(models_dir=models_dir_with_tiny(tiny_model, isolated / "models"), device_model="tiny",
                         keys_dir=isolated / "keys", device_id="dev-t", hardware_profile="raspberry-pi-4",
                         broker_url=f"mqtt://127.0.0.1:{free_port()}")
+    init_keys(isolated / "keys", "dev-t")  # an enrolled device (a single box: `tandem keys init`)
     lines: list[str] = []
 
     async def go() -> None:
@@ -47,6 +49,7 @@ def test_broker_down_gives_a_local_session_with_a_notice(tiny_model: Path, isola
 def test_session_connects_to_a_running_broker(tiny_model: Path, isolated: Path, mosquitto: BrokerProcess) -> None:
     settings = Settings(models_dir=models_dir_with_tiny(tiny_model, isolated / "models"), device_model="tiny",
                         keys_dir=isolated / "keys", device_id="dev-t", broker_url=mosquitto.url)
+    init_keys(isolated / "keys", "dev-t")
 
     async def go() -> None:
         session = await open_session(settings, lambda line: None)
@@ -117,3 +120,21 @@ def test_a_failed_build_names_its_last_line(isolated: Path) -> None:
     with pytest.raises(SessionStartError, match=r"building it failed \(error: the build tools are missing"):
         asyncio.run(build_with_progress("m", Settings(models_dir=isolated / "m"), lambda line: None,
                                         [sys.executable, "-c", script]))
+
+
+def test_a_device_not_enrolled_chats_locally_and_never_creates_the_pool_s_keys(
+        tiny_model: Path, isolated: Path, mosquitto: BrokerProcess) -> None:
+    settings = Settings(models_dir=models_dir_with_tiny(tiny_model, isolated / "models"), device_model="tiny",
+                        keys_dir=isolated / "keys", device_id="dev-n", broker_url=mosquitto.url)
+
+    async def go() -> None:
+        session = await open_session(settings, lambda line: None)
+        try:
+            assert session.broker_state() == "off" and session.agent.escalator is None
+            assert any("not enrolled with a worker pool" in n and "tandem keys pin" in n for n in session.notices)
+        finally:
+            await session.close()
+
+    asyncio.run(go())
+    assert (isolated / "keys" / "device" / "dev-n" / "ed25519.key").exists()  # its own keys, created
+    assert not list((isolated / "keys").glob("pool/*.key"))  # and nothing of the pool's
