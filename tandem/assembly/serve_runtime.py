@@ -42,8 +42,8 @@ def default_socket_path() -> Path:
 
 async def build_backend(settings: Settings, *, cloud: bool = True, retry_s: float = 10.0) -> Backend:
     """The agent with the hardware profile applied, and a cloud link that retries while the broker is down."""
-    from tandem.assembly.engine_options import engine_options
     from protocol.keys import DeviceKeys
+    from tandem.assembly.engine_options import engine_options
     from tandem.assembly.runtime import ensure_keys, make_agent, make_escalator
 
     profile = engine_options(settings).profile.name
