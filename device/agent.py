@@ -56,7 +56,7 @@ from device.errors import EscalationError, PersonalStoreError, ToolError, VaultE
 from device.escalation import Escalator, SentRecord
 from device.personal.values import Turn
 from device.redaction.generalize import generalize
-from device.redaction.model import PLACEHOLDER_RE, Redactor
+from device.redaction.model import PLACEHOLDER_RE, Redaction, Redactor
 from device.redaction.policy import RedactionPolicy
 from device.redaction.public_figures import public_names
 from device.redaction.sensitive_policy import DisclosureClassifier, SensitivePolicy
@@ -221,17 +221,15 @@ class Agent:
         _WINDOW.set(_window(context))
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        redaction = self.redactor.redact(text, self.vault)
-        redacted_system = self.redactor.redact(system, self.vault).text if system and system.strip() else None
-        if self.conversation is not None and self.vaults is not None:
-            self.vaults.save(self.conversation, self.vault)  # before anything escalates under its placeholders
+        # CPU work (the NER model, the classifier) and file writes run off the event loop: every face stays live
+        redaction, redacted_system = await asyncio.to_thread(self._redact, text, system)
         timings["redact"] = _ms(t0)
         # what the user sees streams through a restorer: a placeholder split over chunks comes out whole
         streams = PartStreams(self.vault, on_token) if on_token is not None else None
         on_token = streams.feed if streams is not None else None
         t = time.perf_counter()
         told = redaction.text if redacted_system is None else f"{redacted_system}\n{redaction.text}"
-        sensitive = tuple(self.sensitive.classify(told)) if self.sensitive is not None else ()
+        sensitive = tuple(await asyncio.to_thread(self.sensitive.classify, told)) if self.sensitive is not None else ()
         hold, rewrite = await self._sensitive_gate(redaction.text, sensitive, confirm)
         timings["sensitive"] = _ms(t)
         t = time.perf_counter()
@@ -242,7 +240,7 @@ class Agent:
         if redacted_system is not None:
             plan = Plan(tuple(replace(step, system=redacted_system) for step in plan.steps))
         if context and hold is None and rewrite is None and force != "local" and self.escalator is not None:
-            plan, hold = self._with_history(plan, context)
+            plan, hold = await asyncio.to_thread(self._with_history, plan, context)
         timings["divide"] = _ms(t)
 
         run = _Run(len(plan), confirm=confirm, dry_run=dry_run, request_id=request_id or uuid.uuid4().hex)
@@ -299,6 +297,15 @@ class Agent:
             tool_calls=[tr.tool_call for tr in traces if tr.tool_call is not None],
             conversation=self.conversation if self.memory is not None else None,
         )
+
+    def _redact(self, text: str, system: str | None) -> tuple[Redaction, str | None]:
+        """The request and the system prompt redacted; a named conversation's vault saved before anything
+        escalates under its placeholders."""
+        redaction = self.redactor.redact(text, self.vault)
+        redacted_system = self.redactor.redact(system, self.vault).text if system and system.strip() else None
+        if self.conversation is not None and self.vaults is not None:
+            self.vaults.save(self.conversation, self.vault)
+        return redaction, redacted_system
 
     async def _keep(self, turn: Turn) -> str | None:
         """Write `turn` to the conversation's memory; a notice when that failed, else None."""

@@ -327,6 +327,12 @@ class ServeSettings(BaseModel):
     loopback (anyone who reaches it reads every request and reply). Off: `tandem serve` refuses to
     start there and says how to give the broker accounts (`tandem broker users ... --caller NAME`).
     The service logs in to the command broker with `broker_username`/`broker_password` (its device id)."""
+    max_waiting: int = Field(default=16, ge=1)
+    """Requests that may wait for the device model (every face together); one more gets "busy" at once."""
+    caller_rate_per_s: float = Field(default=2.0, gt=0)
+    """A caller's sustained requests per second; beyond them "rate limited" at once (HTTP 429)..."""
+    caller_burst: int = Field(default=10, ge=1)
+    """...and how many it may send at once."""
 
 
 def _default_cascade() -> list[str]:

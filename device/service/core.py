@@ -28,6 +28,7 @@ from device.agent import Agent, Answer
 from device.cloud_link import CloudLink
 from device.collab.executors import Confirm
 from device.personal.values import Turn
+from device.service.admission import Admission, AdmissionLimits
 from device.service.callers import IN_PROCESS, Caller
 from device.service.log_tags import tag
 from device.service.messages import AskReply, AskRequest
@@ -67,8 +68,9 @@ class ServiceStats:
 
 
 class AskService:
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, limits: AdmissionLimits | None = None) -> None:
         self.backend = backend
+        self.admission = Admission(limits)  # a bounded wait and per-caller rates: refusals come at once
         self.stats = ServiceStats()
         self.listeners: list[Callable[[], None]] = []  # told on the loop when the state changes
         self._busy = asyncio.Lock()  # one request at a time, and swap waits for it
@@ -83,6 +85,9 @@ class AskService:
             "last_route": self.stats.last_route,
             "spooled": link.spooled() if link is not None else 0,
             "cloud_calls_today": self.stats.cloud_calls_today,
+            "waiting": self.admission.waiting,
+            "refused_busy": self.admission.refused["busy"],
+            "refused_rate_limited": self.admission.refused["rate_limited"],
             "broker": link.state if link is not None else "off",
             "profile": self.backend.profile,
         }
@@ -127,6 +132,19 @@ class AskService:
         """Answer `request` for `caller`. `history`: the turns before it as the caller keeps them (the HTTP
         face's clients send their messages), instead of the conversation's stored ones. `on_token(part,
         text)`: streams the answer as it is made (called from the engine's thread)."""
+        refusal = self.admission.admit(caller.key)
+        if refusal is not None:
+            log.info("refused request id=%s reason=%s waiting=%d", tag(request.id), refusal.code,
+                     self.admission.waiting)
+            return AskReply.failure(refusal.message, request.id, code=refusal.code,
+                                    retry_after_s=refusal.retry_after_s)
+        try:
+            return await self._ask_admitted(request, caller, history, on_token)
+        finally:
+            self.admission.leave()
+
+    async def _ask_admitted(self, request: AskRequest, caller: Caller, history: Sequence[Turn] | None,
+                            on_token: Callable[[int, str], None] | None) -> AskReply:
         async with self._busy:
             self._seq += 1
             seq = self._seq

@@ -240,7 +240,7 @@ class HttpFace:
         if not body.stream:
             reply = await self._ask(request, chat, force)
             if not reply.ok:
-                return _error(request, 503, reply.error or "the request failed", "tandem_error")
+                return _failed(request, reply)
             answer = reply.answer or ""
             return web.json_response({
                 "id": cid, "object": "chat.completion", "created": created, "model": model,
@@ -308,7 +308,7 @@ class HttpFace:
         if body.stream is False:  # Ollama streams unless told not to
             reply = await self._ask(request, chat, force)
             if not reply.ok:
-                return _error(request, 503, reply.error or "the request failed", "tandem_error", ollama=True)
+                return _failed(request, reply, ollama=True)
             return web.Response(body=line({"message": {"role": "assistant", "content": reply.answer or ""},
                                            **final(reply)}), content_type="application/json")
 
@@ -382,14 +382,19 @@ class HttpFace:
 
         task = asyncio.ensure_future(self._ask(request, chat, force, on_token))
         task.add_done_callback(lambda _: loop.call_soon_threadsafe(queue.put_nowait, None))
+        first = await queue.get()  # the first text, or the end: a request refused at once gets a plain error
+        if first is None and not task.result().ok:
+            return _failed(request, task.result(), ollama=content_type != "text/event-stream")
         response = web.StreamResponse(headers={"Content-Type": content_type, "Cache-Control": "no-cache"})
         sent: list[str] = []
         try:
             await response.prepare(request)
             await opening(response)
-            while (text := await queue.get()) is not None:
+            text = first
+            while text is not None:
                 sent.append(text)
                 await delta(response, text)
+                text = await queue.get()
             reply = await task
             if reply.ok:
                 rest = _rest(reply.answer or "", "".join(sent))
@@ -409,6 +414,15 @@ class HttpFace:
             prompt += self._count(chat.system)
         completion = self._count(answer)
         return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _failed(request: web.Request, reply: AskReply, *, ollama: bool = False) -> web.Response:
+    """A refused or failed request: 429 rate limited, 503 busy or failed, with Retry-After when it may be
+    tried again."""
+    status = 429 if reply.code == "rate_limited" else 503
+    headers = {"Retry-After": str(max(1, round(reply.retry_after_s)))} if reply.retry_after_s is not None else None
+    return _error(request, status, reply.error or "the request failed", reply.code or "tandem_error", ollama=ollama,
+                  headers=headers)
 
 
 def _rest(answer: str, streamed: str) -> str:

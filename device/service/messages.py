@@ -50,7 +50,11 @@ class AskReply(BaseModel):
     tool_calls: list[dict[str, Any]] = Field(default_factory=list)
     sensitive: list[str] = Field(default_factory=list)
     conversation: str | None = None
+    code: str | None = None
+    """Why a request was refused at once, when it may be tried again: "busy" or "rate_limited"."""
+    retry_after_s: float | None = None
 
     @classmethod
-    def failure(cls, error: str, request_id: str | None = None) -> AskReply:
-        return cls(ok=False, error=error, id=request_id)
+    def failure(cls, error: str, request_id: str | None = None, *, code: str | None = None,
+                retry_after_s: float | None = None) -> AskReply:
+        return cls(ok=False, error=error, id=request_id, code=code, retry_after_s=retry_after_s)

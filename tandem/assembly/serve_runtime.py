@@ -23,6 +23,7 @@ from pathlib import Path
 
 from device.cloud_link import CloudLink
 from device.service import AskService, Backend
+from device.service.admission import AdmissionLimits
 from device.service.http_face import HttpFace, HttpFaceError, is_loopback
 from device.service.mqtt_face import MqttFace
 from device.service.socket_face import SocketFace
@@ -95,7 +96,9 @@ async def run_service(load: Callable[[], Settings], options: ServeOptions, stop:
     if options.http is not None and not is_loopback(options.http[0]) and not options.http_token:
         raise HttpFaceError(f"--http {options.http[0]}:{options.http[1]} is not a loopback address: set a bearer "
                             "token (--http-token or TANDEM_HTTP_TOKEN) so that only your clients can ask")
-    service = AskService(await build_backend(settings, cloud=options.cloud))
+    s = settings.serve
+    service = AskService(await build_backend(settings, cloud=options.cloud),
+                         AdmissionLimits(max_waiting=s.max_waiting, rate_per_s=s.caller_rate_per_s, burst=s.caller_burst))
     faces: list[MqttFace | SocketFace | HttpFace] = [SocketFace(service, options.socket_path)]
     if options.http is not None:
         faces.append(HttpFace(service, *options.http, token=options.http_token,

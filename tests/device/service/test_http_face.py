@@ -26,6 +26,7 @@ from device.personal.store import PersonalStore
 from device.redaction import RuleRedactor
 from device.redaction.vault_store import VaultStore
 from device.service import AskService, Backend
+from device.service.admission import AdmissionLimits
 from device.service.http_face import ChatBody, HttpFace, HttpFaceError, read_chat
 from inference.engine import Engine
 from protocol.keys import DeviceKeys
@@ -38,8 +39,9 @@ CONFIG = AgentConfig(threshold=1.8, probe_tokens=4, local_max_tokens=12, cloud_m
 class Served:
     """The service and its HTTP face on an event loop in a thread, as `tandem serve --http` runs them."""
 
-    def __init__(self, agent: Agent, escalator: Escalator | None, token: str | None, host: str = "127.0.0.1") -> None:
-        self.agent, self.escalator, self.token, self.host = agent, escalator, token, host
+    def __init__(self, agent: Agent, escalator: Escalator | None, token: str | None, host: str = "127.0.0.1",
+                 limits: AdmissionLimits | None = None) -> None:
+        self.agent, self.escalator, self.token, self.host, self.limits = agent, escalator, token, host, limits
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
         self.face: HttpFace | None = None
@@ -60,7 +62,7 @@ class Served:
         if self.escalator is not None:
             await self.escalator.start()
             self.agent.escalator = self.escalator
-        service = AskService(Backend(self.agent, profile="x86-dev"))
+        service = AskService(Backend(self.agent, profile="x86-dev"), self.limits)
         self.face = HttpFace(service, self.host, 0, token=self.token,
                              count_tokens=lambda text: len(self.agent.engine.encode(text)))
         await self.face.start()
@@ -246,3 +248,15 @@ def test_reading_a_chat_body() -> None:
         {"role": "user", "content": "What is 2+2?"}]}))
     assert chat.text == "What is 2+2?" and chat.system == "Be brief." and chat.first == "Hi"
     assert [(t.user, t.answer) for t in chat.history] == [("Hi", "Hello!")]
+
+
+def test_a_caller_over_its_rate_gets_429_with_retry_after(engine: Engine) -> None:
+    agent = Agent(engine, RuleRedactor(ner=None), CONFIG)
+    with Served(agent, None, None, limits=AdmissionLimits(burst=1, rate_per_s=0.01)) as server:
+        body = {"model": "tandem-local", "messages": [{"role": "user", "content": "Say hello."}]}
+        assert httpx.post(f"{server.url}/v1/chat/completions", json=body, timeout=60).status_code == 200
+        for path, stream in (("/v1/chat/completions", True), ("/v1/chat/completions", False), ("/api/chat", None)):
+            refused = httpx.post(f"{server.url}{path}", json={**body, "stream": stream}, timeout=60)
+            assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+            error = refused.json()["error"]
+            assert "rate limited" in (error if path.startswith("/api/") else error["message"])

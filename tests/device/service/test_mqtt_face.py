@@ -91,7 +91,8 @@ def test_discovery_state_and_availability_are_retained_and_stop_says_offline(
             assert avail[0][1] == b"online" and avail[0][3]
             state = json.loads((await asyncio.to_thread(late.wait, "tandem/svc-ha/state"))[0][1])
             assert state == {"state": "idle", "last_route": "none", "spooled": 0, "cloud_calls_today": 0,
-                             "broker": "off", "profile": "x86-dev"}
+                             "broker": "off", "profile": "x86-dev", "waiting": 0, "refused_busy": 0,
+                             "refused_rate_limited": 0}
             configs = {}
             for key in ("state", "last_route", "spooled", "cloud_calls_today"):
                 topic = f"homeassistant/sensor/tandem_svc-ha/{key}/config"
