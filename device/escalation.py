@@ -82,8 +82,11 @@ class SentRecord:
 class RetryPolicy:
     """When an unanswered escalation is re-sent: `first_s` after a send, then times `factor`."""
 
-    first_s: float = 60.0
-    """No result this long after a send: the worker is presumed lost and the task re-sent."""
+    first_s: float = 5.0
+    """No result this long after a send: the task is re-sent (same id), then after 10, 20, 40 s ... up to
+    `max_s`. Early is safe: the pool's ledger drops a copy of a task a worker is still running (BUSY) and
+    re-sends the stored result of one it finished (RESEND), and the device takes only the first result; so a
+    result lost by the broker (a full queue, a restart) comes back in seconds, not after a minute."""
     factor: float = 2.0
     max_s: float = 300.0
     jitter: float = 0.1

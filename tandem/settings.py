@@ -76,8 +76,10 @@ class EscalationSettings(BaseModel):
     """Durable spool of accepted escalations (SQLite, WAL). None: `<state dir>/spool/<device_id>.sqlite`."""
     spool_max_tasks: int = 1000
     """Size bound of the spool: beyond it new escalations are refused (answered locally), never dropped."""
-    retry_s: float = 60.0
-    """An unanswered escalation is re-sent (same task id) after this long, then with backoff."""
+    retry_s: float = 5.0
+    """An unanswered escalation is re-sent (same task id) after this long, then with backoff (x2, at most
+    300 s). The pool drops copies of a task it is still running, so an early re-send costs a message, not a
+    second model run."""
 
 
 class SensitiveSettings(BaseModel):
