@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INSTALL_HINT = "constrained decoding needs llguidance: pip install 'tandem[device]' (or pip install llguidance)"
+INSTALL_HINT = "constrained decoding needs llguidance: pip install 'tandem-edge[device]' (or pip install llguidance)"
 
 
 @dataclass(frozen=True)

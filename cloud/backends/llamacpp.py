@@ -71,7 +71,7 @@ class LlamaCppBackend:
         try:
             import xllamacpp
         except ImportError as exc:
-            raise BackendConfigError("the llamacpp backend needs xllamacpp: pip install 'tandem[cloud]'") from exc
+            raise BackendConfigError("the llamacpp backend needs xllamacpp: pip install 'tandem-edge[cloud]'") from exc
         o = self.options
         params = xllamacpp.CommonParams()
         params.model.path = str(self.gguf)

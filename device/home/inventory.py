@@ -145,7 +145,7 @@ def _load_yaml(text: str, source: str) -> tuple[Any, _LineOf]:
     try:
         import yaml
     except ImportError as exc:
-        raise InventoryError(f"reading the YAML inventory {source} needs PyYAML: pip install 'tandem[device]' "
+        raise InventoryError(f"reading the YAML inventory {source} needs PyYAML: pip install 'tandem-edge[device]' "
                              "(or write the inventory as .json)") from exc
 
     loader = yaml.SafeLoader(text)

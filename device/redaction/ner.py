@@ -41,7 +41,7 @@ class NerModel:
         try:
             encoder = load_encoder(model_dir, threads)
         except EncoderUnavailable as exc:
-            raise RedactionError("the NER model needs onnxruntime and tokenizers: pip install 'tandem[device]'") from exc
+            raise RedactionError("the NER model needs onnxruntime and tokenizers: pip install 'tandem-edge[device]'") from exc
         except EncoderLoadError as exc:
             raise RedactionError(f"cannot load the NER model in {model_dir}: {exc}") from exc
         self.manifest: dict[str, Any] = encoder.manifest

@@ -63,7 +63,7 @@ class SensitiveClassifier:
             encoder = load_encoder(model_dir, threads)
         except EncoderUnavailable as exc:
             raise SensitiveModelMissing(
-                "the sensitive-context classifier needs onnxruntime and tokenizers: pip install 'tandem[device]'") from exc
+                "the sensitive-context classifier needs onnxruntime and tokenizers: pip install 'tandem-edge[device]'") from exc
         except EncoderLoadError as exc:
             raise SensitiveModelMissing(f"cannot load the sensitive-context model in {model_dir}: {exc}; "
                                         f"rebuild it: {BUILD_HINT} --force") from exc

@@ -55,7 +55,7 @@ def _templates_version() -> str:
         return f"hassil {version('hassil')}, home-assistant-intents {version('home-assistant-intents')}"
     except PackageNotFoundError as exc:
         raise IntentBuildError("the command parser is trained on Home Assistant's templates: "
-                               "pip install 'tandem[quantize]' (hassil, home-assistant-intents)") from exc
+                               "pip install 'tandem-edge[quantize]' (hassil, home-assistant-intents)") from exc
 
 
 def recipe_key(recipe: Recipe, weights_sha: str) -> str:

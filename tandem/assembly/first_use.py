@@ -44,7 +44,7 @@ def found_or_built(models_dir: Path, mode: str, model: FirstUseModel, find: Call
     except ImportError as exc:
         if mode == "build":
             raise SetupError(f"{model.the} is not built and the build tools are missing ({exc.name}): "
-                             f"pip install 'tandem[quantize]', or copy a built {model.dir_name} dir into "
+                             f"pip install 'tandem-edge[quantize]', or copy a built {model.dir_name} dir into "
                              f"{models_dir}") from exc
         log.warning("no %s and no build tools (%s missing): %s", model.noun, exc.name, model.without)
         return None

@@ -51,7 +51,7 @@ def model_dir(name: str, settings: Settings, *, build: bool = True, progress: bo
     except ImportError as exc:
         raise SetupError(
             f"model {name} is not built and the build tools are missing: "
-            "`pip install 'tandem[quantize]'` (after `pip install torch==2.13.0`), or copy a built model "
+            "`pip install 'tandem-edge[quantize]'` (after `pip install torch==2.13.0`), or copy a built model "
             f"dir into {settings.models_dir}"
         ) from exc
     return build_model(name, settings.models_dir, progress=progress)  # its first line says what it builds

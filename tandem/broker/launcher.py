@@ -110,7 +110,7 @@ def _spawn(kind: str, config: Path, workdir: Path) -> subprocess.Popen[bytes]:
         except ImportError as exc:
             raise BrokerStartError(
                 "no MQTT broker available: install Mosquitto (`apt-get install mosquitto`) "
-                "or the embedded one (`pip install 'tandem[broker]'`)"
+                "or the embedded one (`pip install 'tandem-edge[broker]'`)"
             ) from exc
         cmd = [sys.executable, "-m", "amqtt.scripts.broker_script", "-c", str(config)]
     try:

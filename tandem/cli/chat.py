@@ -19,7 +19,7 @@ from tandem.cli.logs import log_to_file
                    "kept on the device, encrypted, until redaction.vault_ttl_s passes (letters, digits, - and _).")
 def chat(autostart: bool, conversation: str | None) -> None:
     """Chat in the terminal; a side panel shows what left the device for every turn."""
-    with needs_extra("the chat UI needs the tui extra ({module} is missing): pip install 'tandem[tui]'"):
+    with needs_extra("the chat UI needs the tui extra ({module} is missing): pip install 'tandem-edge[tui]'"):
         from device.tui import make_app
     from tandem import locations
     from tandem.assembly.chat_session import open_session

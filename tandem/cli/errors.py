@@ -4,7 +4,7 @@ as `error: <message>` and exits 2.
     TandemError (protocol.errors)
      └── CliError            a command cannot run as asked
           ├── InvalidSettings    the config file or TANDEM_* variables do not validate
-          └── MissingExtra       an optional dependency group (`tandem[quantize]`, ...) is not installed
+          └── MissingExtra       an optional dependency group (`tandem-edge[quantize]`, ...) is not installed
 """
 
 from __future__ import annotations

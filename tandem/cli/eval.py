@@ -43,7 +43,7 @@ def eval_group() -> None:
 @click.option("--no-presidio", is_flag=True, help="Skip Presidio even when it is installed.")
 def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
     """Score tandem's redactor (and Presidio with spaCy en_core_web_sm, when installed)."""
-    with needs_extra("evaluation needs Faker ({module}): pip install 'tandem[eval]'"):
+    with needs_extra("evaluation needs Faker ({module}): pip install 'tandem-edge[eval]'"):
         from harness.eval.redaction import (
             TARGETS,
             eval_set,
@@ -81,7 +81,7 @@ def eval_redact(n: int, seed: int, as_json: bool, no_presidio: bool) -> None:
             click.echo(json.dumps(r))
         return
     click.echo(f"{n} requests, seed {seed}, 8 locales; tandem: {note}"
-               + ("" if presidio is not None else "; Presidio not installed (pip install 'tandem[eval]')"))
+               + ("" if presidio is not None else "; Presidio not installed (pip install 'tandem-edge[eval]')"))
     click.echo(f"{'':32}" + "".join(f"{r['system']:>12}" for r in results) + f"{'target':>10}")
     for key, label in _ROWS:
         values = [r["recall"].get(key, r.get(key)) if key in ("PERSON", "STREET_ADDRESS") else r[key] for r in results]
@@ -293,7 +293,7 @@ def eval_tools(inventory: Path | None, sets: str, parser: str | None, no_referen
                                  param_hint="--parser")
     reference = None
     if not no_reference:
-        with needs_extra("Home Assistant's matcher is missing ({module}): pip install 'tandem[eval]'"):
+        with needs_extra("Home Assistant's matcher is missing ({module}): pip install 'tandem-edge[eval]'"):
             import hassil  # noqa: F401
             import home_assistant_intents  # noqa: F401
         from harness.eval.tools_reference import HassilReference
@@ -373,7 +373,7 @@ def eval_bfcl(categories: str, device_only: bool, limit: int | None, model: str 
     name = model or settings.tools.slm_model
     p_min = settings.tools.slm_min_call_probability if min_call_probability is None else min_call_probability
     opts = engine_options(settings)
-    with needs_extra("constrained decoding needs {module}: pip install 'tandem[device]'"):
+    with needs_extra("constrained decoding needs {module}: pip install 'tandem-edge[device]'"):
         import llguidance  # noqa: F401
     engine = load_engine(model_dir(name, settings, build=False), threads=opts.threads,
                          allow_spinning=opts.allow_spinning)

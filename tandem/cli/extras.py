@@ -11,7 +11,7 @@ from tandem.cli.errors import MissingExtra
 @contextmanager
 def needs_extra(message: str) -> Iterator[None]:
     """Imports inside the block that fail raise MissingExtra: `message` with the missing module's
-    name filled in for `{module}`, e.g. "the build tools are missing ({module}): pip install 'tandem[quantize]'"."""
+    name filled in for `{module}`, e.g. "the build tools are missing ({module}): pip install 'tandem-edge[quantize]'"."""
     try:
         yield
     except ImportError as exc:

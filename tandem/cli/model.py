@@ -11,7 +11,7 @@ import click
 from tandem.cli.config import cli_settings
 from tandem.cli.extras import needs_extra
 
-BUILD_TOOLS_MISSING = "the build tools are missing ({module}): pip install 'tandem[quantize]'"
+BUILD_TOOLS_MISSING = "the build tools are missing ({module}): pip install 'tandem-edge[quantize]'"
 
 
 @click.group()

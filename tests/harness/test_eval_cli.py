@@ -17,7 +17,7 @@ def _tandem(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 
 
 def test_eval_redact_prints_one_json_object_per_system(tmp_path: Path) -> None:
-    pytest.importorskip("faker", reason="the evaluation set needs Faker: pip install 'tandem[eval]'")
+    pytest.importorskip("faker", reason="the evaluation set needs Faker: pip install 'tandem-edge[eval]'")
     env = dict(os.environ, TANDEM_MODELS_DIR=str(tmp_path / "models"), TANDEM_CONFIG=str(tmp_path / "none.toml"))
     out = _tandem("eval", "redact", "--n", "24", "--seed", "3", "--json", "--no-presidio", env=env)
     assert out.returncode == 0, out.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("faker", reason="the evaluation set needs Faker: pip install 'tandem[eval]'")
+pytest.importorskip("faker", reason="the evaluation set needs Faker: pip install 'tandem-edge[eval]'")
 
 from harness.eval.redaction import SPEED_TEXT, eval_set, ner_ms_per_200_chars, score
 

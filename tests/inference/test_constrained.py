@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("llguidance", reason="constrained decoding needs llguidance: pip install 'tandem[device]'")
+pytest.importorskip("llguidance", reason="constrained decoding needs llguidance: pip install 'tandem-edge[device]'")
 
 from inference.constrained import (
     ToolSpec,

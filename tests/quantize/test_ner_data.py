@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-pytest.importorskip("faker", reason="the NER data needs Faker: pip install 'tandem[quantize]'")
+pytest.importorskip("faker", reason="the NER data needs Faker: pip install 'tandem-edge[quantize]'")
 
 from harness.eval import templates as eval_templates
 from quantize.ner import train_templates

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-pytest.importorskip("faker", reason="the generator borrows the NER's sentences, which need Faker: pip install 'tandem[quantize]'")
+pytest.importorskip("faker", reason="the generator borrows the NER's sentences, which need Faker: pip install 'tandem-edge[quantize]'")
 
 from device.redaction.sensitive import CATEGORIES
 from harness.eval.sensitive import HELDOUT, load

@@ -42,7 +42,7 @@ def _english_intents() -> Intents:
         from home_assistant_intents import get_intents
     except ImportError as exc:
         raise CollabConfigError("the hassil parser needs hassil and home-assistant-intents: "
-                                "pip install 'tandem[device]'") from exc
+                                "pip install 'tandem-edge[device]'") from exc
     data = get_intents("en")
     if data is None:
         raise CollabConfigError("home-assistant-intents ships no English sentences: reinstall it")

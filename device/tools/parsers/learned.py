@@ -95,7 +95,7 @@ class IntentModel:
             encoder = load_encoder(model_dir, threads)
         except EncoderUnavailable as exc:
             raise ParserModelMissing("the learned parser needs onnxruntime and tokenizers: "
-                                     "pip install 'tandem[device]'") from exc
+                                     "pip install 'tandem-edge[device]'") from exc
         except EncoderLoadError as exc:
             raise ParserModelMissing(f"cannot load the command parser model in {model_dir}: {exc}; "
                                      f"rebuild it: {BUILD_HINT} --force") from exc

@@ -16,7 +16,7 @@ def plot(curves: Mapping[str, Curve], path: Path, title: str) -> Path:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise RuntimeError("the plot needs matplotlib: pip install 'tandem[eval]'") from exc
+        raise RuntimeError("the plot needs matplotlib: pip install 'tandem-edge[eval]'") from exc
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     for name, c in curves.items():
         grey = name == "random"

@@ -26,7 +26,7 @@ ISSUE_NAMES = {"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet", "HassC
 
 
 def _home_assistant_intents() -> dict[str, dict[str, object]]:
-    intents = pytest.importorskip("home_assistant_intents", reason="pip install 'tandem[dev]'")
+    intents = pytest.importorskip("home_assistant_intents", reason="pip install 'tandem-edge[dev]'")
     return json.loads((Path(intents.__file__).parent / "intents.json").read_text())
 
 

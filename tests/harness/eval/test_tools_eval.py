@@ -119,7 +119,7 @@ def test_the_sets_are_big_enough_and_every_label_fits_the_tools_and_the_home() -
 
 
 def test_the_reference_matcher_reads_the_home_and_the_device_area() -> None:
-    pytest.importorskip("hassil", reason="Home Assistant's matcher: pip install 'tandem[eval]'")
+    pytest.importorskip("hassil", reason="Home Assistant's matcher: pip install 'tandem-edge[eval]'")
     from harness.eval.tools_reference import HassilReference
 
     living = next(a for a in INVENTORY.areas if a.name == "Living Room")
@@ -132,7 +132,7 @@ def test_the_reference_matcher_reads_the_home_and_the_device_area() -> None:
 
 
 def test_eval_tools_json_with_the_rules_parser(tmp_path: Path) -> None:
-    pytest.importorskip("hassil", reason="Home Assistant's matcher: pip install 'tandem[eval]'")
+    pytest.importorskip("hassil", reason="Home Assistant's matcher: pip install 'tandem-edge[eval]'")
     env = dict(os.environ, TANDEM_MODELS_DIR=str(tmp_path / "models"), TANDEM_CONFIG=str(tmp_path / "none.toml"))
     out = subprocess.run([sys.executable, "-m", "tandem.cli", "eval", "tools", "--parser", "rules", "--sets",
                           "paraphrase,non_commands", "--json"], capture_output=True, text=True, timeout=300,
