@@ -46,6 +46,8 @@ class StatsFile:
             self.counts[name] += 1
             if name.startswith("rejected:"):
                 self.flags.setdefault("rejected_digests", []).append(ref)
+            elif name == "answered" and self.flags["role"] == "worker":  # which tasks the model ran
+                self.flags.setdefault("answered_ids", []).append(ref)
         self.write()
 
     def set(self, key: str, value: Any) -> None:
@@ -63,12 +65,12 @@ class StatsFile:
 
 def run_worker(args: argparse.Namespace) -> int:
     from cloud.backends.echo import EchoBackend
-    from cloud.ledger import TaskLedger
+    from cloud.ledger import open_ledger
     from cloud.worker import Worker
 
     stats = StatsFile(args.stats, "worker")
     worker = Worker(broker_url=args.broker, keys_root=args.keys, backend=EchoBackend(args.delay_ms / 1000),
-                    ledger=TaskLedger(args.ledger, lease_s=args.lease), on_event=stats.event,
+                    ledger=open_ledger(args.ledger, lease_s=args.lease), on_event=stats.event,
                     worker_id=args.worker_id)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     w = sub.add_parser("worker")
     w.add_argument("--broker", required=True)
     w.add_argument("--keys", type=Path, required=True)
-    w.add_argument("--ledger", type=Path, required=True)
+    w.add_argument("--ledger", type=Path, default=None, help="the shared ledger file (none: in memory)")
     w.add_argument("--lease", type=float, default=1.0)
     w.add_argument("--delay-ms", type=float, default=5.0)
     w.add_argument("--stats", type=Path, required=True)

@@ -9,6 +9,8 @@ for, one at a time, plus a batch of forgeries after each round:
     worker   kill -9 a worker (its queued tasks die with it), start a replacement
     device   kill -9 the device process with escalations in its spool, start it again
     dup      re-publish captured task and result envelopes byte for byte (QoS 1 duplicates)
+    replay-restart  kill -9 every worker, start the pool again, then replay captured tasks it already
+             answered: the on-disk ledger must re-send their stored results, never run the model again
     forge    tampered, re-addressed, rogue-signed, expired, oversized and garbage envelopes
 
 Then it waits for the device to finish and counts from the device's spool journal (one row per
@@ -47,7 +49,7 @@ from tandem.processes import stop_processes
 
 DEVICE_ID = "chaos-dev"
 OTHER_DEVICE_ID = "chaos-other"
-FAULTS = ("broker", "worker", "device", "dup")
+FAULTS = ("broker", "worker", "device", "dup", "replay-restart")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class ChaosConfig:
     lease_s: float = 1.0
     worker_delay_ms: float = 10.0
     forge: bool = True
+    ledger_on_disk: bool = True
+    """False: each worker keeps its ledger in memory (what the replay-restart fault is there to catch)."""
     time_limit_s: float = 240.0
     seed: int | None = None
     workdir: Path | None = None
@@ -84,12 +88,18 @@ class ChaosReport:
     device_duplicates_ignored: int = 0
     worker_results_resent: int = 0
     device_resends: int = 0
+    replays_after_restart: int = 0
+    """Captured, already answered tasks replayed to a freshly restarted pool..."""
+    replays_rerun: int = 0
+    """...of which the model ran again (must be 0: the ledger on disk re-sends the stored result)..."""
+    replays_resent: int = 0
+    """...and stored results the restarted pool re-sent for them (the replays did reach it)."""
     elapsed_s: float = 0.0
     finished: bool = False
 
     @property
     def ok(self) -> bool:
-        return (self.finished and self.lost == 0 and self.answered_twice == 0
+        return (self.finished and self.lost == 0 and self.answered_twice == 0 and self.replays_rerun == 0
                 and self.forgeries_rejected == self.forgeries_tried and self.accepted > 0)
 
     def to_json(self) -> dict[str, object]:
@@ -120,6 +130,10 @@ class _Tap:
         with self._lock:
             tasks, results = self.tasks[-200:], self.results[-200:]
         return random.sample(tasks, min(k, len(tasks))), random.sample(results, min(k, len(results)))
+
+    def captured_tasks(self) -> list[bytes]:
+        with self._lock:
+            return list(self.tasks)
 
     def publish(self, topic: str, wire: bytes) -> None:
         with self._lock:
@@ -177,9 +191,9 @@ class Chaos:
             log.close()
 
     def _start_worker(self) -> None:
+        ledger = ["--ledger", str(self.ledger)] if self.cfg.ledger_on_disk else []
         self._workers.append(self._spawn(self._cmd(
-            "worker", "--ledger", str(self.ledger), "--lease", str(self.cfg.lease_s),
-            "--delay-ms", str(self.cfg.worker_delay_ms))))
+            "worker", *ledger, "--lease", str(self.cfg.lease_s), "--delay-ms", str(self.cfg.worker_delay_ms))))
 
     def _start_device(self) -> None:
         proc = self._spawn(self._cmd(
@@ -274,7 +288,46 @@ class Chaos:
             for wire in results:
                 self._tap.publish(f"tandem/v1/result/{DEVICE_ID}", wire)
             self.report.duplicates_injected += len(tasks) + len(results)
+        elif name == "replay-restart":
+            self._replay_after_restart()
         self.report.faults[name] = self.report.faults.get(name, 0) + 1
+
+    def _model_runs(self) -> Counter[str]:
+        """How often the model ran each task id, over every worker process so far (killed ones too)."""
+        runs: Counter[str] = Counter()
+        for doc in self._stats():
+            if doc.get("role") == "worker":
+                runs.update(str(t) for t in list(doc.get("answered_ids", [])))  # type: ignore[call-overload]
+        return runs
+
+    def _replay_after_restart(self) -> None:
+        assert self._tap is not None
+        captured = self._tap.captured_tasks()
+        done = self._model_runs()
+        answered = [w for w in captured if json.loads(w)["header"]["task_id"] in done][-20:]
+        for proc in [w for w in self._workers if w.poll() is None]:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+        alive = len([w for w in self._workers if w.poll() is None])
+        for _ in range(self.cfg.workers - alive):
+            self._start_worker()
+        self._wait_workers()
+        time.sleep(0.5)  # the new workers subscribe before they announce; let the killed ones' wills land
+        before, resent = self._model_runs(), self._worker_count("resent")
+        for wire in answered:
+            self._tap.publish(f"tandem/v1/task/{DEVICE_ID}", wire)
+        deadline = time.monotonic() + 5
+        while self._worker_count("resent") - resent < len(answered) and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the pool has decided every replay (or 5 s)
+        after = self._model_runs()
+        ids = {json.loads(w)["header"]["task_id"] for w in answered}
+        self.report.replays_after_restart += len(answered)
+        self.report.replays_resent += self._worker_count("resent") - resent
+        self.report.replays_rerun += sum(1 for t in ids if after[t] > before[t])
+
+    def _worker_count(self, name: str) -> int:
+        return sum(int(dict(doc.get("counts", {})).get(name, 0)) for doc in self._stats()  # type: ignore[call-overload]
+                   if doc.get("role") == "worker")
 
     def _forge(self) -> None:
         from harness.chaos.forgeries import forgeries
@@ -408,6 +461,8 @@ def render(report: ChaosReport) -> str:
         f"device re-sends      {r.device_resends} (unanswered tasks sent again, same task id)",
         (f"duplicates injected  {r.duplicates_injected} (device ignored {r.device_duplicates_ignored} "
          f"second results; workers re-sent {r.worker_results_resent} stored results)"),
+        (f"replayed after restart {r.replays_after_restart} answered tasks to a restarted pool; the model ran "
+         f"{r.replays_rerun} again, the pool re-sent {r.replays_resent} stored results"),
         f"elapsed              {r.elapsed_s:.1f} s{'' if r.finished else ' (time limit reached)'}",
         f"result               {'OK' if r.ok else 'FAILED'}",
     ]

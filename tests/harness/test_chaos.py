@@ -14,10 +14,12 @@ import pytest
 from harness.chaos.soak import Chaos, ChaosConfig, ChaosReport
 
 
-def _run(tmp_path: Path, faults: tuple[str, ...], *, tasks: int = 60, forge: bool = False) -> ChaosReport:
+def _run(tmp_path: Path, faults: tuple[str, ...], *, tasks: int = 60, forge: bool = False,
+         ledger_on_disk: bool = True) -> ChaosReport:
     # 30 tasks/s with a fault every 0.4 s: each fault lands while escalations are in flight
     config = ChaosConfig(tasks=tasks, faults=faults, rate=30, fault_every_s=0.4, retry_s=1.0, lease_s=0.8,
-                         worker_delay_ms=20, forge=forge, time_limit_s=60, seed=5, workdir=tmp_path / "chaos")
+                         worker_delay_ms=20, forge=forge, time_limit_s=60, seed=5, workdir=tmp_path / "chaos",
+                         ledger_on_disk=ledger_on_disk)
     report = Chaos(config).run()
     assert report.finished, report
     assert (report.accepted, report.answered, report.lost, report.answered_twice) == (tasks, tasks, 0, 0), report
@@ -46,6 +48,21 @@ def test_worker_killed_mid_task_with_a_second_worker(tmp_path: Path) -> None:
     assert len(stats) >= 3  # two workers, at least one killed and replaced
 
 
+def test_tasks_replayed_to_a_restarted_pool_are_not_run_again(tmp_path: Path) -> None:
+    report = _run(tmp_path, ("replay-restart",))
+    assert report.replays_after_restart > 0 and report.replays_resent >= report.replays_after_restart, report
+    assert report.replays_rerun == 0 and report.ok
+
+
+def test_with_the_ledger_in_memory_the_replays_run_again(tmp_path: Path) -> None:
+    """What the fault is for: a pool that forgets on restart runs a captured task again."""
+    config = ChaosConfig(tasks=60, faults=("replay-restart",), rate=30, fault_every_s=0.4, retry_s=1.0, lease_s=0.8,
+                         worker_delay_ms=20, forge=False, time_limit_s=60, seed=5, workdir=tmp_path / "chaos",
+                         ledger_on_disk=False)
+    report = Chaos(config).run()
+    assert report.replays_after_restart > 0 and report.replays_rerun > 0 and not report.ok, report
+
+
 def test_duplicate_deliveries_and_forgeries(tmp_path: Path) -> None:
     report = _run(tmp_path, ("dup",), forge=True)
     assert report.duplicates_injected > 0
@@ -59,7 +76,8 @@ def test_the_report_fails_on_loss_double_answers_or_missed_forgeries() -> None:
     good = ChaosReport(accepted=3, answered=3, finished=True, forgeries_tried=2, forgeries_rejected=2)
     assert good.ok
     fields = {k: v for k, v in good.to_json().items() if k != "ok"}
-    for change in ({"lost": 1}, {"answered_twice": 1}, {"forgeries_rejected": 1}, {"finished": False}):
+    for change in ({"lost": 1}, {"answered_twice": 1}, {"forgeries_rejected": 1}, {"finished": False},
+                   {"replays_rerun": 1}):
         assert not ChaosReport(**{**fields, **change}).ok
 
 
