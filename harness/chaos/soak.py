@@ -326,8 +326,12 @@ class Chaos:
         self.report.replays_rerun += sum(1 for t in ids if after[t] > before[t])
 
     def _worker_count(self, name: str) -> int:
-        return sum(int(dict(doc.get("counts", {})).get(name, 0)) for doc in self._stats()  # type: ignore[call-overload]
-                   if doc.get("role") == "worker")
+        total = 0
+        for doc in self._stats():
+            counts = doc.get("counts")
+            if doc.get("role") == "worker" and isinstance(counts, dict):
+                total += int(counts.get(name, 0))
+        return total
 
     def _forge(self) -> None:
         from harness.chaos.forgeries import forgeries
