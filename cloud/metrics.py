@@ -11,6 +11,9 @@ its own `CollectorRegistry`, so tests and the benchmark can run several pools in
     tandem_worker_rejected_envelopes_total{reason}  forged, replayed, malformed, unknown device, ...
     tandem_worker_held_tasks                        received and not yet acknowledged (all workers)
     tandem_worker_connected                         workers connected to the broker
+    tandem_broker_publish_messages_dropped          what the broker says it dropped (Mosquitto's
+                                                    $SYS/broker/publish/messages/dropped: queue limits hit),
+                                                    -1 until it reports (or when the ACL hides $SYS)
 
 `/healthz` answers 200 while every worker of the process is connected and not shutting down,
 else 503, with a small JSON body; it never carries task data.
@@ -56,6 +59,10 @@ class WorkerMetrics:
         self._held_sources: list[Callable[[], int]] = []
         self.held.set_function(lambda: sum(source() for source in list(self._held_sources)))
         self.connected = Gauge("tandem_worker_connected", "Workers connected to the broker.", registry=r)
+        self.broker_dropped = Gauge("tandem_broker_publish_messages_dropped",
+                                    "Messages the broker dropped (queue limits), as its $SYS report says.",
+                                    registry=r)
+        self.broker_dropped.set(-1)
 
         # labelled children looked up once (labels() takes a lock and builds a key on every call)
         self._children: dict[tuple[str, str], tuple[Counter, Histogram, Counter]] = {}

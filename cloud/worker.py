@@ -75,6 +75,8 @@ from protocol.replay import ReplayGuard
 from protocol.response import answer
 from protocol.session import SessionCache
 
+BROKER_DROPPED_TOPIC = "$SYS/broker/publish/messages/dropped"
+"""Mosquitto's count of messages it dropped (per-client queue limits), published every `sys_interval`."""
 log = logging.getLogger(__name__)
 
 STATUS_TOPIC = "tandem/v1/workers/{worker_id}/status"
@@ -175,6 +177,7 @@ class Worker:
             self._connect_props = Properties(PacketTypes.CONNECT)
             self._connect_props.ReceiveMaximum = min(queue_size, 65535)
         self._client.on_message = self._on_message
+        self._client.message_callback_add(BROKER_DROPPED_TOPIC, self._on_broker_dropped)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         status = STATUS_TOPIC.format(worker_id=self.worker_id)
@@ -192,6 +195,8 @@ class Worker:
             return
         # (re)subscribe on every connect: clean sessions forget subscriptions
         client.subscribe(topics.worker_subscription(self.shared), qos=1)
+        if self.metrics is not None:  # the broker's own count of what it dropped: drops show in /metrics
+            client.subscribe(BROKER_DROPPED_TOPIC, qos=0)
         client.publish(STATUS_TOPIC.format(worker_id=self.worker_id), b"online", qos=1, retain=True)
 
     def _on_disconnect(self, client: mqtt.Client, userdata: object, flags: object, reason: object,
@@ -199,6 +204,15 @@ class Worker:
         if self.connected and self.metrics is not None:
             self.metrics.connected.dec()
         self.connected = False
+
+    def _on_broker_dropped(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        try:
+            dropped = int(bytes(message.payload).strip() or b"0")
+        except ValueError:
+            log.info("broker $SYS dropped count unreadable bytes=%d", len(message.payload))
+            return
+        if self.metrics is not None:
+            self.metrics.broker_dropped.set(dropped)
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         self._hold(+1)

@@ -162,7 +162,8 @@ def render_acl(workers: list[str], *, devices: Sequence[str] = (),
     for w in workers:
         check_device_id(w)
         blocks.append(f"user {w}\ntopic read tandem/v1/task/+\ntopic write tandem/v1/result/+\n"
-                      f"topic readwrite tandem/v1/workers/{w}/status\ntopic read tandem/v1/workers/+/status\n")
+                      f"topic readwrite tandem/v1/workers/{w}/status\ntopic read tandem/v1/workers/+/status\n"
+                      "topic read $SYS/broker/publish/messages/dropped\n")
     for d in devices:
         check_device_id(d)
         blocks.append(f"user {d}\ntopic read tandem/{d}/ask/+\ntopic write tandem/{d}/reply/#\n"
