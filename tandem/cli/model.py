@@ -1,9 +1,11 @@
-"""`tandem model`: build, sweep and list ONNX models; `train-ner` trains the PII name/address model,
+"""`tandem model`: build, sweep and list ONNX models; `export`/`import` carry built models to a board as a
+signed bundle; `train-ner` trains the PII name/address model,
 `train-sensitive` the sensitive-context classifier and `train-intent` the learned command parser."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -67,6 +69,47 @@ def model_list() -> None:
         if name not in known:  # built from a local GGUF, checkpoint dir or hub id (`tandem model build PATH`)
             click.echo(json.dumps({"name": name, "source": "local", "built": find_built(name, models_dir)},
                                   default=str))
+
+
+@model.command("export")
+@click.argument("names", nargs=-1)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The bundle file to write (a tar).")
+def model_export(names: tuple[str, ...], out: Path) -> None:
+    """On the machine that built the models (it holds the pool's keys): write the models a device's default
+    path uses (or NAMES) to one bundle signed with the pool's key, for `tandem model import` on a board."""
+    from protocol.keys import PoolKeys
+    from tandem.assembly.model_bundle import BundleError, device_model_dirs, export_bundle
+
+    settings = cli_settings()
+    units = device_model_dirs(settings.models_dir, settings.device_model)
+    if names:
+        unknown = sorted(set(names) - set(units))
+        if unknown:
+            raise BundleError(f"not built here: {', '.join(unknown)} (built: {', '.join(sorted(units)) or 'none'})")
+        units = {n: units[n] for n in names}
+    pool = PoolKeys.load(settings.keys_dir)
+    done = export_bundle(settings.models_dir, units, out, pool.ed25519.sign, pool.key_id,
+                         progress=lambda line: click.echo(f"[export] {line}", err=True))
+    click.echo(f"wrote {done.path}: {', '.join(done.models)} ({done.files} files, {done.bytes / 1e6:.1f} MB), "
+               f"signed by pool key {pool.key_id}")
+
+
+@model.command("import")
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite files that exist with other contents.")
+def model_import(bundle: Path, replace: bool) -> None:
+    """On a device: check BUNDLE against the pool key this device pinned (`tandem keys pin`) and every
+    file's sha256, then install its models; a bad bundle installs nothing."""
+    from protocol.keys import DeviceKeys
+    from tandem.assembly.model_bundle import import_bundle, pinned_verifier
+
+    settings = cli_settings()
+    keys = DeviceKeys.load(settings.keys_dir, settings.device_id)
+    done = import_bundle(bundle, settings.models_dir, pinned_verifier(keys.pool.ed25519), replace=replace,
+                         progress=lambda line: click.echo(f"[import] {line}", err=True))
+    click.echo(f"installed {', '.join(done.models)} ({done.files} files, {done.bytes / 1e6:.1f} MB) into "
+               f"{settings.models_dir}, signed by pool key {done.signer_key_id}")
 
 
 @model.command("train-ner")
