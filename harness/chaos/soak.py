@@ -9,6 +9,8 @@ for, one at a time, plus a batch of forgeries after each round:
     worker   kill -9 a worker (its queued tasks die with it), start a replacement
     device   kill -9 the device process with escalations in its spool, start it again
     dup      re-publish captured task and result envelopes byte for byte (QoS 1 duplicates)
+    flood    hostile clients on every face of a `tandem serve` process at once (`harness.chaos.flood`):
+             every request answered exactly once, a probe within 2 s, memory flat
     replay-restart  kill -9 every worker, start the pool again, then replay captured tasks it already
              answered: the on-disk ledger must re-send their stored results, never run the model again
     forge    tampered, re-addressed, rogue-signed, expired, oversized and garbage envelopes
@@ -49,7 +51,7 @@ from tandem.processes import stop_processes
 
 DEVICE_ID = "chaos-dev"
 OTHER_DEVICE_ID = "chaos-other"
-FAULTS = ("broker", "worker", "device", "dup", "replay-restart")
+FAULTS = ("broker", "worker", "device", "dup", "flood", "replay-restart")
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,22 @@ class ChaosReport:
     """...of which the model ran again (must be 0: the ledger on disk re-sends the stored result)..."""
     replays_resent: int = 0
     """...and stored results the restarted pool re-sent for them (the replays did reach it)."""
+    unanswered_requests: int = 0
+    """Flood: requests to the service's faces that got no reply (each must get exactly one)..."""
+    p99_probe_ms: float = 0.0
+    """...the 99th percentile of another caller's probe during the flood (answered or told "busy")..."""
+    max_rss_growth_mb: float = 0.0
+    """...and how much the service's memory grew under it."""
+    flood: dict[str, object] | None = None
+    """The flood's whole report (None: not run)."""
     elapsed_s: float = 0.0
     finished: bool = False
 
     @property
     def ok(self) -> bool:
         return (self.finished and self.lost == 0 and self.answered_twice == 0 and self.replays_rerun == 0
-                and self.forgeries_rejected == self.forgeries_tried and self.accepted > 0)
+                and self.forgeries_rejected == self.forgeries_tried and self.accepted > 0
+                and (self.flood is None or bool(self.flood.get("ok"))))
 
     def to_json(self) -> dict[str, object]:
         return dict(asdict(self), ok=self.ok)
@@ -290,6 +301,15 @@ class Chaos:
             self.report.duplicates_injected += len(tasks) + len(results)
         elif name == "replay-restart":
             self._replay_after_restart()
+        elif name == "flood":
+            from harness.chaos.flood import Flood
+
+            flood = Flood(self.dir / "flood", self._url).run()
+            r = self.report
+            r.flood = flood.to_json()
+            r.unanswered_requests += flood.unanswered_requests
+            r.p99_probe_ms = max(r.p99_probe_ms, flood.p99_probe_ms)
+            r.max_rss_growth_mb = max(r.max_rss_growth_mb, flood.max_rss_growth_mb)
         self.report.faults[name] = self.report.faults.get(name, 0) + 1
 
     def _model_runs(self) -> Counter[str]:
@@ -451,6 +471,19 @@ class Chaos:
                 r.worker_results_resent += int(counts.get("resent", 0))
 
 
+def _flood_lines(r: ChaosReport) -> list[str]:
+    flood = r.flood
+    if flood is None:
+        return []
+    sent_by_face = flood.get("sent")
+    found = flood.get("outcomes")
+    sent = sum(int(v) for v in sent_by_face.values()) if isinstance(sent_by_face, dict) else 0
+    outcomes = ", ".join(f"{k} {v}" for k, v in found.items()) if isinstance(found, dict) else ""
+    line = (f"flood                {sent} requests on socket, MQTT and HTTP: unanswered {r.unanswered_requests}, "
+            f"probe p99 {r.p99_probe_ms:.0f} ms, RSS growth {r.max_rss_growth_mb:.1f} MB ({outcomes})")
+    return [line]
+
+
 def render(report: ChaosReport) -> str:
     r = report
     lines = [
@@ -467,6 +500,7 @@ def render(report: ChaosReport) -> str:
          f"second results; workers re-sent {r.worker_results_resent} stored results)"),
         (f"replayed after restart {r.replays_after_restart} answered tasks to a restarted pool; the model ran "
          f"{r.replays_rerun} again, the pool re-sent {r.replays_resent} stored results"),
+        *_flood_lines(r),
         f"elapsed              {r.elapsed_s:.1f} s{'' if r.finished else ' (time limit reached)'}",
         f"result               {'OK' if r.ok else 'FAILED'}",
     ]

@@ -9,8 +9,8 @@ import click
 
 @click.command()
 @click.option("--tasks", default=500, show_default=True, help="Escalations the device submits in total.")
-@click.option("--faults", default="broker,worker,device,dup,replay-restart", show_default=True,
-              help="Comma-separated: broker, worker, device, dup, replay-restart (empty: none).")
+@click.option("--faults", default="broker,worker,device,dup,flood,replay-restart", show_default=True,
+              help="Comma-separated: broker, worker, device, dup, flood, replay-restart (empty: none).")
 @click.option("--workers", default=2, show_default=True, help="Echo workers in the pool.")
 @click.option("--rate", default=40.0, show_default=True, help="Escalations per second.")
 @click.option("--time-limit", "time_limit", default=240.0, show_default=True, help="Seconds before it gives up.")

@@ -105,7 +105,10 @@ def test_ask_escalates_sealed_placeholders_and_restores_pii(worker_process: tupl
         plain = ["condensing boiler", "boiler service", "short note"]
         for _, payload in observer.messages:
             assert _leaks(payload, PII + plain) == [], payload[:200]
-        assert len(results) == 2
+        # one result per task; a slow answer may also have been re-sent (the device re-sends after 5 s and
+        # the pool re-sends the stored result of a copy it already answered: never a second model run)
+        assert len({json.loads(r)["header"]["task_id"] for r in results}) == 2
+        before_replay = len(observer.on(topics.result_topic(DEVICE)))
 
         # a byte-exact replay is deduplicated (the stored sealed result is re-sent, the model does not
         # run again; only the device can open it); a tampered task is refused and gets no answer
@@ -125,7 +128,7 @@ def test_ask_escalates_sealed_placeholders_and_restores_pii(worker_process: tupl
         assert "reason=DecryptError" in log_text, log_text[-2000:]
         time.sleep(0.5)
         assert log_text.count("answered task=") == 2, "the model must run once per task"
-        assert len(observer.on(topics.result_topic(DEVICE))) == 3  # two answers + the re-sent one
+        assert len(observer.on(topics.result_topic(DEVICE))) >= before_replay + 1  # the replay gets the stored result
         # the worker's log holds no PII and no request text
         assert _leaks(log_text.encode(), PII + plain) == []
     finally:
