@@ -109,6 +109,9 @@ class WorkerSettings(BaseModel):
     or a restarted one re-sends the stored result instead of running the model again. None: `tandem
     worker` keeps it in `<state dir>/worker/ledger-<id>.sqlite` (`ledger.sqlite` without `--id`); a
     pool built in-process without one keeps it in memory (forgotten on restart)."""
+    ledger_url: str | None = None
+    """A PostgreSQL ledger shared by a pool spread over several machines ("postgresql://user@host/db";
+    `cloud.ledger_postgres`); set, it replaces `ledger_path`."""
     echo_delay_s: float = Field(default=0.0, ge=0)
     """Seconds the `echo` backend waits per task (load and fault tests)."""
     openai: OpenAIOptions = Field(default_factory=OpenAIOptions)

@@ -58,7 +58,7 @@ class Claim:
     result: bytes | None = None
 
 
-def _known(result: bytes | None) -> Claim:
+def known_claim(result: bytes | None) -> Claim:
     """A known task that this caller must not run: its stored result to re-send, or a live claim."""
     return Claim(Action.RESEND, bytes(result)) if result is not None else Claim(Action.BUSY)
 
@@ -76,8 +76,14 @@ class Ledger(Protocol):
     def close(self) -> None: ...
 
 
-def open_ledger(path: Path | None, *, lease_s: float = 120.0, retention_s: float = 900.0) -> Ledger:
-    """A SQLite ledger at `path` (shared by the workers of a host), or one in this process's memory."""
+def open_ledger(path: Path | None, *, lease_s: float = 120.0, retention_s: float = 900.0,
+                url: str | None = None) -> Ledger:
+    """A PostgreSQL ledger at `url` (shared by a pool on several machines, `cloud.ledger_postgres`), a SQLite
+    ledger at `path` (shared by the workers of a host), or one in this process's memory."""
+    if url is not None:
+        from cloud.ledger_postgres import PostgresLedger
+
+        return PostgresLedger(url, lease_s=lease_s, retention_s=retention_s)
     if path is None:
         return MemoryLedger(lease_s=lease_s, retention_s=retention_s)
     return TaskLedger(path, lease_s=lease_s, retention_s=retention_s)
@@ -158,7 +164,7 @@ class TaskLedger:
         row = self._row(device_id, task_id)
         # None or no result: running now, here or at a live worker of the pool (or pruned this instant:
         # a task that old has expired, so dropping the copy is right too)
-        return _known(row[0] if row is not None else None)
+        return known_claim(row[0] if row is not None else None)
 
     def peek(self, device_id: str, task_id: str, *, now: float | None = None) -> Claim:
         """For instant backends (`Backend.inline`), which need no claim: RESEND (a stored result),
@@ -167,7 +173,7 @@ class TaskLedger:
         first result); `complete` stores the first."""
         self._maybe_prune(time.time() if now is None else now)
         row = self._row(device_id, task_id)
-        return Claim(Action.RUN) if row is None else _known(row[0])
+        return Claim(Action.RUN) if row is None else known_claim(row[0])
 
     def _row(self, device_id: str, task_id: str) -> tuple[bytes | None] | None:
         """(result,) of a task's row, None if the ledger does not know it."""
@@ -232,14 +238,14 @@ class MemoryLedger:
                 self._rows[key] = _Row(owner, now)
                 self._bound()
                 return Claim(Action.RUN)
-            return _known(row.result)
+            return known_claim(row.result)
 
     def peek(self, device_id: str, task_id: str, *, now: float | None = None) -> Claim:
         """As `TaskLedger.peek`: RESEND, BUSY or RUN, and nothing recorded."""
         with self._lock:
             self._prune(time.time() if now is None else now)
             row = self._rows.get((device_id, task_id))
-        return Claim(Action.RUN) if row is None else _known(row.result)
+        return Claim(Action.RUN) if row is None else known_claim(row.result)
 
     def complete(self, device_id: str, task_id: str, owner: str, result: bytes, *,
                  now: float | None = None) -> None:

@@ -34,7 +34,7 @@ class WorkerPool:
                  metrics: WorkerMetrics | None = None, name: str | None = None) -> None:
         self.settings = settings
         self.metrics = metrics if metrics is not None else WorkerMetrics()
-        self.ledger = ledger if ledger is not None else open_ledger(settings.ledger_path)
+        self.ledger = ledger if ledger is not None else open_ledger(settings.ledger_path, url=settings.ledger_url)
         self.limiter = DeviceLimiter(settings.limits)
         prefix = name or f"worker-{uuid.uuid4().hex[:6]}"
         self.workers = [

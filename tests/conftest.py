@@ -109,3 +109,16 @@ def echo_pool(mosquitto: BrokerProcess, keys_root: Path) -> Iterator[object]:
     yield worker
     stop.set()
     thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """A real PostgreSQL server for the session (`tests.postgres_server`); skipped where none is installed."""
+    from tests import postgres_server
+
+    why = postgres_server.available()
+    if why is not None:
+        pytest.skip(why)
+    server = postgres_server.start()
+    yield server
+    server.stop()

@@ -33,23 +33,25 @@ from tandem.cli.errors import CliError
 @click.option("--grace", "grace_s", type=float, default=None, help="Seconds to finish held tasks on SIGTERM.")
 @click.option("--echo-delay", "echo_delay_s", type=float, default=None, help="echo: seconds per task.")
 @click.option("--id", "worker_id", default=None, help="Worker id (prefix when --workers > 1).")
+@click.option("--ledger-url", default=None, metavar="URL",
+              help="A PostgreSQL task ledger shared by a pool on several machines (postgresql://user@host/db).")
 def worker(backend: str | None, model: str | None, gguf: Path | None, base_url: str | None, workers: int | None,
            concurrency: int | None, metrics_port: int | None, metrics_host: str | None, grace_s: float | None,
-           echo_delay_s: float | None, worker_id: str | None) -> None:
+           echo_delay_s: float | None, worker_id: str | None, ledger_url: str | None) -> None:
     """Run cloud workers: verify, open, answer and seal tasks from the pool's shared subscription."""
     from cloud.pool import WorkerPool
 
     settings = cli_settings(worker_backend=backend)
     pool_opts: dict[str, Any] = {k: v for k, v in {
         "workers": workers, "concurrency": concurrency, "metrics_port": metrics_port, "metrics_host": metrics_host,
-        "grace_s": grace_s, "echo_delay_s": echo_delay_s}.items() if v is not None}
+        "grace_s": grace_s, "echo_delay_s": echo_delay_s, "ledger_url": ledger_url}.items() if v is not None}
     w = settings.worker
     if base_url is not None:
         pool_opts["openai"] = w.openai.model_copy(update={"base_url": base_url})
     if gguf is not None or (model is not None and settings.worker_backend == "llamacpp"):
         pool_opts["llamacpp"] = w.llamacpp.model_copy(update={k: v for k, v in {"gguf": gguf, "model": model}.items()
                                                               if v is not None})
-    if w.ledger_path is None:
+    if w.ledger_path is None and (ledger_url or w.ledger_url) is None:
         # on disk by default: a task replayed after a restart is answered from the stored result, never twice
         from tandem.locations import state_dir
 

@@ -10,12 +10,18 @@ import pytest
 from cloud.ledger import Action, Ledger, MemoryLedger, TaskLedger, open_ledger
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
 def make_ledger(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Both ledgers must make the same transitions."""
+    """Every ledger must make the same transitions (PostgreSQL: a real server, a fresh database)."""
+    url = request.getfixturevalue("postgres").new_database() if request.param == "postgres" else None
+    made: list[Ledger] = []
+
     def make(**kw: float) -> Ledger:
-        return open_ledger(tmp_path / "l.sqlite" if request.param == "sqlite" else None, **kw)
-    return make
+        made.append(open_ledger(tmp_path / "l.sqlite" if request.param == "sqlite" else None, url=url, **kw))
+        return made[-1]
+    yield make
+    for ledger in made:
+        ledger.close()
 
 
 def test_first_claim_runs_repeats_are_busy_then_resent(make_ledger) -> None:  # type: ignore[no-untyped-def]

@@ -71,3 +71,51 @@ def test_a_replay_after_a_worker_restart_is_answered_from_the_ledger(mosquitto: 
         observer.close()
         proc.terminate()
         proc.wait(15)
+
+
+def test_a_pool_on_two_machines_shares_its_ledger_in_postgresql(mosquitto: BrokerProcess, tmp_path: Path,
+                                                                 postgres: object) -> None:
+    """Two `tandem worker --ledger-url` processes with their own state dirs (two machines): a task answered
+    by the first and replayed after it is gone is answered by the second from the shared ledger."""
+    keys = tmp_path / "keys"
+    init_keys(keys, DEVICE)
+    url = postgres.new_database()  # type: ignore[attr-defined]
+    base = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+    base.update(TANDEM_BROKER_URL=mosquitto.url, TANDEM_KEYS_DIR=str(keys), TANDEM_CONFIG=str(tmp_path / "none.toml"),
+                TANDEM_WORKER__LEDGER_URL=url)
+    envs = [{**base, "XDG_STATE_HOME": str(tmp_path / f"machine-{i}")} for i in (1, 2)]
+    logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
+    for log in logs:
+        log.write_bytes(b"")
+    observer = Observer(mosquitto.url)
+    first = _start(envs[0], logs[0])
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        async def ask() -> str:
+            esc = Escalator(broker_url=mosquitto.url, keys=DeviceKeys.load(keys, DEVICE), ttl_s=600)
+            await esc.start()
+            try:
+                record, fut = await esc.submit(SubTask(prompt="Explain how a heat pump works."))
+                return (await esc.wait(record, fut, 20)).text
+            finally:
+                await esc.close()
+
+        assert "heat pump" in asyncio.run(ask())
+        (wire,) = observer.wait_for(topics.task_topic(DEVICE), 1)
+        first.kill()  # machine 1 is gone
+        first.wait(15)
+        second = _start(envs[1], logs[1])
+        observer.publish(topics.task_topic(DEVICE), wire)
+        deadline = time.monotonic() + 15
+        while b"re-sent stored result" not in logs[1].read_bytes():
+            assert time.monotonic() < deadline, logs[1].read_text()[-2000:]
+            time.sleep(0.1)
+        answered = sum(log.read_text().count("answered task=") for log in logs)
+        assert answered == 1, "the model must run once per task across the pool's machines"
+        assert not (tmp_path / "machine-2" / "tandem" / "worker").exists()  # no local ledger file: the shared one
+    finally:
+        observer.close()
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(15)
