@@ -46,6 +46,10 @@ class CloudLink:
     def escalator(self) -> Escalator | None:
         return self._escalator
 
+    def resent(self) -> int:
+        """Escalations re-sent because their result was overdue (a broker drop, a lost worker), this link."""
+        return 0 if self._escalator is None else self._escalator.resent
+
     def spooled(self) -> int:
         """Escalations accepted but not yet answered (the escalator's spool); 0 without an escalator."""
         if self._escalator is None:

@@ -84,6 +84,7 @@ class AskService:
             "state": self.stats.state,
             "last_route": self.stats.last_route,
             "spooled": link.spooled() if link is not None else 0,
+            "cloud_resent": link.resent() if link is not None else 0,
             "cloud_calls_today": self.stats.cloud_calls_today,
             "waiting": self.admission.waiting,
             "refused_busy": self.admission.refused["busy"],

@@ -17,7 +17,7 @@ def test_a_flood_on_every_face_leaves_nothing_unanswered(tmp_path: Path, mosquit
     kinds = report.outcomes
     assert kinds.get("ok", 0) > 0 and kinds.get("rate_limited", 0) > 0 and kinds.get("busy", 0) > 0, kinds
     assert kinds.get("error", 0) >= 6  # deep JSON, invalid UTF-8, garbage, bad reply_to: each told so
-    assert kinds.get("http_429", 0) > 0
+    assert kinds.get("http_429", 0) + kinds.get("http_503", 0) > 0  # refused over HTTP with its status codes
     assert report.probes > 0 and report.p99_probe_ms < 2000 and report.max_rss_growth_mb < 50
     assert report.ok
 

@@ -90,7 +90,7 @@ def test_discovery_state_and_availability_are_retained_and_stop_says_offline(
             avail = await asyncio.to_thread(late.wait, "tandem/svc-ha/availability")
             assert avail[0][1] == b"online" and avail[0][3]
             state = json.loads((await asyncio.to_thread(late.wait, "tandem/svc-ha/state"))[0][1])
-            assert state == {"state": "idle", "last_route": "none", "spooled": 0, "cloud_calls_today": 0,
+            assert state == {"state": "idle", "last_route": "none", "spooled": 0, "cloud_resent": 0, "cloud_calls_today": 0,
                              "broker": "off", "profile": "x86-dev", "waiting": 0, "refused_busy": 0,
                              "refused_rate_limited": 0}
             configs = {}
