@@ -20,6 +20,7 @@ import fcntl
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,13 +35,18 @@ def lock_path(build_dir: Path) -> Path:
     return build_dir.with_name(build_dir.name + LOCK_SUFFIX)
 
 
-def holder(path: Path) -> str:
-    """Who holds the lock at ``path``, as far as its file says (``pid 123``), for a waiting message."""
-    try:
-        pid = path.read_text().strip()
-    except OSError:
-        pid = ""
-    return f"pid {pid}" if pid.isdigit() else "another process"
+def holder(path: Path, wait_s: float = 0.5) -> str:
+    """Who holds the lock at ``path``, as far as its file says (``pid 123``), for a waiting message. The
+    holder writes its pid just after it takes the lock: an empty file is read again for up to ``wait_s``."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            pid = path.read_text().strip()
+        except OSError:
+            pid = ""
+        if pid.isdigit() or time.monotonic() >= deadline:
+            return f"pid {pid}" if pid.isdigit() else "another process"
+        time.sleep(0.02)
 
 
 @contextlib.contextmanager
