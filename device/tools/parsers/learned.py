@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,14 @@ def default_models_dir() -> Path:
         return Path(env)
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "tandem" / "models"
+
+
+_ASIDE = re.compile(r"[,;]|\b(?:because|since|as|cause|cuz)\b", re.IGNORECASE)
+
+
+def _aside(text: str, start: int) -> bool:
+    """The words at `start` come after a comma or a "because": a remark about the command, not part of it."""
+    return bool(_ASIDE.search(text[:start]))
 
 
 def find_intent_model(models_dir: Path, key: str | None = None) -> Path | None:
@@ -217,6 +226,8 @@ class LearnedParser:
             lowest = min(lowest, span.probability)
             if span.slot == "name" and (not value.known or self._is_area(words)) and self._as_area(words, slots):
                 continue  # "the den lights", "the study": the area (and its devices), as Home Assistant reads it
+            if span.slot in ("area", "floor") and not value.known and _aside(cleaned, span.start):
+                continue  # "..., the kids are asleep", "..., we're going to bed": a reason given, not a place
             slots[span.slot] = value.value
             unknown = unknown or not value.known
         confidence = pred.probability * lowest * (UNKNOWN_PENALTY if unknown else 1.0)

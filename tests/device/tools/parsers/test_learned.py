@@ -47,6 +47,8 @@ def parser(intent_model_dir: Path) -> LearnedParser:
      {"area": "Study", "domain": "cover", "device_class": "blind", "position": 50}),
     ("set a timer for 10 minutes", "HassStartTimer", {"minutes": 10}),
     ("we're out of milk", "HassShoppingListAddItem", {"item": "milk"}),
+    # a remark after a comma is not a place: "the kids" is no area of this home
+    ("turn the kitchen spots off, the kids are asleep", "HassTurnOff", {"name": "Kitchen Spots"}),
 ])
 def test_paraphrases_parse_to_home_assistants_call(parser: LearnedParser, text: str, intent: str,
                                                    slots: dict[str, object]) -> None:
