@@ -62,7 +62,7 @@ from device.redaction.public_figures import public_names
 from device.redaction.sensitive_policy import DisclosureClassifier, SensitivePolicy
 from device.redaction.stream import PartStreams
 from device.redaction.vault import Vault
-from device.redaction.vault_store import VaultStore
+from device.redaction.vault_store import DEFAULT_TTL_S, VaultStore
 from inference.chat_format import Message
 from inference.engine import Engine, Generation, SamplingParams, TokenEvent
 from inference.errors import ContextTooLong
@@ -311,7 +311,7 @@ class Agent:
         """Write `turn` to the conversation's memory; a notice when that failed, else None."""
         if self.conversation is None or self.memory is None:
             return None
-        ttl_s = self.vaults.ttl_s if self.vaults is not None else 7 * 24 * 3600.0
+        ttl_s = self.vaults.ttl_s if self.vaults is not None else DEFAULT_TTL_S
         try:
             await asyncio.to_thread(self.memory.add_turn, self.conversation, turn, face=self.face,
                                     owner=self.vault.owner, ttl_s=ttl_s)

@@ -53,6 +53,7 @@ from device.personal.values import (
     Turn,
 )
 from device.personal.zones import local_zone
+from device.redaction.vault_store import DEFAULT_TTL_S
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ class PersonalStore:
     # -- conversations -------------------------------------------------------------------------------
 
     def add_turn(self, conversation: str, turn: Turn, *, face: str, owner: str | None = None,
-                 ttl_s: float = 7 * 24 * 3600.0) -> Turn:
+                 ttl_s: float = DEFAULT_TTL_S) -> Turn:
         """Keep one turn of `conversation` (sealed); the conversation expires `ttl_s` after it."""
         return self._conversations.add_turn(conversation, turn, face=face, owner=owner, ttl_s=ttl_s)
 

@@ -72,10 +72,9 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
     from device.redaction.ner import find_ner_model
     from device.redaction.sensitive import MODEL_NAME as SENSITIVE_MODEL
     from device.redaction.sensitive import find_built as find_sensitive
-    from protocol.keys import DeviceKeys
     from quantize.locate import find_built
     from tandem.assembly.engine_options import engine_options
-    from tandem.assembly.runtime import ensure_keys, make_agent, make_escalator
+    from tandem.assembly.runtime import ensure_enrolled, make_agent, make_escalator
 
     opts = engine_options(settings)
     progress(f"hardware profile: {opts.profile.name} (threads {opts.threads}, max context {opts.max_context})")
@@ -108,8 +107,7 @@ async def open_session(settings: Settings, progress: Progress, conversation: str
         session.notices.append(agent.policy.hold_all)
 
     try:
-        await asyncio.to_thread(ensure_keys, settings)
-        DeviceKeys.load(settings.keys_dir, settings.device_id)  # a key problem shows here, once
+        await asyncio.to_thread(ensure_enrolled, settings)
     except TandemError as exc:
         session.notices.append(f"No cloud this session: {exc}. Answers stay on the device.")
         return session

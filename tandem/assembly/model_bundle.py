@@ -39,6 +39,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from protocol.errors import TandemError
+from quantize.sources import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def export_bundle(models_dir: Path, units: dict[str, list[Path]], out: Path, sig
     for rel, f in files:
         if progress is not None:
             progress(f"hashing {rel}")
-        entries.append({"path": rel, "sha256": _sha256(f), "bytes": f.stat().st_size})
+        entries.append({"path": rel, "sha256": sha256_file(f), "bytes": f.stat().st_size})
     manifest = json.dumps({"format": FORMAT, "created_at": int(time.time()), "signer_key_id": signer_key_id,
                            "models": sorted(units), "files": entries}, indent=1).encode()
     signature = sign(DOMAIN + manifest)
@@ -192,14 +193,6 @@ def _relative(path: Path, root: Path) -> str:
         raise BundleError(f"{path} is not under the models dir {root}") from exc
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     import io
 
@@ -265,7 +258,7 @@ def _copy_checked(source: IO[bytes], target: Path, entry: dict[str, Any], rel: s
 
 
 def _install(staging: Path, models_dir: Path, entries: dict[str, dict[str, Any]], replace: bool) -> None:
-    clashes = [rel for rel in entries if (models_dir / rel).exists() and _sha256(models_dir / rel) != entries[rel]["sha256"]]
+    clashes = [rel for rel in entries if (models_dir / rel).exists() and sha256_file(models_dir / rel) != entries[rel]["sha256"]]
     if clashes and not replace:
         raise BundleError(f"{len(clashes)} file(s) exist with other contents (first: {clashes[0]}): nothing was "
                           "installed; import with --replace to overwrite them")

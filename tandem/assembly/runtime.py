@@ -66,6 +66,16 @@ def ensure_keys(settings: Settings) -> None:
     create_device_keys(settings.keys_dir, settings.device_id)
 
 
+def ensure_enrolled(settings: Settings) -> None:
+    """The device's own keys (created if missing), then a check that it is enrolled with a pool: raises
+    KeyStoreError (saying how to enrol) when the pool's public key is not pinned. A key problem shows here,
+    once, instead of on every connection attempt."""
+    from protocol.keys import DeviceKeys
+
+    ensure_keys(settings)
+    DeviceKeys.load(settings.keys_dir, settings.device_id)
+
+
 def ensure_local_pool(settings: Settings) -> str | None:
     """This machine runs the worker pool too (`demo`, `chat --autostart`, `ask` when it starts a worker):
     the pool's key pairs (created if missing), this device enrolled in it and the pool pinned on it. A note

@@ -43,9 +43,8 @@ def default_socket_path() -> Path:
 
 async def build_backend(settings: Settings, *, cloud: bool = True, retry_s: float = 10.0) -> Backend:
     """The agent with the hardware profile applied, and a cloud link that retries while the broker is down."""
-    from protocol.keys import DeviceKeys
     from tandem.assembly.engine_options import engine_options
-    from tandem.assembly.runtime import ensure_keys, make_agent, make_escalator
+    from tandem.assembly.runtime import ensure_enrolled, make_agent, make_escalator
 
     profile = engine_options(settings).profile.name
     agent, _ = await asyncio.to_thread(make_agent, settings, with_cloud=False)
@@ -55,8 +54,7 @@ async def build_backend(settings: Settings, *, cloud: bool = True, retry_s: floa
     if not cloud:
         return backend
     try:
-        await asyncio.to_thread(ensure_keys, settings)  # the device's own keys; the pool's arrive by enrolment
-        DeviceKeys.load(settings.keys_dir, settings.device_id)  # enrolled? a key problem shows here, once
+        await asyncio.to_thread(ensure_enrolled, settings)  # the pool's key arrives by enrolment, never made here
     except TandemError as exc:
         log.error("no cloud: %s; answering on the device", exc)
         return backend

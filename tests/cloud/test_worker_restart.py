@@ -32,6 +32,17 @@ def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
+async def _ask(url: str, keys: Path) -> str:
+    """One escalation from the device, answered by whichever worker is up."""
+    esc = Escalator(broker_url=url, keys=DeviceKeys.load(keys, DEVICE), ttl_s=600)
+    await esc.start()
+    try:
+        record, fut = await esc.submit(SubTask(prompt="Explain how a heat pump works."))
+        return (await esc.wait(record, fut, 20)).text
+    finally:
+        await esc.close()
+
+
 def test_a_replay_after_a_worker_restart_is_answered_from_the_ledger(mosquitto: BrokerProcess, tmp_path: Path) -> None:
     keys = tmp_path / "keys"
     init_keys(keys, DEVICE)
@@ -43,16 +54,7 @@ def test_a_replay_after_a_worker_restart_is_answered_from_the_ledger(mosquitto: 
     observer = Observer(mosquitto.url)
     proc = _start(env, log)
     try:
-        async def ask() -> str:
-            esc = Escalator(broker_url=mosquitto.url, keys=DeviceKeys.load(keys, DEVICE), ttl_s=600)
-            await esc.start()
-            try:
-                record, fut = await esc.submit(SubTask(prompt="Explain how a heat pump works."))
-                return (await esc.wait(record, fut, 20)).text
-            finally:
-                await esc.close()
-
-        assert "heat pump" in asyncio.run(ask())
+        assert "heat pump" in asyncio.run(_ask(mosquitto.url, keys))
         (wire,) = observer.wait_for(topics.task_topic(DEVICE), 1)
         assert (tmp_path / "state" / "tandem" / "worker" / "ledger.sqlite").exists()
         proc.terminate()
@@ -91,16 +93,7 @@ def test_a_pool_on_two_machines_shares_its_ledger_in_postgresql(mosquitto: Broke
     first = _start(envs[0], logs[0])
     second: subprocess.Popen[bytes] | None = None
     try:
-        async def ask() -> str:
-            esc = Escalator(broker_url=mosquitto.url, keys=DeviceKeys.load(keys, DEVICE), ttl_s=600)
-            await esc.start()
-            try:
-                record, fut = await esc.submit(SubTask(prompt="Explain how a heat pump works."))
-                return (await esc.wait(record, fut, 20)).text
-            finally:
-                await esc.close()
-
-        assert "heat pump" in asyncio.run(ask())
+        assert "heat pump" in asyncio.run(_ask(mosquitto.url, keys))
         (wire,) = observer.wait_for(topics.task_topic(DEVICE), 1)
         first.kill()  # machine 1 is gone
         first.wait(15)

@@ -37,21 +37,20 @@ class EchoEngine:
 
     def chat(self, messages: Any, params: Any, on_token: Callable[[TokenEvent], None] | None = None,
              cancel: threading.Event | None = None) -> Generation:
-        text = messages[-1].content
+        text = self.said(messages)
         if on_token is not None:
             on_token(TokenEvent(0, text, -0.1, 0.1))
         return Generation(text, (0,), (-0.1,), (0.1,), 3, "stop", 1.0, 1.0)
+
+    def said(self, messages: Any) -> str:
+        return str(messages[-1].content)
 
 
 class ConversationEchoEngine(EchoEngine):
     """Answers with every message it read, " | "-joined: a reply shows the conversation the model saw."""
 
-    def chat(self, messages: Any, params: Any, on_token: Callable[[TokenEvent], None] | None = None,
-             cancel: threading.Event | None = None) -> Generation:
-        text = " | ".join(m.content for m in messages)
-        if on_token is not None:
-            on_token(TokenEvent(0, text, -0.1, 0.1))
-        return Generation(text, (0,), (-0.1,), (0.1,), 3, "stop", 1.0, 1.0)
+    def said(self, messages: Any) -> str:
+        return " | ".join(m.content for m in messages)
 
 
 def echo_service(vault_dir: Path, memory: Any = None, engine: Any = None) -> AskService:

@@ -4,7 +4,6 @@ flood does not cost another caller its turn; the event loop stays live while a r
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from device.service import AskService, Backend
 from device.service.admission import Admission, AdmissionLimits
 from device.service.callers import Caller
 from device.service.messages import AskReply, AskRequest
-from inference.engine import Generation, TokenEvent
+from harness.chaos.service_role import DelayEngine
 
 
 class Clock:
@@ -59,21 +58,8 @@ def test_forged_caller_names_cannot_grow_memory() -> None:
     assert len(gate._buckets) == 50
 
 
-class SlowEngine:
-    """Answers after `delay_s` (a board's model under load), from the engine's thread."""
-
-    def __init__(self, delay_s: float) -> None:
-        self.delay_s = delay_s
-
-    def chat(self, messages: Any, params: Any, on_token: Any = None, cancel: threading.Event | None = None) -> Generation:
-        time.sleep(self.delay_s)
-        if on_token is not None:
-            on_token(TokenEvent(0, "ok", -0.1, 0.1))
-        return Generation("ok", (0,), (-0.1,), (0.1,), 3, "stop", 1.0, 1.0)
-
-
 def _service(delay_s: float, limits: AdmissionLimits, redactor: Any = None) -> AskService:
-    agent = Agent(SlowEngine(delay_s), redactor or RuleRedactor(ner=None),  # type: ignore[arg-type]
+    agent = Agent(DelayEngine(delay_s), redactor or RuleRedactor(ner=None),  # type: ignore[arg-type]
                   AgentConfig(threshold=99, probe_tokens=1), None)
     return AskService(Backend(agent, profile="x86-dev"), limits)
 

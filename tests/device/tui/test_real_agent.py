@@ -136,12 +136,7 @@ def test_a_local_answer_cut_by_the_token_limit_shows_the_marker_in_the_chat(tiny
 
 
 def test_a_follow_up_in_the_chat_reaches_the_cloud_with_the_turn_before(
-        tiny_model: Path, keys_root: Path, mosquitto: BrokerProcess) -> None:
-    worker = Worker(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend())
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
-    time.sleep(0.3)
+        tiny_model: Path, keys_root: Path, mosquitto: BrokerProcess, echo_pool: Worker) -> None:
     app = make_app(Settings(), agent_factory=_factory(tiny_model, keys_root, mosquitto.url))
 
     async def go() -> None:
@@ -156,8 +151,4 @@ def test_a_follow_up_in_the_chat_reaches_the_cloud_with_the_turn_before(
             assert answers[-1].startswith("What is the capital of France?\n" + answers[0])
             assert answers[-1].endswith("And of Canada?")
 
-    try:
-        asyncio.run(go())
-    finally:
-        stop.set()
-        thread.join(10)
+    asyncio.run(go())
