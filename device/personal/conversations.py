@@ -5,8 +5,8 @@ Each turn's texts (the request, the answer, the system prompt, the redacted part
 as one JSON record bound to its place (`turns/<conversation>/<n>`); in the clear are only the
 conversation's id (a name the user or the face chose), its face, its owner (a caller key), turn numbers,
 times and routes. A conversation expires `ttl_s` after its last turn (the vault's expiry: a
-conversation outlives neither its placeholders nor its usefulness); expired ones are deleted whenever the
-log is read or written.
+conversation outlives neither its placeholders nor its usefulness); reads skip expired ones, and the next
+write deletes them (a read never takes the write lock).
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ class Conversations:
         """The conversation's turns, oldest first (`last`: only the most recent so many); [] when it has
         none or expired."""
         check_id(conversation)
-        self.purge_expired()
-        sql = "SELECT n, at, record FROM turns WHERE conversation = ? ORDER BY n DESC"
-        args: tuple[object, ...] = (conversation,)
+        sql = ("SELECT n, at, record FROM turns WHERE conversation = ? AND conversation IN "
+               "(SELECT id FROM conversations WHERE expires_at > ?) ORDER BY n DESC")
+        args: tuple[object, ...] = (conversation, epoch(self._db.now()))
         if last is not None:
             sql += " LIMIT ?"
             args += (max(0, last),)
@@ -77,7 +77,7 @@ class Conversations:
 
     def info(self, conversation: str) -> ConversationInfo | None:
         check_id(conversation)
-        found = self._list("WHERE c.id = ?", (conversation,))
+        found = self._list("AND c.id = ?", (conversation,))
         return found[0] if found else None
 
     def all(self, *, limit: int | None = None) -> list[ConversationInfo]:
@@ -86,10 +86,10 @@ class Conversations:
 
     def latest(self, *, face: str | None = None) -> str | None:
         """The id of the conversation continued last (of `face`, if given), or None."""
-        self.purge_expired()
         with self._db.read() as db:
-            row = db.execute("SELECT id FROM conversations WHERE (? IS NULL OR face = ?) "
-                             "ORDER BY updated_at DESC, rowid DESC LIMIT 1", (face, face)).fetchone()
+            row = db.execute("SELECT id FROM conversations WHERE expires_at > ? AND (? IS NULL OR face = ?) "
+                             "ORDER BY updated_at DESC, rowid DESC LIMIT 1",
+                             (epoch(self._db.now()), face, face)).fetchone()
         return None if row is None else str(row[0])
 
     def delete(self, conversation: str) -> bool:
@@ -111,15 +111,15 @@ class Conversations:
         return int(gone)
 
     def _list(self, where: str, args: tuple[object, ...], limit: int | None = None) -> list[ConversationInfo]:
-        self.purge_expired()
+        """The unexpired conversations, `where` ("AND ...") narrowing them."""
         sql = ("SELECT c.id, c.face, c.owner, c.created_at, c.updated_at, c.expires_at, "
                "(SELECT COUNT(*) FROM turns t WHERE t.conversation = c.id), "
                "(SELECT record FROM turns t WHERE t.conversation = c.id ORDER BY n LIMIT 1) "
-               f"FROM conversations c {where} ORDER BY c.updated_at DESC, c.rowid DESC")
+               f"FROM conversations c WHERE c.expires_at > ? {where} ORDER BY c.updated_at DESC, c.rowid DESC")
         if limit is not None:
             sql += f" LIMIT {max(0, int(limit))}"
         with self._db.read() as db:
-            rows = db.execute(sql, args).fetchall()
+            rows = db.execute(sql, (epoch(self._db.now()), *args)).fetchall()
         infos = []
         for cid, face, owner, created, updated, expires, count, first in rows:
             opening = ""

@@ -209,6 +209,10 @@ class PersonalStore:
     def delete_conversation(self, conversation: str) -> bool:
         return self._conversations.delete(conversation)
 
+    def purge_expired_conversations(self) -> int:
+        """Delete the expired conversations now (reads already skip them; the next write deletes them too)."""
+        return self._conversations.purge_expired()
+
     # -- contacts and messages ------------------------------------------------------------------------
 
     def add_contact(self, name: str, *, email: str | None = None, phone: str | None = None,

@@ -228,6 +228,8 @@ def make_agent(settings: Settings, *, with_cloud: bool = True):
         deferral_threshold=esc.deferral_threshold,
         models_dir=settings.models_dir))
     tools = make_tools(settings)  # the home, timers, lists, reminders: started by the face
+    if tools.services.personal is not None:  # expired conversations go on opening, as their vaults do
+        tools.services.personal.purge_expired_conversations()
     ner_dir = ner_model_dir(settings)  # every face redacts with it; built here on first use
     sensitive = device_sensitive(settings)  # and tags sensitive context with this one
     s = settings.redaction.sensitive
