@@ -108,4 +108,31 @@ class HassilParser:
         command = slots.get("conversation_command")
         if isinstance(command, str) and _QUESTION_COMMAND.match(command.strip()):
             return None  # a question about time, not a timer that runs a command
-        return ToolCall(result.intent.name, slots, confidence=1.0)
+        return ToolCall(*_as_home_assistant_now(result, slots, cleaned, self.vocabulary), confidence=1.0)
+
+
+_ALL_TIMERS = frozenset({"every", "all", "all my", "all the", "each", "every single"})
+
+
+def _as_home_assistant_now(result: Any, slots: dict[str, Any], text: str,
+                           vocabulary: HomeVocabulary) -> tuple[str, dict[str, Any]]:
+    """Where the installed templates read a sentence otherwise than Home Assistant's current ones (its intent
+    tests): a search without the article of the media class it names ("play the Queen album": Queen); a timer
+    "named" every or all is every timer; an area word that is part of a longer device class ("garage" +
+    "door" is the class "garage door", not a door in the Garage)."""
+    from device.tools.parsers.slot_values import ha_value_maps, normalise
+
+    intent = result.intent.name
+    query = slots.get("search_query")
+    if isinstance(query, str):
+        slots["search_query"] = normalise("search_query", query, vocabulary, text=text).value
+    if intent == "HassCancelTimer" and str(slots.get("name", "")).casefold() in _ALL_TIMERS:
+        return "HassCancelAllTimers", {k: v for k, v in slots.items() if k != "name"}
+    area, device_class = result.entities.get("area"), result.entities.get("device_class")
+    if area is not None and device_class is not None and (area.text or "").strip() and (device_class.text or "").strip():
+        joined = " ".join(f"{area.text} {device_class.text}".casefold().split())
+        longer = ha_value_maps().get("device_class", {}).get(joined)
+        if longer is not None and longer != slots.get("device_class") and joined in " ".join(text.casefold().split()):
+            slots = {k: v for k, v in slots.items() if k != "area"}
+            slots["device_class"] = longer
+    return intent, slots

@@ -58,6 +58,23 @@ def _aside(text: str, start: int) -> bool:
     return bool(_ASIDE.search(text[:start]))
 
 
+def _fold(words: str) -> str:
+    return " ".join(words.casefold().split()).removeprefix("the ")
+
+
+# the whole home, said where a place would be ("all the lights in the house"): no area
+_WHOLE_HOME = ("house", "home", "apartment", "flat", "everywhere", "whole house", "entire house", "whole home",
+               "whole place", "place", "condo")
+
+
+def _whole_home(words: str) -> bool:
+    """`words` name the whole home, not a place in it (close spellings too: "appartment")."""
+    import difflib
+
+    folded = _fold(words).removeprefix("my ").removeprefix("our ")
+    return bool(difflib.get_close_matches(folded, _WHOLE_HOME, n=1, cutoff=0.85))
+
+
 def find_intent_model(models_dir: Path, key: str | None = None) -> Path | None:
     """The newest complete build dir under ``<models_dir>/intent-parser/`` (or the one named `key`)."""
     base = Path(models_dir) / MODEL_NAME
@@ -194,9 +211,11 @@ class LearnedParser:
     name: str = "learned"
     model: IntentModel = field(init=False, repr=False)
     gazetteer: Gazetteer = field(init=False, repr=False)
+    _names: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         v = self.vocabulary
+        self._names = frozenset(_fold(n) for e in v.entities for n in (e.name, *e.aliases))
         self.gazetteer = Gazetteer.of([n for e in v.entities for n in (e.name, *e.aliases)],
                                       [n for a in v.areas for n in (a.name, *a.aliases)],
                                       [n for f in v.floors for n in (f.name, *f.aliases)])
@@ -228,6 +247,8 @@ class LearnedParser:
                 continue  # "the den lights", "the study": the area (and its devices), as Home Assistant reads it
             if span.slot in ("area", "floor") and not value.known and _aside(cleaned, span.start):
                 continue  # "..., the kids are asleep", "..., we're going to bed": a reason given, not a place
+            if span.slot in ("area", "floor") and not value.known and _whole_home(words):
+                continue  # "in the house": everywhere, as Home Assistant's "all the lights" is
             slots[span.slot] = value.value
             unknown = unknown or not value.known
         confidence = pred.probability * lowest * (UNKNOWN_PENALTY if unknown else 1.0)
@@ -237,10 +258,10 @@ class LearnedParser:
         return ToolCall(intent, slots, confidence=round(confidence, 4))
 
     def _snap(self, text: str, spans: tuple[SlotSpan, ...]) -> list[SlotSpan]:
-        """Spans inside a mention of an entity's name, as Home Assistant's matcher reads it: a `name` or `area`
-        span becomes the whole name ("kitchen" of "Kitchen Spots", "living" of "Living Room Lamp") unless it is
-        exactly an area and the rest a device word ("garage" + "light": the Garage's lights); spans swallowed by
-        it are dropped."""
+        """Spans inside a mention of an entity's name, as Home Assistant's matcher reads it (a named entity wins):
+        a `name` or `area` span becomes the whole name ("kitchen" of "Kitchen Spots", "garage" of "Garage
+        Light"), unless the mention is not exactly a name and is an area with a device word ("garage" +
+        "lights" where only a Garage Light exists: the Garage's lights); spans swallowed by it are dropped."""
         spans = tuple(self._whole_place(text, s) for s in spans)
         pattern = self.gazetteer.entities
         if pattern is None or not spans:
@@ -257,7 +278,7 @@ class LearnedParser:
                 words = text[mention[0]:mention[1]]
                 area_and_device = self._is_area(text[span.start:span.end]) and area_with_device(
                     words, self.vocabulary.areas) is not None
-                if not area_and_device:
+                if not area_and_device or _fold(words) in self._names:
                     out.append(SlotSpan("name", mention[0], mention[1], span.probability))
                     taken = mention
                     continue

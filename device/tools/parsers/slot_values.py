@@ -9,8 +9,13 @@ name and gets the value Home Assistant would put in that slot:
 * numbers -> numbers: "80", "80%", "eighty", "twenty five", "a hundred", "half" (30 for a timer's
   seconds, 50 for a position), "max" -> 100 and "min" -> 1 (brightness), "halfway" -> 50 (position);
 * `volume_step` -> "up" / "down", or a number, negative when the sentence turns the volume down;
+* `temperature_unit` -> "celsius" / "fahrenheit" ("C", "°F", "degrees centigrade");
+* `search_query` -> the words without a leading "some" ("play some jazz": jazz), nor the article of a
+  media class the sentence names ("play the Queen album": Queen);
 * words from Home Assistant's own value lists (colours, states, device classes, fan modes, media
   classes) -> the list's value ("blinds" -> "blind", "shut" -> "closed"), from `value_maps`;
+* words from a value list that do not map as said ("turned" of "turned on") -> the list's value for the
+  span with its next word, or for that word, when one maps;
 * free text (`item`, `search_query`, `message`, ...) -> the words as said.
 
 `normalise` says whether the value is one the home has (`known`): a name, area or floor that matches
@@ -41,6 +46,10 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
          "ninety": 90}
 _SPECIAL = {"half": 0.5, "halfway": 0.5, "half way": 0.5, "quarter": 0.25, "a quarter": 0.25, "a half": 0.5,
             "1/2": 0.5, "full": 1.0, "fully": 1.0, "all the way": 1.0}
+_UNIT_WORDS = {"c": "celsius", "celsius": "celsius", "centigrade": "celsius", "f": "fahrenheit",
+               "fahrenheit": "fahrenheit"}
+_MEDIA_CLASS_WORDS = re.compile(r"\b(?:album|artist|band|track|song|playlist|podcast|movie|film|show|tv show|series|"
+                                r"episode|radio|station|audiobook|book)s?\b", re.IGNORECASE)
 _DOWN = re.compile(r"\b(down|decrease|lower|quieter|reduce|softer|drop|turn it down)\b", re.IGNORECASE)
 _TIMER_INTENTS = re.compile(r"Timer")
 
@@ -119,10 +128,18 @@ def normalise(slot: str, words: str, vocabulary: HomeVocabulary, *, intent: str 
     if slot in NUMBER_SLOTS:
         mapped = maps.get(slot, {}).get(folded)
         return SlotValue(mapped if mapped is not None else _number_slot(slot, words, intent, text))
+    if slot == "temperature_unit":
+        unit = _UNIT_WORDS.get(re.sub(r"^(?:degrees?\s+)|°", "", folded).strip())
+        return SlotValue(unit if unit is not None else folded)
+    if slot == "search_query":
+        return SlotValue(_query(words, text))
     if slot in maps:
         mapped = maps[slot].get(folded)
         if mapped is None:
             mapped = maps[slot].get(folded.removeprefix("the "))
+        if mapped is None and text:  # "turned" of "turned on", "securely" of "securely locked"
+            longer = _with_next_word(folded, text)
+            mapped = maps[slot].get(longer, maps[slot].get(longer.rpartition(" ")[2]) if longer else None)
         if mapped is not None:
             return SlotValue(mapped)
     if slot in FREE_TEXT_SLOTS or slot == "name":
@@ -130,10 +147,30 @@ def normalise(slot: str, words: str, vocabulary: HomeVocabulary, *, intent: str 
     return SlotValue(folded)
 
 
+def _with_next_word(folded: str, text: str) -> str:
+    """`folded` with the word that follows it in `text` ("turned" -> "turned on"); "" when none does."""
+    m = re.search(rf"(?<!\w){re.escape(folded)}\s+(\w+)", " ".join(text.casefold().split()))
+    return f"{folded} {m.group(1)}" if m else ""
+
+
+def _query(words: str, text: str) -> str:
+    """What to search for: "some jazz" -> "jazz"; "the Queen" of "play the Queen album" -> "Queen"."""
+    query = re.sub(r"^some\s+", "", words, flags=re.IGNORECASE)
+    folded = " ".join(text.casefold().split())
+    after = folded.partition(" ".join(query.casefold().split()))[2]
+    if re.match(r"the\s", query, re.IGNORECASE) and _MEDIA_CLASS_WORDS.match(after.strip()):
+        query = query[4:].lstrip()  # "the ... album": the article is the album's
+    return query or words
+
+
 def _entity_name(words: str, vocabulary: HomeVocabulary) -> SlotValue:
     found = match_names(words, vocabulary.entities)
     if len({e.name for e in found}) == 1:
         return SlotValue(found[0].name)
+    said = " ".join(words.casefold().split()).removeprefix("the ")
+    exact = {e.name for e in found if said in (e.name.casefold(), *(a.casefold() for a in e.aliases))}
+    if len(exact) == 1:
+        return SlotValue(exact.pop())  # "sliding doors": the Sliding Doors, not the Sliding Door as well
     return SlotValue(words, known=False)  # nothing, or several (the tools ask back which)
 
 

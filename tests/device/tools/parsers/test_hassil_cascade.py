@@ -9,6 +9,7 @@ import pytest
 from device.collab.steps import ToolCall
 from device.errors import CollabConfigError
 from device.home.inventory import load_inventory
+from device.home.model import Area
 from device.tools.parsers import make_parser
 from device.tools.parsers.base import HomeVocabulary
 from device.tools.parsers.cascade import CascadeParser, make_cascade
@@ -42,6 +43,24 @@ def test_home_assistant_sentences_parse_exactly(home: HomeVocabulary, text: str,
                                   "turn off the garage light"])  # a paraphrase; a device this home lacks
 def test_what_the_templates_do_not_hold_is_not_recognised(home: HomeVocabulary, text: str) -> None:
     assert make_parser("hassil", home).parse(text) is None
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    # Home Assistant's current templates (its intent tests) read these otherwise than the installed ones
+    ("cancel every timer", "HassCancelAllTimers", {}),
+    ("play some jazz in the study", "HassMediaSearchAndPlay", {"search_query": "jazz", "area": "Study"}),
+])
+def test_readings_of_home_assistants_current_templates(home: HomeVocabulary, text: str, intent: str,
+                                                       slots: dict[str, object]) -> None:
+    assert make_parser("hassil", home).parse(text) == ToolCall(intent, slots, 1.0)
+
+
+def test_an_area_word_inside_a_longer_device_class_is_the_class(home: HomeVocabulary) -> None:
+    with_garage = HomeVocabulary(home.floors, (*home.areas, Area("garage", "Garage", "ground")), home.entities)
+    assert make_parser("hassil", with_garage).parse("close the garage door") == ToolCall(
+        "HassTurnOff", {"domain": "cover", "device_class": "garage"}, 1.0)  # the class "garage door", no area
+    assert make_parser("hassil", with_garage).parse("close the blinds in the garage") == ToolCall(
+        "HassTurnOff", {"area": "Garage", "device_class": "blind", "domain": "cover"}, 1.0)
 
 
 def test_the_devices_own_area_completes_a_command_without_one(home: HomeVocabulary) -> None:

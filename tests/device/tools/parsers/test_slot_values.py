@@ -88,3 +88,32 @@ def test_volume_steps_go_down_when_the_sentence_does() -> None:
     assert normalise("volume_step", "up", HOME, value_maps=maps).value == "up"
     assert normalise("volume_step", "10", HOME, text="turn up the tv by 10", value_maps=maps).value == 10
     assert normalise("volume_step", "10", HOME, text="turn the tv down by 10", value_maps=maps).value == -10
+
+
+def test_a_name_said_exactly_wins_over_a_plural_of_another() -> None:
+    home = HomeVocabulary(entities=(Entity("lock.sliding_doors", "Sliding Doors"),
+                                    Entity("cover.sliding_door", "Sliding Door")))
+    assert normalise("name", "the sliding doors", home).value == "Sliding Doors"
+    assert normalise("name", "Sliding Door", home).value == "Sliding Door"
+
+
+@pytest.mark.parametrize(("words", "unit"), [("C", "celsius"), ("°C", "celsius"), ("degrees Celsius", "celsius"),
+                                             ("centigrade", "celsius"), ("Fahrenheit", "fahrenheit"), ("F", "fahrenheit")])
+def test_temperature_units(words: str, unit: str) -> None:
+    assert normalise("temperature_unit", words, HOME).value == unit
+
+
+@pytest.mark.parametrize(("words", "text", "query"), [
+    ("the Queen", "play the Queen album", "Queen"),  # the article is the album's
+    ("the Beatles", "play the Beatles artist", "Beatles"),
+    ("The Office", "put The Office on", "The Office"),  # a title's own article stays
+    ("some jazz", "play some jazz in the kitchen", "jazz"),
+])
+def test_search_queries_lose_the_words_that_are_not_the_title(words: str, text: str, query: str) -> None:
+    assert normalise("search_query", words, HOME, text=text).value == query
+
+
+def test_a_value_word_that_needs_its_neighbour() -> None:
+    maps = ha_value_maps()
+    assert normalise("state", "turned", HOME, text="are the lights turned on?", value_maps=maps).value == "on"
+    assert normalise("state", "securely", HOME, text="is the door securely locked", value_maps=maps).value == "locked"
