@@ -133,6 +133,11 @@ class RulesParser:
         elif m:
             p = m.group("what").strip()  # "in here": the device's own area
         low = p.lower()
+        if low not in _DOMAIN_WORDS and self.vocabulary is not None and any(
+                low in (e.name.lower(), *(a.lower() for a in e.aliases))
+                                               for e in self.vocabulary.entities):
+            slots["name"] = p  # "the garage light" that the home has: the entity, as Home Assistant reads it
+            return slots
         for words, (domain, device_class) in sorted(_DOMAIN_WORDS.items(), key=lambda kv: -len(kv[0])):
             if low == words:
                 slots["domain"] = domain
@@ -241,12 +246,14 @@ _RULES: tuple[_Rule, ...] = (
     _rule("HassShoppingListAddItem", r"(?:add|put) (?P<item>.+?) (?:to|on) (?:my |the )?shopping list",
           lambda m, p: {"item": m.group("item")}),
     _rule("HassShoppingListCompleteItem", r"(?:check off|cross off|tick off|complete|mark) (?P<item>.+?)"
-                                          r"(?: as done)? (?:on|off|from) (?:my |the )?shopping list",
+                                          r"(?: (?:as )?(?:done|complete|completed|finished))? (?:on|off|from) "
+                                          r"(?:my |the )?shopping list",
           lambda m, p: {"item": m.group("item")}),
     _rule("HassListAddItem", r"(?:add|put) (?P<item>.+?) (?:to|on) (?:my |the )?(?P<name>.+?) list",
           lambda m, p: {"item": m.group("item"), "name": m.group("name")}),
-    _rule("HassListCompleteItem", r"(?:check off|cross off|tick off|complete|mark) (?P<item>.+?)(?: as done)? (?:on|off"
-                                  r"|from) (?:my |the )?(?P<name>.+?) list",
+    _rule("HassListCompleteItem", r"(?:check off|cross off|tick off|complete|mark) (?P<item>.+?)"
+                                  r"(?: (?:as )?(?:done|complete|completed|finished))? (?:on|off|from) (?:my |the )?"
+                                  r"(?P<name>.+?) list",
           lambda m, p: {"item": m.group("item"), "name": m.group("name")}),
     _rule("HassListRemoveItem", r"(?:remove|delete|take) (?P<item>.+?) (?:from|off) (?:my |the )?(?P<name>.+?) list",
           lambda m, p: {"item": m.group("item"), "name": m.group("name")}),
