@@ -229,7 +229,9 @@ class Agent:
         on_token = streams.feed if streams is not None else None
         t = time.perf_counter()
         told = redaction.text if redacted_system is None else f"{redacted_system}\n{redaction.text}"
-        sensitive = tuple(await asyncio.to_thread(self.sensitive.classify, told)) if self.sensitive is not None else ()
+        own = text if system is None else f"{system}\n{text}"  # the user's own words: the redactor may swallow a disclosure
+        sensitive = (tuple(await asyncio.to_thread(self.sensitive.classify, told, own))
+                     if self.sensitive is not None else ())
         hold, rewrite = await self._sensitive_gate(redaction.text, sensitive, confirm)
         timings["sensitive"] = _ms(t)
         t = time.perf_counter()
@@ -342,7 +344,7 @@ class Agent:
                     if not self.policy.check(redacted, self.vault).escalate:
                         return plan, ("this follows up on a turn whose private values cannot be redacted, so it "
                                       "stays on the device")
-                    if role == "user" and self._discloses(redacted):  # a caller's own history is checked too
+                    if role == "user" and self._discloses(redacted, said):  # a caller's own history is checked too
                         return plan, ("this follows up on a turn that disclosed sensitive context, so it stays on "
                                       "the device")
                     messages.append((role, redacted))
@@ -368,10 +370,11 @@ class Agent:
             steps.append(step)
         return Plan(tuple(steps))
 
-    def _discloses(self, redacted: str) -> bool:
-        """`redacted` discloses sensitive context that the policy keeps from the cloud as it is."""
+    def _discloses(self, redacted: str, said: str) -> bool:
+        """`redacted` (or `said`, its words as written) discloses sensitive context that the policy keeps
+        from the cloud as it is."""
         return self.sensitive is not None and self.sensitive_policy.action(
-            tuple(self.sensitive.classify(redacted))) is not None
+            tuple(self.sensitive.classify(redacted, said))) is not None
 
     async def _sensitive_gate(self, redacted: str, sensitive: tuple[str, ...],
                               confirm: Confirm | None) -> tuple[str | None, str | None]:

@@ -16,9 +16,13 @@ hypotheticals about nobody in particular, public figures, fiction, professional 
 immigration lawyer, summarise ...") or everyday requests with words that look sensitive.
 ``finances`` is financial distress (debts, arrears, bankruptcy, benefits), not everyday money.
 
-The device classifies the redacted text (placeholders in it), as `tandem redact --jsonl` does.
-Texts longer than the model's window are read in overlapping windows; a category's score is its
-highest over the windows, so a disclosure at the end of a long request is not averaged away.
+The device classifies the redacted text (placeholders in it) and, where it has it, the text as the
+user wrote it, and a category's score is its highest over both: the redactor can swallow the very
+words that disclose ("seit Jahren Depressionen" read as a name, "Yom Kippur" as a person), and the
+classifier runs on the device, so reading the user's own words sends nothing anywhere. `tandem redact
+--jsonl` does the same with each input line. Texts longer than the model's window are read in
+overlapping windows; a category's score is its highest over the windows, so a disclosure at the end
+of a long request is not averaged away.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -82,21 +87,23 @@ class SensitiveClassifier:
         self.window: int = int(self.manifest.get("max_tokens", 128)) - 2
         self.model_dir = model_dir
 
-    def scores(self, text: str) -> dict[str, float]:
-        """Every category's probability (sigmoid of its logit), highest over the text's windows."""
+    def scores(self, text: str, *also: str) -> dict[str, float]:
+        """Every category's probability (sigmoid of its logit), highest over the windows of `text` and of
+        each of `also` (other views of the same request: the user's own words beside the redacted ones)."""
         import numpy as np
 
         best = np.zeros(len(self.categories), dtype=np.float32)
-        for ids in self._windows(text):
+        views = dict.fromkeys((text, *also))  # the same text twice is read once
+        for ids in (w for view in views for w in self._windows(view)):
             batch = np.array([ids], dtype=np.int64)
             logits = self.session.run(["logits"], {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0][0]
             best = np.maximum(best, 1.0 / (1.0 + np.exp(-logits)))
         by_name = dict(zip(self.categories, best.tolist()))
         return {c: round(by_name[c], 4) for c in CATEGORIES}
 
-    def classify(self, text: str) -> tuple[str, ...]:
-        """The categories `text` discloses (over their thresholds), in `CATEGORIES` order."""
-        scores = self.scores(text)
+    def classify(self, text: str, *also: str) -> tuple[str, ...]:
+        """The categories `text` (or any of `also`) discloses (over their thresholds), in `CATEGORIES` order."""
+        scores = self.scores(text, *also)
         limits = dict(zip(self.categories, self.thresholds))
         return tuple(c for c in CATEGORIES if scores[c] >= limits[c])
 
@@ -122,14 +129,29 @@ def load_classifier(models_dir: Path, threads: int = 1) -> SensitiveClassifier:
     return SensitiveClassifier(found, threads=threads)
 
 
-def tag_jsonl(lines: Iterable[str], classifier: SensitiveClassifier | None) -> Iterator[str]:
+def tag_jsonl(lines: Iterable[str], classifier: SensitiveClassifier | None,
+              inputs: Iterable[str] | None = None) -> Iterator[str]:
     """`tandem redact --jsonl` output lines with ``"sensitive": [categories]`` added to each result.
 
-    The redacted ``text`` of the line is what is classified; error lines pass unchanged. With no
-    classifier (``redaction.sensitive = "off"``) every result gets an empty list.
+    The redacted ``text`` of the line is classified together with the ``text`` of the matching line
+    of `inputs` (the input lines, one per output line), when given; error lines pass unchanged. With
+    no classifier (``redaction.sensitive = "off"``) every result gets an empty list.
     """
-    for line in lines:
+    originals: Iterable[str | None] = repeat(None) if inputs is None else (_input_text(line) for line in inputs)
+    for line, original in zip(lines, originals):
         record = json.loads(line)
         if "error" not in record:
-            record["sensitive"] = [] if classifier is None else list(classifier.classify(record["text"]))
+            views = (record["text"],) if original is None else (record["text"], original)
+            record["sensitive"] = [] if classifier is None else list(classifier.classify(*views))
         yield json.dumps(record)
+
+
+def _input_text(line: str) -> str | None:
+    """The ``text`` of one `tandem redact --jsonl` input line; None for a line that is not one (its
+    output line is the error)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    text = record.get("text") if isinstance(record, dict) else None
+    return text if isinstance(text, str) else None

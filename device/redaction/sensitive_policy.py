@@ -28,8 +28,9 @@ ACTIONS: tuple[SensitiveAction, ...] = get_args(SensitiveAction)
 
 
 class DisclosureClassifier(Protocol):
-    def classify(self, text: str) -> tuple[str, ...]:
-        """The categories (from `CATEGORIES`) that `text` (redacted) discloses; () when none."""
+    def classify(self, text: str, *also: str) -> tuple[str, ...]:
+        """The categories (from `CATEGORIES`) that `text` (redacted) or any of `also` (other views of the
+        same request: the user's own words) discloses; () when none."""
         ...
 
 

@@ -5,11 +5,15 @@ generator: other people, other phrasings, conditions, parties, unions and commun
 generator's lists leave out, a tenth in German or French. Each line is ``{"text", "sensitive":
 [categories], "lang", "kind"?}``; negatives (``"sensitive": []``) carry a ``kind``: everyday,
 general (knowledge questions on every category's subject), rights, public_figure, writing.
-A second hand-written set, ``quantize/sensitive/data/calibration.jsonl``, was used while the
-generator was tuned and fits the classifier's threshold cap at build time; it is not scored here.
+Its misses have been read while the generator and the recipe were tuned, so it is a tuning set
+by now. ``data/sensitive_heldout2.jsonl`` (same format, 263 disclosures, 261 others, a fifth in German
+or French) was written later, by someone who had not read the generator, the first set or the
+calibration set; its figures come under ``"second"``, without its texts, and nobody tuning the
+classifier reads its misses. ``quantize/sensitive/data/calibration.jsonl``, a third hand-written
+set, fits the classifier's threshold cap at build time; it is not scored here.
 
-Texts go through the device's redactor first, as in `tandem redact --jsonl`: the classifier sees
-placeholders, never names. A disclosure counts as found when any of its categories is tagged;
+Texts go through the device's redactor first, and the classifier reads the redacted text beside
+the text as written, as the device and `tandem redact --jsonl` do. A disclosure counts as found when any of its categories is tagged;
 ``false_flags`` is the share of negatives tagged with anything.
 """
 
@@ -23,6 +27,7 @@ from typing import Any
 
 DATA = Path(__file__).parent / "data"
 HELDOUT = DATA / "sensitive_heldout.jsonl"
+SECOND = DATA / "sensitive_heldout2.jsonl"
 TARGETS = {"recall": 0.95, "false_flags": 0.03}
 _SEED_SALT = 4099  # keeps the generated evaluation set apart from training (seed) and calibration (seed + 1)
 
@@ -31,7 +36,7 @@ def load(path: Path = HELDOUT) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def score(rows: Sequence[dict[str, Any]], classify: Callable[[str], Sequence[str]],
+def score(rows: Sequence[dict[str, Any]], classify: Callable[[str, str], Sequence[str]],
           prepare: Callable[[str], str] = lambda text: text) -> dict[str, Any]:
     """Recall, false flags, per category, per language and per kind of negative; the misses and false
     flags themselves (texts from the set, never user data) under ``misses`` / ``flagged``."""
@@ -42,7 +47,7 @@ def score(rows: Sequence[dict[str, Any]], classify: Callable[[str], Sequence[str
     for row in rows:
         text = prepare(row["text"])
         t = time.perf_counter()
-        tagged.append(tuple(classify(text)))
+        tagged.append(tuple(classify(text, row["text"])))
         seconds += time.perf_counter() - t
     disclosures = [(r, t) for r, t in zip(rows, tagged) if r["sensitive"]]
     negatives = [(r, t) for r, t in zip(rows, tagged) if not r["sensitive"]]
@@ -116,4 +121,7 @@ def figures(models_dir: Path, redact: Callable[[str], str], *, n_generated: int,
     held["generated"] = {k: v for k, v in score(generated(n_generated, seed), model.classify).items()
                          if k not in ("misses", "flagged", "per_language", "false_flags_per_kind")}
     held["set"] = path.name
+    if path == HELDOUT:
+        second = score(load(SECOND), model.classify, redact)
+        held["second"] = {k: v for k, v in second.items() if k not in ("misses", "flagged")} | {"set": SECOND.name}
     return held, f"sensitive-context model {found}"

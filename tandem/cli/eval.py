@@ -144,16 +144,16 @@ def _sensitive_table(tagged: dict | None, note: str, shown: dict | None) -> None
     if tagged is None:
         return
     gen = tagged["generated"]
-    click.echo(f"{'':32}{'held-out':>12}{'generated':>12}{'target':>10}")
-    click.echo(f"{'disclosures found':32}{100 * tagged['recall']:>11.1f}%{100 * gen['recall']:>11.1f}%"
-               f"{100 * TARGETS['recall']:>9.1f}%")
-    click.echo(f"{'other requests flagged':32}{100 * tagged['false_flags']:>11.1f}%{100 * gen['false_flags']:>11.1f}%"
-               f"{100 * TARGETS['false_flags']:>9.1f}%")
-    click.echo(f"{'ms per request':32}{tagged['ms_per_request']:>12.2f}{gen['ms_per_request']:>12.2f}")
-    click.echo(f"  held-out: {tagged['disclosures']} disclosures, {tagged['negatives']} other requests; per language "
-               + ", ".join(f"{lang} {100 * v['recall']:.1f}% / {100 * (v['false_flags'] or 0):.1f}%"
-                           for lang, v in tagged["per_language"].items() if v["recall"] is not None)
-               + "; flagged per kind " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in tagged["false_flags_per_kind"].items()))
+    sets = [("held-out", tagged), *([("held-out 2", tagged["second"])] if "second" in tagged else []), ("generated", gen)]
+    click.echo(f"{'':32}" + "".join(f"{name:>12}" for name, _ in sets) + f"{'target':>10}")
+    for key, label in (("recall", "disclosures found"), ("false_flags", "other requests flagged")):
+        click.echo(f"{label:32}" + "".join(f"{100 * f[key]:>11.1f}%" for _, f in sets) + f"{100 * TARGETS[key]:>9.1f}%")
+    click.echo(f"{'ms per request':32}" + "".join(f"{f['ms_per_request']:>12.2f}" for _, f in sets))
+    for name, f in sets[:-1]:
+        click.echo(f"  {name}: {f['disclosures']} disclosures, {f['negatives']} other requests; per language "
+                   + ", ".join(f"{lang} {100 * v['recall']:.1f}% / {100 * (v['false_flags'] or 0):.1f}%"
+                               for lang, v in f["per_language"].items() if v["recall"] is not None)
+                   + "; flagged per kind " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in f["false_flags_per_kind"].items()))
     click.echo("recall per category (held-out, generated):")
     for category, v in tagged["per_category"].items():
         g = gen["per_category"][category]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from itertools import tee
 
 import click
 
@@ -29,11 +30,13 @@ def redact(text: str | None, jsonl: bool) -> None:
         click.echo('warning: the sensitive-context classifier is not built, so no category is reported; '
                    "build it with `tandem model train-sensitive`", err=True)
     if jsonl:
-        for line in tag_jsonl(redact_jsonl(sys.stdin, redactor), classifier):
+        inputs, fed = tee(sys.stdin)  # the classifier reads each input's own words beside its redaction
+        for line in tag_jsonl(redact_jsonl(fed, redactor), classifier, inputs):
             click.echo(line)
         return
-    redacted = redactor.redact(sys.stdin.read() if text is None else text).text
+    original = sys.stdin.read() if text is None else text
+    redacted = redactor.redact(original).text
     click.echo(redacted)
-    categories = () if classifier is None else classifier.classify(redacted)
+    categories = () if classifier is None else classifier.classify(redacted, original)
     if categories:
         click.echo(f"sensitive: {', '.join(categories)}", err=True)

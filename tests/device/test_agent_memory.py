@@ -136,8 +136,8 @@ def test_turns_survive_a_restart_and_the_follow_up_resolves_against_them(
 class KeywordSensitivity:
     """Tags `health` on "HIV" (a stand-in for the sensitive-context model)."""
 
-    def classify(self, text: str) -> tuple[str, ...]:
-        return ("health",) if "HIV" in text else ()
+    def classify(self, text: str, *also: str) -> tuple[str, ...]:
+        return ("health",) if any("HIV" in t for t in (text, *also)) else ()
 
 
 def test_a_follow_up_of_a_sensitive_turn_stays_on_the_device(

@@ -59,8 +59,8 @@ def test_the_same_request_escalates_with_the_model(engine: Engine, mosquitto: Br
 class KeywordSensitivity:
     """A stand-in for the sensitive-context model in these policy tests: tags `health` on "HIV"."""
 
-    def classify(self, text: str) -> tuple[str, ...]:
-        return ("health",) if "HIV" in text else ()
+    def classify(self, text: str, *also: str) -> tuple[str, ...]:
+        return ("health",) if any("HIV" in t for t in (text, *also)) else ()
 
 
 DISCLOSURE = "My HIV test came back positive. Do I have to tell my new employer?"

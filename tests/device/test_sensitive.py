@@ -72,3 +72,20 @@ def test_tag_jsonl_adds_the_key_to_results_and_leaves_errors_alone(fake: Sensiti
                     {"text": "hello", "entities": [], "sensitive": []}]
     off = [json.loads(out) for out in tag_jsonl(lines[:1], None)]
     assert off == [{"text": "my hiv", "entities": [], "sensitive": []}]
+
+
+def test_classify_reads_every_view_of_a_request(fake: SensitiveClassifier) -> None:
+    # the redaction swallowed the disclosing word; the user's own words still hold it
+    assert fake.classify("I have <PERSON_1>") == ()
+    assert fake.classify("I have <PERSON_1>", "I have hiv") == ("health",)
+    assert fake.scores("my visa", "my hiv")["health"] == fake.scores("my hiv")["health"]
+    assert fake.classify("my visa", "my visa") == fake.classify("my visa")
+
+
+def test_tag_jsonl_classifies_each_input_beside_its_redaction(fake: SensitiveClassifier) -> None:
+    inputs = [json.dumps({"text": "I have hiv"}), "{not json", json.dumps({"text": "hello"})]
+    lines = [json.dumps({"text": "I have <PERSON_1>", "entities": []}), json.dumps({"error": "invalid JSON", "line": 2}),
+             json.dumps({"text": "hello", "entities": []})]
+    rows = [json.loads(out) for out in tag_jsonl(lines, fake, inputs)]
+    assert [r.get("sensitive") for r in rows] == [["health"], None, []]
+    assert rows[0]["text"] == "I have <PERSON_1>"  # the output keeps only the redacted text
