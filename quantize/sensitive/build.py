@@ -28,6 +28,7 @@ from quantize.errors import SensitiveBuildError
 from quantize.local_sources import file_sha256
 from quantize.sensitive.dataset import MAX_TOKENS
 from quantize.sensitive.train import Recipe
+from quantize.sensitive.written import FILES
 from quantize.train_child import run_child
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,10 @@ _ROOT = Path(__file__).parents[2]
 _CODE_FILES = tuple(
     [f"quantize/sensitive/{name}" for name in ("compose.py", "lexicon.py", "circumstances.py", "frames.py",
                                                  "negatives.py", "everyday.py", "languages.py", "dataset.py",
-                                                 "train.py", "export.py", "calibrate.py")]
+                                                 "written.py", "train.py", "export.py", "calibrate.py")]
     + [f"quantize/ner/{name}" for name in ("fakes.py", "grammar.py", "render.py")]
-    + ["device/redaction/sensitive.py", "quantize/sensitive/data/calibration.jsonl"])
+    + ["device/redaction/sensitive.py", "quantize/sensitive/data/calibration.jsonl"]
+    + [f"quantize/sensitive/data/{path.name}" for path in FILES])
 
 
 def source_dir() -> Path:
@@ -132,7 +134,7 @@ def _run_child(base: Path, work: Path, recipe: Recipe, progress: bool, build_log
 
 def _child(base: Path, work: Path, recipe: Recipe) -> None:
     from device.redaction.sensitive import SensitiveClassifier
-    from quantize.sensitive.calibrate import figures, fit_cap, fit_thresholds, load_calibration
+    from quantize.sensitive.calibrate import figures, fit_cap, fit_floor, fit_thresholds, load_calibration
     from quantize.sensitive.dataset import samples
     from quantize.sensitive.export import export_onnx, quantize_int8
     from quantize.sensitive.train import train
@@ -158,13 +160,16 @@ def _child(base: Path, work: Path, recipe: Recipe) -> None:
     written_scores = [model.scores(e.text) for e in written]
     fitted = fit_thresholds(held, scores)
     cap = fit_cap(written, written_scores, fitted)
-    thresholds = {c: min(t, cap) for c, t in fitted.items()}
+    capped = {c: min(t, cap) for c, t in fitted.items()}
+    floor = fit_floor(written, written_scores, capped)
+    thresholds = {c: max(t, floor) for c, t in capped.items()}
 
     def tag(all_scores: list[dict[str, float]]) -> list[list[str]]:
         return [[c for c in CATEGORIES if s[c] >= thresholds[c]] for s in all_scores]
 
     stats.update(thresholds=thresholds, calibration={"seed": recipe.seed + 1, **figures(held, tag(scores)),
-                                                     "cap": cap, "hand_written": figures(written, tag(written_scores))},
+                                                     "cap": cap, "floor": floor,
+                                                     "hand_written": figures(written, tag(written_scores))},
                  calibrate_s=round(time.perf_counter() - t, 1))
     print("done " + json.dumps(stats), flush=True)
 

@@ -3,10 +3,12 @@
 Generated text (seed + 1) says where each category's scores separate: its threshold is the one (on
 a 0.05 grid between 0.2 and 0.7) that maximises F2 there (recall weighs four times precision: a
 missed disclosure leaves the device, a false flag only keeps a request local), ties going to the
-value nearest 0.5. Scores on generated text are more confident than on anything people write, so
-each threshold is then capped by one global threshold fitted on ``data/calibration.jsonl``, a small
-hand-written set (not the held-out one): the lowest that flags at most ``MAX_FALSE_FLAGS`` of its
-requests that disclose nothing. Both sets' figures at the final thresholds go into the manifest.
+value nearest 0.5. Scores on generated text are not scores on what people write, so the thresholds
+are then moved, all together, by ``data/calibration.jsonl``, a small hand-written set (not a held-out
+one): down to a cap, the lowest that flags at most ``MAX_FALSE_FLAGS`` of its requests that disclose
+nothing, where that is possible; otherwise up to a floor, the lowest that brings those flags under
+the bound (a model trained on hand-written requests scores everyday ones higher than generated
+ones). Both sets' figures at the final thresholds go into the manifest.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from device.redaction.sensitive import CATEGORIES
 from quantize.sensitive.dataset import Example
 
 GRID: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(11))
+FLOORS: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))  # up to 0.9
 BETA = 2.0
-MAX_FALSE_FLAGS = 0.02
+MAX_FALSE_FLAGS = 0.03  # the issue's bound on everyday and general requests flagged
 CALIBRATION = Path(__file__).parent / "data" / "calibration.jsonl"
 
 
@@ -39,6 +42,19 @@ def fit_cap(examples: Sequence[Example], scores: Sequence[dict[str, float]],
         if flagged <= MAX_FALSE_FLAGS * len(clean):
             return cap
     return GRID[-1]
+
+
+def fit_floor(examples: Sequence[Example], scores: Sequence[dict[str, float]],
+              thresholds: dict[str, float]) -> float:
+    """The lowest floor (0 when none is needed) under which `thresholds` (each raised to the floor) flag
+    at most MAX_FALSE_FLAGS of the texts in `examples` that disclose nothing; the highest one tried
+    when none does."""
+    clean = [s for e, s in zip(examples, scores) if not e.categories]
+    for floor in (0.0, *FLOORS):
+        flagged = sum(1 for s in clean if any(s[c] >= max(t, floor) for c, t in thresholds.items()))
+        if flagged <= MAX_FALSE_FLAGS * len(clean):
+            return floor
+    return FLOORS[-1]
 
 
 def fit_thresholds(examples: Sequence[Example], scores: Sequence[dict[str, float]]) -> dict[str, float]:

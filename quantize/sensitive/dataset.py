@@ -2,8 +2,9 @@
 
 About half disclose (one category, sometimes two, sometimes after an everyday request, a tenth in
 German or French); the other half are hard negatives on the same subjects (``negatives``) and
-everyday requests (``everyday``). The same noise (contractions, lower case, typos, no final stop)
-goes on both halves, so it tells the model nothing about the label.
+everyday requests (``everyday``). A share (`written_share`) is drawn instead from the hand-written
+training requests (``written``), which keep their own balance. The same noise (contractions, lower
+case, typos, no final stop) goes on all of them, so it tells the model nothing about the label.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from device.redaction.sensitive import CATEGORIES
-from quantize.sensitive import everyday, frames, languages, negatives
+from quantize.sensitive import everyday, frames, languages, negatives, written
 from quantize.sensitive.circumstances import CIRCUMSTANCES
 from quantize.sensitive.compose import noise, subject
 from quantize.sensitive.lexicon import SPECIAL, Lexicon
@@ -34,13 +35,19 @@ class Encoded:
     labels: list[float]
 
 
-def samples(n: int, seed: int, *, positive_share: float = 0.5, foreign_share: float = 0.14) -> list[Example]:
-    """`n` examples from `seed`; `foreign_share` of each half is German or French."""
+def samples(n: int, seed: int, *, positive_share: float = 0.5, foreign_share: float = 0.14,
+            written_share: float = 0.0) -> list[Example]:
+    """`n` examples from `seed`; `foreign_share` of each generated half is German or French, and
+    `written_share` of all of them are hand-written requests instead of generated ones."""
     rng = random.Random(seed)
     ner_sentences = everyday.NerSentences(seed)
+    pool = written.written() if written_share > 0 else ()
     out: list[Example] = []
     for _ in range(n):
-        if rng.random() < positive_share:
+        if pool and rng.random() < written_share:
+            text, categories = pool[rng.randrange(len(pool))]
+            example = Example(text, categories)
+        elif rng.random() < positive_share:
             example = _positive(rng, ner_sentences, foreign_share)
         else:
             example = _negative(rng, ner_sentences, foreign_share)

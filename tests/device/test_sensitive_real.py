@@ -78,6 +78,9 @@ def test_eval_reports_held_out_and_generated_figures(sensitive_model_dir: Path) 
     assert tagged["set"] == "sensitive_heldout.jsonl" and tagged["disclosures"] >= 200 and tagged["negatives"] >= 300
     assert set(tagged["per_category"]) == set(CATEGORIES)
     assert 0.0 <= tagged["recall"] <= 1.0 and 0.0 <= tagged["false_flags"] <= 1.0
+    second = tagged["second"]  # the second held-out set: figures only, never its texts
+    assert second["set"] == "sensitive_heldout2.jsonl" and second["disclosures"] >= 250
+    assert "misses" not in second and "flagged" not in second and 0.0 <= second["recall"] <= 1.0
     assert tagged["generated"]["disclosures"] + tagged["generated"]["negatives"] == 40
     table = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300, check=False)
     assert table.returncode == 0, table.stderr

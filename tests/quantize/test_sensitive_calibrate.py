@@ -1,9 +1,16 @@
-"""Thresholds: F2 on generated text, capped so hand-written requests that disclose nothing stay unflagged."""
+"""Thresholds: F2 on generated text, then moved (a cap down or a floor up) so hand-written requests that disclose nothing stay unflagged."""
 
 from __future__ import annotations
 
 from device.redaction.sensitive import CATEGORIES
-from quantize.sensitive.calibrate import MAX_FALSE_FLAGS, figures, fit_cap, fit_thresholds, load_calibration
+from quantize.sensitive.calibrate import (
+    MAX_FALSE_FLAGS,
+    figures,
+    fit_cap,
+    fit_floor,
+    fit_thresholds,
+    load_calibration,
+)
 from quantize.sensitive.dataset import Example
 
 
@@ -24,6 +31,15 @@ def test_the_cap_is_the_lowest_that_keeps_clean_texts_under_the_bound() -> None:
     cap = fit_cap(examples, scores, thresholds)
     # under 0.5 every clean text is flagged; at 0.5, 2 of 50 (4%) > MAX_FALSE_FLAGS; above it none
     assert cap == 0.55 and MAX_FALSE_FLAGS < 0.04
+
+
+def test_the_floor_raises_thresholds_only_as_far_as_clean_texts_need() -> None:
+    examples = [Example("x", ())] * 50 + [Example("y", ("health",))]
+    scores = [_scores(health=0.62)] * 2 + [_scores(health=0.3)] * 48 + [_scores(health=0.9)]
+    low = dict.fromkeys(CATEGORIES, 0.25)
+    # at 0.25 all 50 clean texts are flagged, up to 0.6 two of them (4%), from 0.65 none
+    assert fit_floor(examples, scores, low) == 0.65
+    assert fit_floor(examples, scores, dict.fromkeys(CATEGORIES, 0.7)) == 0.0  # nothing to raise
 
 
 def test_figures_count_any_right_category_as_found() -> None:

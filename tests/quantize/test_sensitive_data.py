@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("faker", reason="the generator borrows the NER's sentences, which need Faker: pip install 'tandem-edge[quantize]'")
 
 from device.redaction.sensitive import CATEGORIES
-from harness.eval.sensitive import HELDOUT, load
+from harness.eval.sensitive import HELDOUT, SECOND, load
 from quantize.sensitive.calibrate import CALIBRATION
 from quantize.sensitive.dataset import LEXICONS, samples
 
@@ -52,7 +52,7 @@ def test_the_hand_written_sets_are_not_generated_text() -> None:
     grams: set[tuple[str, ...]] = set()
     for e in generated:
         grams |= _ngrams(e.text, 7)
-    for path in (HELDOUT, CALIBRATION):
+    for path in (HELDOUT, SECOND, CALIBRATION):
         rows = load(path)
         assert not any(r["text"].lower().rstrip(".?! ") in seen for r in rows)
         shared = [r["text"] for r in rows if _ngrams(r["text"], 7) & grams]
@@ -72,3 +72,39 @@ def test_the_held_out_set_has_what_the_issue_asks_for() -> None:
     assert len({r["text"] for r in rows}) == len(rows)
     for line in HELDOUT.read_text(encoding="utf-8").splitlines():
         assert set(json.loads(line)) <= {"text", "sensitive", "lang", "kind"}
+
+
+def test_the_second_held_out_set_is_labelled_with_the_devices_categories() -> None:
+    rows = load(SECOND)
+    per = Counter(c for r in rows for c in r["sensitive"])
+    assert set(per) == set(CATEGORIES) and min(per.values()) >= 15
+    assert {r["lang"] for r in rows} == {"en", "de", "fr"}
+    assert sum(1 for r in rows if r["sensitive"]) >= 250 and sum(1 for r in rows if not r["sensitive"]) >= 250
+    assert all(r["kind"] for r in rows if not r["sensitive"])
+    assert len({r["text"].strip().lower() for r in rows}) == len(rows)
+    assert not {r["text"] for r in rows} & {r["text"] for r in load(HELDOUT)}
+
+
+def test_the_hand_written_training_requests_load_and_stay_apart_from_every_scored_set() -> None:
+    from quantize.sensitive.written import written
+
+    pairs = written()
+    texts = {t.strip().lower() for t, _ in pairs}
+    assert len(pairs) >= 1500
+    assert {c for _, cats in pairs for c in cats} == set(CATEGORIES)
+    assert 0.3 < sum(1 for _, cats in pairs if cats) / len(pairs) < 0.7  # both kinds
+    for path in (HELDOUT, SECOND, CALIBRATION):
+        scored = {r["text"].strip().lower() for r in load(path)}
+        assert not texts & scored, sorted(texts & scored)[:5]
+
+
+def test_a_written_share_of_the_samples_comes_from_the_hand_written_requests() -> None:
+    from quantize.sensitive.written import written
+
+    pool = {t for t, _ in written()}
+    drawn = samples(600, seed=3, written_share=0.4)
+    # noise may lower-case, drop the final stop or add a typo, so compare loosely
+    loose = {t.lower().rstrip(".?! ") for t in pool}
+    share = sum(1 for e in drawn if e.text.lower().rstrip(".?! ") in loose) / len(drawn)
+    assert 0.25 < share < 0.5
+    assert samples(50, seed=3) == samples(50, seed=3, written_share=0.0)

@@ -1,0 +1,48 @@
+"""Hand-written training requests: the variety of real writing that templates cannot give.
+
+The template generator (``frames``, ``lexicon``, ``languages``) knows its own sentence shapes; a
+classifier trained on them alone tags the generator's phrasings and misses how people actually
+write ("back from the methadone clinic, remind me to buy milk"). These files, written by hand for
+training by people who had read neither the generator nor any evaluation set, hold disclosures and
+hard negatives with that variety; `dataset.samples` mixes a share of them (``Recipe.written_share``)
+into the generated stream, with the same typing noise on top:
+
+- ``data/written_en_disclosures.jsonl``: English disclosures of every category, many of them implied,
+  brief or buried in an everyday request;
+- ``data/written_en_negatives.jsonl``: English requests that disclose nothing but look as if they do
+  (knowledge, rights, public figures, fiction, professional questions, everyday requests);
+- ``data/written_de_fr.jsonl``: German and French, both kinds.
+
+Each line is ``{"text", "sensitive": [categories], "lang"?, "kind"?}``. The held-out sets under
+``harness/eval/data/`` are kept apart from them (a test checks that no text is shared).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from device.redaction.sensitive import CATEGORIES
+from quantize.errors import SensitiveBuildError
+
+DATA = Path(__file__).parent / "data"
+FILES: tuple[Path, ...] = tuple(DATA / name for name in (
+    "written_en_disclosures.jsonl", "written_en_negatives.jsonl", "written_de_fr.jsonl"))
+
+
+@cache
+def written() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every hand-written (text, categories) pair, categories in `CATEGORIES` order."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for path in FILES:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            unknown = set(row["sensitive"]) - set(CATEGORIES)
+            if unknown:
+                raise SensitiveBuildError(f"{path.name} line {number}: unknown categories {sorted(unknown)}; "
+                                          f"use {', '.join(CATEGORIES)}")
+            out.append((row["text"], tuple(c for c in CATEGORIES if c in row["sensitive"])))
+    return tuple(out)
