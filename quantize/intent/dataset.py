@@ -8,13 +8,14 @@ training, `homes.HELDOUT` for the generated held-out split, with another seed).
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from device.tools.parsers.gazetteer import Gazetteer
 from quantize.intent.ha_templates import ha_samples
 from quantize.intent.homes import TRAIN, SynthHome, Vocabulary, home
-from quantize.intent.labels import Labelled
+from quantize.intent.labels import Labelled, Span
 from quantize.intent.negatives import negative_samples
 from quantize.intent.paraphrases import paraphrase_samples
 
@@ -57,11 +58,36 @@ _PREFIXES = ("please ", "can you ", "could you ", "could you please ", "hey, ", 
 _SUFFIXES = (".", "!", " please", " please.", ", thanks", " now", "?")
 
 
+_FILLERS = ("um ", "uh ", "erm ", "so ", "like ")
+_SLIPS = ((" off", " of"), (" off", " of"), (" the ", " teh "), ("please", "pls"), ("turn ", "trun "),
+          (" lights", " lites"))
+
+
+def _edit(text: str, spans: tuple[Span, ...], start: int, end: int, new: str) -> tuple[str, tuple[Span, ...]] | None:
+    """`text` with [start, end) replaced by `new`, the spans after it moved; None when a span is cut."""
+    if any(sp.start < end and start < sp.end for sp in spans):
+        return None
+    shift = len(new) - (end - start)
+    moved = tuple(replace(sp, start=sp.start + shift, end=sp.end + shift) if sp.start >= end else sp for sp in spans)
+    return text[:start] + new + text[end:], moved
+
+
 def _dress(sample: Labelled, rng: random.Random) -> Labelled:
-    """Commands as people type them: sometimes a polite opening or closing, a capital, a full stop."""
+    """Commands as people type and say them: sometimes a polite opening or closing, a capital, a full stop, a
+    filler word ("um") or a slip ("switch of the lamp", "pls")."""
     if sample.intent is None:
         return sample
     text, spans = sample.text, sample.spans
+    if rng.random() < 0.06:
+        words = [m.start() for m in re.finditer(r"(?<=\s)\S", text)]
+        if words:
+            at = rng.choice(words)
+            text, spans = _edit(text, spans, at, at, rng.choice(_FILLERS)) or (text, spans)
+    if rng.random() < 0.1:
+        wrong, slip = rng.choice(_SLIPS)
+        at = text.casefold().find(wrong)
+        if at >= 0 and not text[at + len(wrong):at + len(wrong) + 1].isalpha():
+            text, spans = _edit(text, spans, at, at + len(wrong), slip) or (text, spans)
     if rng.random() < 0.15:
         prefix = rng.choice(_PREFIXES)
         text = prefix + text

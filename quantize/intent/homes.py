@@ -6,7 +6,8 @@ example inventory nor of Home Assistant's intent-test fixtures (Kitchen, Living 
 so the hand-written held-out sets over those homes stay honest.
 
 An entity is ``(name, domain, device_class)``; `home(rng, vocab)` draws one home: a few floors, a
-handful of areas and a dozen entities, some named after their area ("Den Lamp"), some not.
+handful of areas and a dozen entities, some named after their area ("Den Lamp"), some not; scenes,
+scripts, weather places and to-do lists have names of their own and no area.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class SynthHome:
 TRAIN = Vocabulary(
     floors=("Main Floor", "Lower Level", "Top Floor", "Mezzanine", "Third Floor", "Attic Floor", "Basement Level",
             "Garden Level", "Upper Floor", "Second Level"),
-    areas=("Den", "Pantry", "Attic", "Sunroom", "Mudroom", "Loft", "Laundry Room", "Guest Room", "Playroom",
+    areas=("Den", "Pantry", "Attic", "Sunroom", "Mudroom", "Loft", "Laundry Room", "Spare Room", "Playroom",
            "Library", "Workshop", "Hallway", "Porch", "Cellar", "Foyer", "Gym", "Studio", "Master Suite",
            "Kids Room", "Dressing Room", "Utility Room", "Landing", "Balcony", "Lounge", "Family Room",
            "Boot Room", "Greenhouse", "Shed", "Sauna", "Music Room", "Craft Room", "Home Cinema", "Back Garden",
@@ -73,11 +74,24 @@ TRAIN = Vocabulary(
                     ("Heat Pump", None)),
         "sensor": (("Thermometer", "temperature"), ("Humidity", "humidity"), ("Climate Sensor", "temperature")),
         "vacuum": (("Vacuum", None), ("Robot Vacuum", None), ("Mop", None)),
+        "lawn_mower": (("Mower", None), ("Lawn Mower", None), ("Robot Mower", None)),
+        "valve": (("Valve", None), ("Water Valve", None), ("Sprinkler", None), ("Gas Valve", None)),
+        "binary_sensor": (("Motion Detector", "motion"), ("Window Sensor", "window"), ("Door Sensor", "door"),
+                          ("Leak Sensor", "moisture"), ("Smoke Detector", "smoke")),
     },
     proper={"vacuum": ("Dusty", "Rosie", "Bender", "Wall-E", "Hoover Max"),
-            "media_player": ("Sonos Arc", "Jukebox", "Bravia", "Echo Dot", "Hi-Fi"),
+            "media_player": ("Sonos Arc", "Jukebox", "Bravia", "Echo Dot", "Hi-Fi", "Speaker", "Stereo", "Radio"),
             "light": ("Moon Lamp", "Lava Lamp", "Fairy Lights", "Christmas Tree", "Neon Sign"),
-            "switch": ("Espresso Machine", "Kettle Plug", "Water Heater", "Printer")},
+            "switch": ("Espresso Machine", "Kettle Plug", "Water Heater", "Printer"),
+            "lawn_mower": ("Grassy", "Lawnbot", "Chomper", "Automower"),
+            "sensor": ("Energy Usage", "Car Battery", "Wind Speed", "Air Quality", "Water Usage", "Solar Output",
+                       "Power Draw", "Rainfall", "Tablet Battery", "Freezer Temperature"),
+            "scene": ("Movie Night", "Dinner Time", "Relax", "Good Morning", "Romantic", "Night Mode", "Focus Mode",
+                      "Cinema Mode", "Away Mode", "Reading Time"),
+            "script": ("Morning Routine", "Bedtime Routine", "Leave Home", "Water The Plants", "Welcome Home"),
+            "weather": ("Paris", "Berlin", "Tokyo", "Seattle", "Madrid", "Home", "Forecast", "Sydney", "Chicago"),
+            "todo": ("Groceries", "Errands", "Hardware Store", "Work Tasks", "Costco", "Packing", "Weekend",
+                     "Garden Jobs")},
 )
 
 HELDOUT = Vocabulary(
@@ -96,14 +110,24 @@ HELDOUT = Vocabulary(
         "climate": (("Boiler", None), ("Mini Split", None)),
         "sensor": (("Temp Probe", "temperature"),),
         "vacuum": (("Robovac", None),),
+        "lawn_mower": (("Grass Cutter", None),),
+        "valve": (("Stopcock", None),),
+        "binary_sensor": (("Contact Sensor", "opening"),),
     },
     proper={"vacuum": ("Scooter", "Mopsy"), "media_player": ("Gramophone",), "light": ("Salt Lamp",),
-            "switch": ("Waffle Iron",)},
+            "switch": ("Waffle Iron",), "lawn_mower": ("Mulcher",), "sensor": ("Heat Output", "Bike Battery"),
+            "scene": ("Date Night", "Lazy Sunday"), "script": ("School Run",), "weather": ("Lisbon", "Oslo"),
+            "todo": ("Pharmacy", "Holiday Prep")},
 )
 
 # how often a home has a device of each domain, and how many
 _DOMAIN_COUNTS = {"light": (2, 5), "switch": (0, 2), "fan": (0, 2), "cover": (0, 2), "lock": (0, 2),
-                  "media_player": (0, 2), "climate": (0, 1), "sensor": (0, 1), "vacuum": (0, 1)}
+                  "media_player": (0, 2), "climate": (0, 1), "sensor": (0, 2), "vacuum": (0, 1), "lawn_mower": (0, 1),
+                  "valve": (0, 1), "binary_sensor": (0, 1), "scene": (0, 2), "script": (0, 1), "weather": (0, 1),
+                  "todo": (0, 2)}
+# domains whose things have names of their own, in no area ("Movie Night", "Paris", "Groceries")
+_NAMED_ONLY = frozenset({"scene", "script", "weather", "todo"})
+_PROPER_SHARE = {"sensor": 0.6}  # a sensor is "Energy Usage" more often than "Den Thermometer"
 
 
 def home(rng: random.Random, vocab: Vocabulary) -> SynthHome:
@@ -114,10 +138,11 @@ def home(rng: random.Random, vocab: Vocabulary) -> SynthHome:
     seen: set[str] = set()
     for domain, (lo, hi) in _DOMAIN_COUNTS.items():
         for _ in range(rng.randint(lo, hi)):
-            noun, device_class = rng.choice(vocab.nouns[domain])
+            nouns = vocab.nouns.get(domain, ())
+            noun, device_class = rng.choice(nouns) if nouns else ("", None)
             area = rng.choice(areas)
             roll = rng.random()
-            if roll < 0.12 and domain in vocab.proper:
+            if domain in _NAMED_ONLY or (roll < _PROPER_SHARE.get(domain, 0.12) and domain in vocab.proper):
                 name = rng.choice(vocab.proper[domain])
             elif roll < 0.55:
                 name = f"{area} {noun}"
@@ -126,5 +151,6 @@ def home(rng: random.Random, vocab: Vocabulary) -> SynthHome:
             if name.casefold() in seen:
                 continue
             seen.add(name.casefold())
-            entities.append(SynthEntity(name, domain, device_class, area if rng.random() < 0.9 else None))
+            placed = domain not in _NAMED_ONLY and rng.random() < 0.9
+            entities.append(SynthEntity(name, domain, device_class, area if placed else None))
     return SynthHome(floors, areas, tuple(entities))

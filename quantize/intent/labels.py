@@ -22,6 +22,8 @@ class Span:
     end: int
     slot: str
     value: Any
+    """None: tagged for the slot tagger, but no slot of the call ("the chandelier in the den": the area
+    names the Den Chandelier, the call has only the name)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Labelled:
 
     def slots(self) -> dict[str, Any]:
         """Every slot as Home Assistant writes it, the device's own area included when it used it."""
-        out = {**dict(self.fixed), **{s.slot: s.value for s in self.spans}}
+        out = {**dict(self.fixed), **{s.slot: s.value for s in self.spans if s.value is not None}}
         if self.here is not None:
             out["area"] = self.here
         return out

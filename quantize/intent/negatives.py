@@ -44,6 +44,24 @@ FRAMES = (
     "search the web for {device} deals", "order a new {device} from amazon", "add a {device} to my calendar",
     "email the installer about the {device}", "what did the {name} cost", "when was the {name} installed",
     "who set up the {name}", "write a limerick about the {name}", "how old is the {name}",
+    # things that happened or that someone did: told, not asked for
+    "i left the {device} on in the {area} last night", "i turned the {device} off before i went out",
+    "the {device} was on all night again", "we forgot to switch off the {device} yesterday",
+    "my kids always leave the {device} on", "i already turned off the {device} in the {area}",
+    "the {device} in the {area} turned itself on this morning", "someone left the {name} on all weekend",
+    "yesterday the {name} was locked when i got home", "i set the {device} to 20 degrees last winter",
+    "last week i opened the {device} in the {area} and it broke", "my neighbour's {device} is always on",
+    "remember when the {name} stopped working", "the {device} has been on for hours, that's crazy",
+    "what colour should i paint the {area}", "what colour is the {name}", "which {device} colour do you prefer",
+    # numbers, durations and opening hours asked about, not set
+    "is 20 minutes enough for the {device} to warm up", "is 5 minutes long enough to boil an egg",
+    "are 30 minutes enough for a nap", "is 21 degrees too warm for the {area}", "is 50 percent brightness enough to read",
+    "how many minutes does a {device} take to cool down", "is {name} open on sundays", "what time does {name} close",
+    "is the store open on public holidays", "does the {device} need 10 minutes to heat up",
+    # how things work, asked with a command's verbs
+    "does turning the {device} up make the {area} warm up faster", "does turning the {device} off save money",
+    "does leaving the {device} on all day cost more", "would turning down the {device} help me sleep",
+    "can turning the {device} on and off break it", "does dimming the {device} save electricity",
 )
 
 FIXED = (
@@ -74,6 +92,14 @@ FIXED = (
     "what does it mean to be light hearted", "tell me about the history of locks and keys",
     "are smart homes worth it", "which smart home system is the most private", "how does home assistant work",
     "what is mqtt", "what's the difference between zigbee and z-wave", "help me debug my python timer code",
+    "i turned off all the lights before leaving", "we locked every door last night", "my mum always leaves the tv on",
+    "i lost track of time yesterday", "the power went out last night", "i forgot to set an alarm this morning",
+    "lights, camera, action", "the lights went out during the storm", "turn up for what",
+    "what's your favourite colour", "what colour is a flamingo", "which colour goes with navy blue",
+    "what's the best light colour for sleeping", "what's your favourite song", "do you like music",
+    # a word or two of chat: a reply, not a request
+    "lol", "cool", "ok", "okay", "haha", "nice", "wow", "great", "hmm", "yes", "no", "yep", "nope", "sure",
+    "awesome", "thank you", "cheers", "ok cool", "oh no", "interesting", "fair enough", "got it", "sounds good",
 )
 
 _WRAP = ("{q}", "{q}?", "hey, {q}", "quick question: {q}", "{q} please", "i was wondering {q}", "can you tell me {q}")

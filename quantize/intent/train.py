@@ -29,7 +29,7 @@ class Recipe:
     """Everything that decides the trained weights; its hash keys the model cache."""
 
     seed: int = 1234
-    samples: int = 10000  # ~310 steps of 32 short sentences
+    samples: int = 20000  # ~625 steps of 32 short sentences
     epochs: int = 1
     batch_size: int = 32
     lr: float = 2e-4

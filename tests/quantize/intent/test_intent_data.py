@@ -77,3 +77,41 @@ def test_encoding_tags_the_span_tokens() -> None:
     assert enc.tags[0] == -100 and enc.tags[-1] == -100
     begun = {tags[t][2:] for t in enc.tags if t >= 0 and tags[t].startswith("B-")}
     assert begun == {s.slot for s in sample.spans}
+
+
+def test_the_eval_homes_names_are_not_in_the_training_names() -> None:
+    """`tandem eval tools` speaks of Home Assistant's fixture home: none of its names is a training name."""
+    from device.home.inventory import load_inventory
+    from harness.eval.tools import HOME
+
+    inv = load_inventory(HOME)
+    names = {x.name.casefold() for x in (*inv.entities, *inv.areas, *inv.floors)}
+    rng = random.Random(7)
+    homes = [home(rng, TRAIN) for _ in range(80)]
+    train = {e.name.casefold() for h in homes for e in h.entities} | {n.casefold() for n in (*TRAIN.areas, *TRAIN.floors)}
+    assert not names & train, names & train
+
+
+def test_paraphrases_say_what_their_labels_say() -> None:
+    """A word the twin says otherwise ("louder" for "up") is in the class; a unit the twin lacks is a slot; a
+    sentence the installed templates cannot say is labelled directly; an area that names a device is tagged but
+    is no slot of the call."""
+    from quantize.intent.paraphrases import DIRECT, paraphrase_samples
+
+    rng = random.Random(3)
+    homes = [home(rng, TRAIN) for _ in range(30)]
+
+    def one(pair: tuple[str, str]) -> object:
+        return next(iter(paraphrase_samples(random.Random(1), homes, 1, pairs=(pair,), direct=())))
+
+    louder = one(("make the {media} louder", "turn up the {media} volume"))
+    assert louder.cls == "HassSetVolumeRelative|volume_step=up"
+    unit = one(("heat the {area} to {temp} {unit}", "set the temperature in the {area} to {temp} degrees"))
+    assert unit.slots()["temperature_unit"] in ("celsius", "fahrenheit")
+    hour = one(("time an hour for me", "set a timer for 1 hour"))
+    assert hour.slots() == {"hours": 1} and hour.text[hour.spans[0].start:hour.spans[0].end] == "an"
+    named = one(("switch off the {light_in}", "turn off the {light_in}"))
+    assert set(named.slots()) == {"name"} and {s.slot for s in named.spans} == {"name", "area"}
+    locks = [d for d in DIRECT if d[0] == "lock every door in the {area}"]
+    made = next(iter(paraphrase_samples(random.Random(1), homes, 1, pairs=(), direct=tuple(locks))))
+    assert made.intent == "HassTurnOn" and made.slots()["domain"] == "lock" and "area" in made.slots()
