@@ -83,7 +83,7 @@ def _built(models_dir: Path, out: Path) -> bool:
 
 
 def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, stats: dict[str, Any]) -> dict[str, Any]:
-    from device.tools.parsers.slot_values import ha_value_maps
+    from device.tools.parsers.slot_values import ha_name_domains, ha_value_maps
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -97,6 +97,7 @@ def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, st
         "tags": stats["tags"],
         "here_classes": stats["here_classes"],
         "value_maps": ha_value_maps(),
+        "name_domains": ha_name_domains(),
         "max_tokens": MAX_TOKENS,
         "size_bytes": onnx_file.stat().st_size,
         "recipe": asdict(recipe),

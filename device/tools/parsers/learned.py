@@ -7,8 +7,11 @@ not a command) and a BIO slot tag per token; spans become values in `slot_values
 names, numbers as numbers). Built by ``tandem model train-intent`` (``quantize.intent``) into
 ``<models_dir>/intent-parser/<key>/``; this module only loads it (onnxruntime + tokenizers).
 
-`confidence` = the class probability times the lowest slot-span probability, halved when a name,
-area or floor is not one the home has (the words are kept; the tools ask back).
+`confidence` = the class probability times the lowest slot-span probability (for a span that resolves
+to one of the home's names, the probability that it names *some* place: name, area or floor, which the
+home's names then settle), halved when a name, area or floor is not one the home has, or names a thing
+the intent cannot act on (Home Assistant's templates say which domains each intent names; the words are
+kept; the tools ask back).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from device.errors import ParserModelMissing
 from device.home.resolve import area_with_device, find_place
 from device.tools.parsers.base import HomeVocabulary
 from device.tools.parsers.gazetteer import Gazetteer
-from device.tools.parsers.slot_values import normalise
+from device.tools.parsers.slot_values import SlotValue, normalise
 from inference.encoder import EncoderLoadError, EncoderUnavailable, load_encoder
 
 log = logging.getLogger(__name__)
@@ -75,6 +78,18 @@ def _whole_home(words: str) -> bool:
     return bool(difflib.get_close_matches(folded, _WHOLE_HOME, n=1, cutoff=0.85))
 
 
+_IN_PLACE = re.compile(r"\s*(?:in|on|at)\s+(?:the\s+)?([\w' ]+?)(?:\s+(?:on|off|please|now))?\s*[.!?]*$",
+                       re.IGNORECASE)
+# a device word said where a name is, when the home's thing of that name is no device the intent acts on
+_DEVICE_DOMAIN = {"light": "light", "lights": "light", "lamp": "light", "lamps": "light", "switch": "switch",
+                  "switches": "switch", "fan": "fan", "fans": "fan"}
+# the same request of another kind of thing: the intent for a name the first cannot act on
+_SIBLINGS = {"HassLawnMowerDock": "HassVacuumReturnToBase", "HassVacuumReturnToBase": "HassLawnMowerDock",
+             "HassLawnMowerStartMowing": "HassVacuumStart", "HassVacuumStart": "HassLawnMowerStartMowing",
+             "HassClimateGetTemperature": "HassGetState"}
+_DEVICE_WORD = re.compile(r"\s+(?:lights?|lamps?|switch(?:es)?|fans?|blinds?|curtains?|shades?)$")
+
+
 def find_intent_model(models_dir: Path, key: str | None = None) -> Path | None:
     """The newest complete build dir under ``<models_dir>/intent-parser/`` (or the one named `key`)."""
     base = Path(models_dir) / MODEL_NAME
@@ -91,6 +106,9 @@ class SlotSpan:
     start: int
     end: int
     probability: float
+    place: float = 0.0
+    """The lowest probability over its words that they name *some* place (name, area or floor): the tagger's
+    doubt between those is settled by the home's names, so a span that resolves to one doubts only this."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +150,8 @@ class IntentModel:
             self.tags: tuple[str, ...] = tuple(self.manifest["tags"])
             self.value_maps: dict[str, dict[str, Any]] = dict(self.manifest.get("value_maps", {}))
             self.here_classes: frozenset[str] = frozenset(self.manifest.get("here_classes", ()))
+            self.name_domains: dict[str, frozenset[str]] = {
+                k: frozenset(v) for k, v in dict(self.manifest.get("name_domains", {})).items()}
             self.max_tokens = int(self.manifest.get("max_tokens", 64))
         except (ValueError, KeyError, TypeError) as exc:
             raise ParserModelMissing(f"cannot load the command parser model in {model_dir}: {exc}; "
@@ -162,8 +182,9 @@ class IntentModel:
         spans: list[SlotSpan] = []
         open_slot: str | None = None
         start = end = 0
-        low = 1.0
+        low = place_low = 1.0
         prev_word: int | None = None
+        place_tags = [k for k, t in enumerate(self.tags) if t.partition("-")[2] in _PLACE_SLOTS]
         for i, word in enumerate(words):
             if word is None:
                 continue
@@ -174,17 +195,18 @@ class IntentModel:
             prev_word = word
             k = int(probs[i].argmax())
             tag, p = self.tags[k], float(probs[i][k])
+            place = float(probs[i][place_tags].sum()) if place_tags else 0.0
             kind, _, slot = tag.partition("-")
             if kind == "I" and slot == open_slot:
-                end, low = offsets[i][1], min(low, p)
+                end, low, place_low = offsets[i][1], min(low, p), min(place_low, place)
                 continue
             if open_slot is not None:
-                spans.append(SlotSpan(open_slot, start, end, low))
+                spans.append(SlotSpan(open_slot, start, end, low, place_low))
                 open_slot = None
             if kind in ("B", "I"):
-                open_slot, start, end, low = slot, offsets[i][0], offsets[i][1], p
+                open_slot, start, end, low, place_low = slot, offsets[i][0], offsets[i][1], p, place
         if open_slot is not None:
-            spans.append(SlotSpan(open_slot, start, end, low))
+            spans.append(SlotSpan(open_slot, start, end, low, place_low))
         return spans
 
 
@@ -235,22 +257,39 @@ class LearnedParser:
             return None
         slots: dict[str, Any] = pred.fixed()
         lowest = 1.0
-        unknown = False
+        unknown = named_in_area = False
         for span in self._snap(cleaned, pred.spans):
             if span.slot in slots and span.slot not in pred.fixed():
                 continue  # the first span of a slot wins
             words = cleaned[span.start:span.end]
             value = normalise(span.slot, words, self.vocabulary, intent=intent, text=cleaned,
                               value_maps=self.model.value_maps)
-            lowest = min(lowest, span.probability)
-            if span.slot == "name" and (not value.known or self._is_area(words)) and self._as_area(words, slots):
-                continue  # "the den lights", "the study": the area (and its devices), as Home Assistant reads it
             if span.slot in ("area", "floor") and not value.known and _aside(cleaned, span.start):
                 continue  # "..., the kids are asleep", "..., we're going to bed": a reason given, not a place
             if span.slot in ("area", "floor") and not value.known and _whole_home(words):
                 continue  # "in the house": everywhere, as Home Assistant's "all the lights" is
+            # a span left out above is no slot: its doubt is none; a place the home has doubts only that it is one
+            lowest = min(lowest, span.place if span.slot in _PLACE_SLOTS and value.known else span.probability)
+            if span.slot == "name" and (not value.known or self._is_area(words)) and self._as_area(words, slots):
+                continue  # "the den lights", "the study": the area (and its devices), as Home Assistant reads it
+            if span.slot == "name" and not value.known:
+                in_area = self._name_in_area(words, cleaned[span.end:])
+                value, named_in_area = (in_area, True) if in_area is not None else (value, named_in_area)
+            if span.slot == "name" and value.known and not self._fits(intent, value.value):
+                if _fold(words) in _DEVICE_DOMAIN and "name" not in slots:
+                    slots.setdefault("domain", _DEVICE_DOMAIN[_fold(words)])  # "the light": lights, not a sensor
+                    continue
+                sibling = _SIBLINGS.get(intent)
+                if sibling is not None and self._fits(sibling, value.value):
+                    # "rover, go back to your dock": the vacuum's return, not a mower's; a sensor's temperature
+                    # is its state
+                    intent, slots = sibling, {k: v for k, v in slots.items() if k not in pred.fixed()}
+                else:
+                    value = SlotValue(value.value, known=False)  # a thing this intent cannot act on: unsure
             slots[span.slot] = value.value
             unknown = unknown or not value.known
+        if named_in_area:
+            slots.pop("area", None)  # said as part of the name: "the countertop light in the kitchen"
         confidence = pred.probability * lowest * (UNKNOWN_PENALTY if unknown else 1.0)
         here = self._here_area()
         if here and pred.cls in self.model.here_classes and not any(s in slots for s in _PLACE_SLOTS):
@@ -279,13 +318,36 @@ class LearnedParser:
                 area_and_device = self._is_area(text[span.start:span.end]) and area_with_device(
                     words, self.vocabulary.areas) is not None
                 if not area_and_device or _fold(words) in self._names:
-                    out.append(SlotSpan("name", mention[0], mention[1], span.probability))
+                    out.append(SlotSpan("name", mention[0], mention[1], span.probability, span.place))
                     taken = mention
                     continue
             out.append(span)
         if taken is not None:  # an earlier span inside the name that took its words ("living room" of the lamp)
             out = [s for s in out if s.slot == "name" or not (taken[0] <= s.start and s.end <= taken[1])]
         return out
+
+    def _fits(self, intent: str, name: str) -> bool:
+        """Some entity called `name` is of a domain Home Assistant's templates let `intent` name (any, for an
+        intent the model's manifest does not limit)."""
+        domains = self.model.name_domains.get("HassTurnOff" if intent == "HassToggle" else intent)
+        if domains is None:
+            return True
+        return any(e.id.partition(".")[0] in domains for e in self.vocabulary.entities if e.name == name)
+
+    def _name_in_area(self, words: str, rest: str) -> SlotValue | None:
+        """A name the home lacks that is an entity's name without its area's, the area said after it ("the
+        countertop light in the kitchen": Kitchen Countertop), else None."""
+        m = _IN_PLACE.match(rest)
+        area = find_place(m.group(1), self.vocabulary.areas) if m else None
+        if area is None:
+            return None
+        here = HomeVocabulary(entities=tuple(e for e in self.vocabulary.entities if e.area == area.id))
+        bare = _DEVICE_WORD.sub("", _fold(words))
+        for said in (f"{area.name} {words}", f"{area.name} {bare}", bare):
+            found = normalise("name", said, here)
+            if found.known:
+                return found
+        return None
 
     def _whole_place(self, text: str, span: SlotSpan) -> SlotSpan:
         """An `area` or `floor` span that is part of a longer mention of one ("lower" of "Lower Ground")
@@ -295,7 +357,7 @@ class LearnedParser:
             return span
         for m in pattern.finditer(text):
             if m.start() <= span.start and span.end <= m.end() and (m.start(), m.end()) != (span.start, span.end):
-                return SlotSpan(span.slot, m.start(), m.end(), span.probability)
+                return SlotSpan(span.slot, m.start(), m.end(), span.probability, span.place)
         return span
 
     def _is_area(self, words: str) -> bool:

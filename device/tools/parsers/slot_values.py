@@ -33,7 +33,7 @@ from typing import Any
 from device.home.resolve import HERE_WORDS, find_place, match_names
 from device.tools.parsers.base import HomeVocabulary
 
-__all__ = ["NUMBER_SLOTS", "SlotValue", "ha_value_maps", "normalise", "parse_number"]
+__all__ = ["NUMBER_SLOTS", "SlotValue", "ha_name_domains", "ha_value_maps", "normalise", "parse_number"]
 
 NUMBER_SLOTS = frozenset({"brightness", "position", "percentage", "volume_level", "temperature", "hours", "minutes",
                           "seconds", "start_hours", "start_minutes", "start_seconds"})
@@ -233,3 +233,30 @@ def ha_value_maps() -> dict[str, dict[str, Any]]:
                     if key:
                         target.setdefault(key, out)
     return maps
+
+
+@functools.lru_cache(maxsize=1)
+def ha_name_domains() -> dict[str, list[str]]:
+    """intent -> the domains whose entities Home Assistant's templates let its `name` slot be (HassLightSet:
+    lights; HassTurnOff: no sensor, scene or to-do list), for the intents whose every name template says
+    which. Needs hassil and home-assistant-intents, like `ha_value_maps` (the build stores it in the manifest)."""
+    from hassil import Intents
+    from home_assistant_intents import get_intents
+
+    data = get_intents("en")
+    if data is None:
+        return {}
+    out: dict[str, list[str]] = {}
+    for name, intent in Intents.from_dict(data).intents.items():
+        domains: set[str] = set()
+        for intent_data in intent.data:
+            if not any(re.search(r"\{name[}:]|:name\}", s.text or "") for s in intent_data.sentences):
+                continue
+            required = (intent_data.requires_context or {}).get("domain")
+            if required is None:
+                break  # a template for any entity's name (or a timer's): no limit
+            domains.update(required if isinstance(required, list) else [required])
+        else:
+            if domains:
+                out[name] = sorted(domains)
+    return out

@@ -34,6 +34,7 @@ def test_an_intent_build_writes_its_manifest_and_log_and_is_found_next_time(
     assert set(manifest["files"]) == {"model.onnx", "tokenizer.json"} and manifest["training"] == {"train_s": 1.0}
     assert manifest["heldout"]["all"]["exact"] == 0.8
     assert manifest["value_maps"]["device_class"]["blinds"] == "blind"
+    assert manifest["name_domains"]["HassLightSet"] == ["light"]  # what each intent may name, for the device
     log = build_log_path(models, MODEL_NAME)
     assert capfd.readouterr().err == f"[tandem.quantize] building {MODEL_NAME} ({out.name}); its log: {log}\n"
     assert lock_path(out).is_file() and not out.with_name(out.name + ".work").exists()

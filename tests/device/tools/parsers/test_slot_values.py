@@ -6,7 +6,7 @@ import pytest
 
 from device.home.model import Area, Entity, Floor
 from device.tools.parsers.base import HomeVocabulary
-from device.tools.parsers.slot_values import ha_value_maps, normalise, parse_number
+from device.tools.parsers.slot_values import ha_name_domains, ha_value_maps, normalise, parse_number
 
 HOME = HomeVocabulary(
     floors=(Floor("ground", "Ground Floor", aliases=("downstairs",)), Floor("upstairs", "Upstairs")),
@@ -117,3 +117,10 @@ def test_a_value_word_that_needs_its_neighbour() -> None:
     maps = ha_value_maps()
     assert normalise("state", "turned", HOME, text="are the lights turned on?", value_maps=maps).value == "on"
     assert normalise("state", "securely", HOME, text="is the door securely locked", value_maps=maps).value == "locked"
+
+
+def test_which_domains_each_intent_names() -> None:
+    domains = ha_name_domains()
+    assert domains["HassLightSet"] == ["light"]
+    assert "sensor" not in domains["HassTurnOff"] and "todo" not in domains["HassGetState"]
+    assert "HassStartTimer" not in domains  # a timer's name is no entity's
