@@ -13,6 +13,7 @@ import random
 import re
 from collections.abc import Iterator
 
+from quantize.intent.ha_templates import WILDCARDS
 from quantize.intent.homes import SynthHome
 from quantize.intent.labels import Labelled
 
@@ -64,6 +65,16 @@ FRAMES = (
     "can turning the {device} on and off break it", "does dimming the {device} save electricity",
 )
 
+# what people say about food and things they buy without asking to list them ({item}: a shopping item)
+ITEM_FRAMES = (
+    "mention {item} and {item2}", "one of my guests doesn't eat {item}", "i'm allergic to {item}",
+    "{item} is my favourite snack", "write a poem about {item}", "we had {item} for dinner last night",
+    "the kids hate {item}", "describe {item} in three words", "is {item} healthy",
+    "how much {item} do i need for a cake", "two of them are vegan and one doesn't eat {item}",
+    "is {item} cheaper at the market", "what goes well with {item}", "the recipe uses {item} and {item2}",
+    "tell me a fun fact about {item}", "my dog stole the {item}", "highlight the {item} in the description",
+)
+
 FIXED = (
     "how are you today", "tell me a joke", "what's the meaning of life", "thanks, that's all", "good morning",
     "who are you", "what can you do", "i'm bored", "hello there", "that's great, thank you",
@@ -110,8 +121,12 @@ def negative_samples(rng: random.Random, homes: list[SynthHome], n: int) -> Iter
     for _ in range(n):
         k = rng.randrange(len(homes))
         h = homes[k]
-        if rng.random() < 0.3:
+        roll = rng.random()
+        if roll < 0.3:
             q = FIXED[rng.randrange(len(FIXED))]
+        elif roll < 0.38:
+            item, item2 = rng.sample(WILDCARDS["shopping_list_item"], 2)
+            q = ITEM_FRAMES[rng.randrange(len(ITEM_FRAMES))].replace("{item}", item).replace("{item2}", item2)
         else:
             frame = FRAMES[rng.randrange(len(FRAMES))]
             device = DEVICES[rng.randrange(len(DEVICES))]
