@@ -9,6 +9,9 @@ The sets (`harness/eval/data/`, one JSON object a line: ``{"text", "intent": <na
 - ``paraphrase``: everyday paraphrases of the same commands, written by hand ("kill the garage light");
 - ``non_commands``: knowledge questions, writing tasks and small talk, many about the same devices;
   every label is null.
+- ``paraphrase2`` and ``non_commands2``: the same kinds, written later by someone who had read neither
+  the parser, its training data nor the first sets (only the home): the first sets' misses were read
+  while the parser was tuned, so these are the held-out figures now.
 
 A line's ``context.area`` is the device's own area (Home Assistant's satellite area): the parser for
 that line is built with it as `HomeVocabulary.here_area`, and Home Assistant's matcher gets it as the
@@ -58,8 +61,8 @@ log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"
 HOME = DATA_DIR / "tools_home.yaml"
-SETS: tuple[str, ...] = ("ha_style", "paraphrase", "non_commands")
-TARGETS = {"ha_style": 0.97, "paraphrase": 0.90, "false_triggers": 0.01, "ms_p50": 25.0}
+SETS: tuple[str, ...] = ("ha_style", "paraphrase", "non_commands", "paraphrase2", "non_commands2")
+TARGETS = {"ha_style": 0.97, "paraphrase": 0.90, "paraphrase2": 0.90, "false_triggers": 0.01, "ms_p50": 25.0}
 MISSES_SHOWN = 12
 _WARM_UP = "hello there"
 

@@ -267,7 +267,7 @@ _TOOLS_ROWS = (("exact", "intent + every slot right"), ("intent_accuracy", "inte
 @eval_group.command("tools")
 @click.option("--inventory", "inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="The home the sets speak of (default: the sets' own, harness/eval/data/tools_home.yaml).")
-@click.option("--sets", "sets", default="ha_style,paraphrase,non_commands", show_default=True,
+@click.option("--sets", "sets", default="ha_style,paraphrase,non_commands,paraphrase2,non_commands2", show_default=True,
               help="Comma-separated held-out sets.")
 @click.option("--parser", "parser", default=None,
               help="The device's command parser (default: the config's [tools] parser).")
@@ -319,7 +319,7 @@ def _tools_table(report: dict[str, Any]) -> None:
                "matcher (hassil)")
     for set_name, figures in report["sets"].items():
         ref = figures["reference"]
-        target = TARGETS.get(set_name) if set_name != "non_commands" else None
+        target = TARGETS.get(set_name)
         click.echo(f"{set_name} ({figures['n']} sentences)" + (f", target {100 * target:.0f}% exact" if target else ""))
         click.echo(f"  {'':32}{name:>12}{'hassil':>12}")
         for key, label in _TOOLS_ROWS:

@@ -99,12 +99,13 @@ def test_the_sets_are_big_enough_and_every_label_fits_the_tools_and_the_home() -
                     "HassPauseTimer", "HassUnpauseTimer", "HassTimerStatus"}  # `name` is the timer's
     sizes = {name: len(load_set(name)) for name in SETS}
     assert sizes["ha_style"] >= 300 and sizes["paraphrase"] >= 250 and sizes["non_commands"] >= 200
+    assert sizes["paraphrase2"] >= 180 and sizes["non_commands2"] >= 50  # written later, by someone else
     texts: set[str] = set()
     for name in SETS:
         for case in load_set(name):
             assert case.text.casefold() not in texts, f"{case.text!r} is in two places"
             texts.add(case.text.casefold())
-            if name == "non_commands":
+            if name.startswith("non_commands"):
                 assert case.intent is None and not case.slots
                 continue
             assert case.intent in tools, f"{case.text!r}: {case.intent} is not a tool"
