@@ -56,6 +56,11 @@ def default_models_dir() -> Path:
 _ASIDE = re.compile(r"[,;]|\b(?:because|since|as|cause|cuz)\b", re.IGNORECASE)
 
 
+# Home Assistant's intents whose templates take an area wherever it is said ("... in the kitchen")
+_AREA_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet", "HassClimateSetTemperature",
+                           "HassClimateGetTemperature", "HassGetState", "HassSetPosition", "HassFanSetSpeed"})
+
+
 def _aside(text: str, start: int) -> bool:
     """The words at `start` come after a comma or a "because": a remark about the command, not part of it."""
     return bool(_ASIDE.search(text[:start]))
@@ -291,6 +296,10 @@ class LearnedParser:
         if named_in_area:
             slots.pop("area", None)  # said as part of the name: "the countertop light in the kitchen"
         confidence = pred.probability * lowest * (UNKNOWN_PENALTY if unknown else 1.0)
+        if intent in _AREA_INTENTS and not any(s in slots for s in _PLACE_SLOTS):
+            said = self._untagged_area(cleaned, pred.spans)
+            if said is not None:
+                slots["area"] = said  # "heat the office to 20 degrees": a place the tagger left untagged
         here = self._here_area()
         if here and pred.cls in self.model.here_classes and not any(s in slots for s in _PLACE_SLOTS):
             slots["area"] = here  # "turn on the lights": the device's own area, as Home Assistant does
@@ -325,6 +334,18 @@ class LearnedParser:
         if taken is not None:  # an earlier span inside the name that took its words ("living room" of the lamp)
             out = [s for s in out if s.slot == "name" or not (taken[0] <= s.start and s.end <= taken[1])]
         return out
+
+    def _untagged_area(self, text: str, spans: tuple[SlotSpan, ...]) -> str | None:
+        """The one area of the home said in `text` outside every span and not as a remark after a comma
+        ("heat the office to 20 degrees", "turn off the lights outside"), else None: Home Assistant's
+        templates read such a place wherever it stands, the tagger sometimes misses it at the end."""
+        pattern = self.gazetteer.areas
+        if pattern is None:
+            return None
+        found = {place.name for m in pattern.finditer(text)
+                 if not any(s.start < m.end() and m.start() < s.end for s in spans) and not _aside(text, m.start())
+                 and (place := find_place(m.group(0), self.vocabulary.areas)) is not None}
+        return found.pop() if len(found) == 1 else None
 
     def _fits(self, intent: str, name: str) -> bool:
         """Some entity called `name` is of a domain Home Assistant's templates let `intent` name (any, for an

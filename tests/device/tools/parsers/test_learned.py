@@ -96,3 +96,17 @@ def test_a_broken_model_dir_says_how_to_rebuild_it(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(ParserModelMissing, match="train-intent"):
         LearnedParser(HOME, model_dir=tmp_path)
+
+
+@pytest.mark.real_model
+def test_an_area_the_tagger_left_untagged_is_still_the_place(parser: LearnedParser) -> None:
+    from device.tools.parsers.learned import SlotSpan
+
+    assert parser._untagged_area("heat the study to 20 degrees", ()) == "Study"
+    # inside a tagged span, after a comma, or two areas: not this rule's to decide
+    assert parser._untagged_area("heat the study to 20 degrees", (SlotSpan("name", 9, 14, 0.9, 0.9),)) is None
+    assert parser._untagged_area("turn the heating up, I'm in the study", ()) is None
+    assert parser._untagged_area("move the heat from the study to the kitchen", ()) is None
+    call = parser.parse("warm the bedroom to 21 degrees")
+    assert call is not None and (call.name, dict(call.arguments)) == ("HassClimateSetTemperature",
+                                                                      {"area": "Bedroom", "temperature": 21})
