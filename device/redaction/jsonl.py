@@ -8,15 +8,21 @@ messages never quote the input: it may hold the very PII this tool exists to hid
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from device.redaction.model import Redactor
 from device.redaction.rules import RuleRedactor
 from device.redaction.vault import Vault
 
 
-def redact_jsonl(lines: Iterable[str], redactor: Redactor | None = None) -> Iterator[str]:
-    """Yield one JSON line (no trailing newline) per input line; each line gets a fresh vault."""
+def redact_jsonl(lines: Iterable[str], redactor: Redactor | None = None,
+                 tag: Callable[[str, str], Sequence[str]] | None = None) -> Iterator[str]:
+    """Yield one JSON line (no trailing newline) per input line; each line gets a fresh vault.
+
+    With `tag` (the sensitive-context classifier's ``classify(redacted, original)``), each result also
+    gets ``"sensitive": [categories]`` from the redacted text read beside the input's own; error lines
+    get none.
+    """
     redactor = RuleRedactor() if redactor is None else redactor
     for number, line in enumerate(lines, start=1):
         text, error = _parse(line)
@@ -29,8 +35,11 @@ def redact_jsonl(lines: Iterable[str], redactor: Redactor | None = None) -> Iter
             {"type": e.type, "start": e.start, "end": e.end, "placeholder": e.placeholder}
             for e in result.entities
         ]
+        record: dict[str, object] = {"text": result.text, "entities": entities}
+        if tag is not None:
+            record["sensitive"] = list(tag(result.text, text))
         # ensure_ascii (the default) keeps lone surrogates from JSON input writable to any stream.
-        yield json.dumps({"text": result.text, "entities": entities})
+        yield json.dumps(record)
 
 
 def _parse(line: str) -> tuple[str | None, str | None]:

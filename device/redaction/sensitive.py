@@ -27,10 +27,8 @@ of a long request is not averaged away.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterable, Iterator
-from itertools import repeat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,31 +125,3 @@ def load_classifier(models_dir: Path, threads: int = 1) -> SensitiveClassifier:
         raise SensitiveModelMissing(f"the sensitive-context classifier is not built in {models_dir}: {BUILD_HINT}")
     log.info("loaded sensitive-context model %s", found.name)
     return SensitiveClassifier(found, threads=threads)
-
-
-def tag_jsonl(lines: Iterable[str], classifier: SensitiveClassifier | None,
-              inputs: Iterable[str] | None = None) -> Iterator[str]:
-    """`tandem redact --jsonl` output lines with ``"sensitive": [categories]`` added to each result.
-
-    The redacted ``text`` of the line is classified together with the ``text`` of the matching line
-    of `inputs` (the input lines, one per output line), when given; error lines pass unchanged. With
-    no classifier (``redaction.sensitive = "off"``) every result gets an empty list.
-    """
-    originals: Iterable[str | None] = repeat(None) if inputs is None else (_input_text(line) for line in inputs)
-    for line, original in zip(lines, originals):
-        record = json.loads(line)
-        if "error" not in record:
-            views = (record["text"],) if original is None else (record["text"], original)
-            record["sensitive"] = [] if classifier is None else list(classifier.classify(*views))
-        yield json.dumps(record)
-
-
-def _input_text(line: str) -> str | None:
-    """The ``text`` of one `tandem redact --jsonl` input line; None for a line that is not one (its
-    output line is the error)."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    text = record.get("text") if isinstance(record, dict) else None
-    return text if isinstance(text, str) else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from itertools import tee
 
 import click
 
@@ -20,7 +19,6 @@ def redact(text: str | None, jsonl: bool) -> None:
     ("sensitive": ["health", ...], empty when none); for TEXT they go to stderr when there are any.
     """
     from device.redaction import redact_jsonl
-    from device.redaction.sensitive import tag_jsonl
     from tandem.assembly.redaction_setup import device_redactor, device_sensitive, ner_model_dir
 
     settings = cli_settings()
@@ -30,8 +28,9 @@ def redact(text: str | None, jsonl: bool) -> None:
         click.echo('warning: the sensitive-context classifier is not built, so no category is reported; '
                    "build it with `tandem model train-sensitive`", err=True)
     if jsonl:
-        inputs, fed = tee(sys.stdin)  # the classifier reads each input's own words beside its redaction
-        for line in tag_jsonl(redact_jsonl(fed, redactor), classifier, inputs):
+        # every result lists its categories: none at all with the classifier off
+        tag = classifier.classify if classifier is not None else lambda redacted, original: ()
+        for line in redact_jsonl(sys.stdin, redactor, tag):
             click.echo(line)
         return
     original = sys.stdin.read() if text is None else text

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from device.errors import RedactionError, SensitiveModelMissing
-from device.redaction.sensitive import CATEGORIES, SensitiveClassifier, find_built, load_classifier, tag_jsonl
+from device.redaction import RuleRedactor, redact_jsonl
+from device.redaction.model import Redaction
+from device.redaction.sensitive import CATEGORIES, SensitiveClassifier, find_built, load_classifier
+from device.redaction.vault import Vault
 from tests.device.sensitive_fake import build_fake
 
 
@@ -63,14 +66,15 @@ def test_the_newest_build_is_found(tmp_path: Path) -> None:
     assert find_built(tmp_path / "m", key="old000000000") == old
 
 
-def test_tag_jsonl_adds_the_key_to_results_and_leaves_errors_alone(fake: SensitiveClassifier) -> None:
-    lines = [json.dumps({"text": "my hiv", "entities": []}), json.dumps({"error": "invalid JSON", "line": 2}),
-             json.dumps({"text": "hello", "entities": []})]
-    rows = [json.loads(out) for out in tag_jsonl(lines, fake)]
+def test_redact_jsonl_adds_the_key_to_results_and_leaves_errors_alone(fake: SensitiveClassifier) -> None:
+    lines = [json.dumps({"text": "my hiv"}), "{not json", json.dumps({"text": "hello"})]
+    rows = [json.loads(out) for out in redact_jsonl(lines, RuleRedactor(ner=None), fake.classify)]
+    untagged = [json.loads(out) for out in redact_jsonl(lines, RuleRedactor(ner=None))]
     assert rows == [{"text": "my hiv", "entities": [], "sensitive": ["health"]},
-                    {"error": "invalid JSON", "line": 2},
+                    untagged[1],  # the error line as it was, with no key added
                     {"text": "hello", "entities": [], "sensitive": []}]
-    off = [json.loads(out) for out in tag_jsonl(lines[:1], None)]
+    assert untagged[1]["line"] == 2 and "error" in untagged[1]
+    off = [json.loads(out) for out in redact_jsonl(lines[:1], RuleRedactor(ner=None), lambda redacted, original: ())]
     assert off == [{"text": "my hiv", "entities": [], "sensitive": []}]
 
 
@@ -82,10 +86,12 @@ def test_classify_reads_every_view_of_a_request(fake: SensitiveClassifier) -> No
     assert fake.classify("my visa", "my visa") == fake.classify("my visa")
 
 
-def test_tag_jsonl_classifies_each_input_beside_its_redaction(fake: SensitiveClassifier) -> None:
-    inputs = [json.dumps({"text": "I have hiv"}), "{not json", json.dumps({"text": "hello"})]
-    lines = [json.dumps({"text": "I have <PERSON_1>", "entities": []}), json.dumps({"error": "invalid JSON", "line": 2}),
-             json.dumps({"text": "hello", "entities": []})]
-    rows = [json.loads(out) for out in tag_jsonl(lines, fake, inputs)]
+def test_redact_jsonl_classifies_each_input_beside_its_redaction(fake: SensitiveClassifier) -> None:
+    class SwallowsHiv(RuleRedactor):  # a redactor that took the disclosing word for a name
+        def redact(self, text: str, vault: Vault | None = None) -> Redaction:
+            return Redaction(text.replace("hiv", "<PERSON_1>"), ())
+
+    lines = [json.dumps({"text": "I have hiv"}), "{not json", json.dumps({"text": "hello"})]
+    rows = [json.loads(out) for out in redact_jsonl(lines, SwallowsHiv(ner=None), fake.classify)]
     assert [r.get("sensitive") for r in rows] == [["health"], None, []]
     assert rows[0]["text"] == "I have <PERSON_1>"  # the output keeps only the redacted text
