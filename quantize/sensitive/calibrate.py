@@ -14,7 +14,7 @@ ones). Both sets' figures at the final thresholds go into the manifest.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from device.redaction.sensitive import CATEGORIES
@@ -36,12 +36,7 @@ def fit_cap(examples: Sequence[Example], scores: Sequence[dict[str, float]],
             thresholds: dict[str, float]) -> float:
     """The lowest grid cap under which `thresholds` (each lowered to the cap) flag at most
     MAX_FALSE_FLAGS of the texts in `examples` that disclose nothing."""
-    clean = [s for e, s in zip(examples, scores) if not e.categories]
-    for cap in GRID:
-        flagged = sum(1 for s in clean if any(s[c] >= min(t, cap) for c, t in thresholds.items()))
-        if flagged <= MAX_FALSE_FLAGS * len(clean):
-            return cap
-    return GRID[-1]
+    return _first_within_bound(examples, scores, thresholds, GRID, min)
 
 
 def fit_floor(examples: Sequence[Example], scores: Sequence[dict[str, float]],
@@ -49,12 +44,19 @@ def fit_floor(examples: Sequence[Example], scores: Sequence[dict[str, float]],
     """The lowest floor (0 when none is needed) under which `thresholds` (each raised to the floor) flag
     at most MAX_FALSE_FLAGS of the texts in `examples` that disclose nothing; the highest one tried
     when none does."""
+    return _first_within_bound(examples, scores, thresholds, (0.0, *FLOORS), max)
+
+
+def _first_within_bound(examples: Sequence[Example], scores: Sequence[dict[str, float]], thresholds: dict[str, float],
+                        limits: Sequence[float], move: Callable[[float, float], float]) -> float:
+    """The first of `limits` at which `thresholds`, each moved to it (`move`: min lowers them, max raises
+    them), flag at most MAX_FALSE_FLAGS of the clean texts; the last of `limits` when none does."""
     clean = [s for e, s in zip(examples, scores) if not e.categories]
-    for floor in (0.0, *FLOORS):
-        flagged = sum(1 for s in clean if any(s[c] >= max(t, floor) for c, t in thresholds.items()))
+    for limit in limits:
+        flagged = sum(1 for s in clean if any(s[c] >= move(t, limit) for c, t in thresholds.items()))
         if flagged <= MAX_FALSE_FLAGS * len(clean):
-            return floor
-    return FLOORS[-1]
+            return limit
+    return limits[-1]
 
 
 def fit_thresholds(examples: Sequence[Example], scores: Sequence[dict[str, float]]) -> dict[str, float]:
