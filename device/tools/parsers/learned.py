@@ -383,7 +383,7 @@ class LearnedParser:
 
     def _is_area(self, words: str) -> bool:
         """`words` are exactly an area's name or alias and no entity's ("the study" of "Study Blinds")."""
-        folded = " ".join(words.casefold().split()).removeprefix("the ")
+        folded = _fold(words)
         v = self.vocabulary
         in_areas = any(folded in (a.name.casefold(), *(x.casefold() for x in a.aliases)) for a in v.areas)
         return in_areas and not any(folded in (e.name.casefold(), *(x.casefold() for x in e.aliases))
@@ -395,8 +395,7 @@ class LearnedParser:
         if "area" in slots:
             return False
         place = find_place(words, self.vocabulary.areas)
-        if place is not None and " ".join(words.casefold().split()).removeprefix("the ") in (
-                place.name.casefold(), *(a.casefold() for a in place.aliases)):
+        if place is not None and _fold(words) in (place.name.casefold(), *(a.casefold() for a in place.aliases)):
             slots["area"] = place.name
             return True
         found = area_with_device(words, self.vocabulary.areas)
