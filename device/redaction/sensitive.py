@@ -22,7 +22,8 @@ words that disclose ("seit Jahren Depressionen" read as a name, "Yom Kippur" as 
 classifier runs on the device, so reading the user's own words sends nothing anywhere. `tandem redact
 --jsonl` does the same with each input line. Texts longer than the model's window are read in
 overlapping windows; a category's score is its highest over the windows, so a disclosure at the end
-of a long request is not averaged away.
+of a long request is not averaged away. A German or French view also gets an English word-by-word
+gloss as one more view (`device.redaction.gloss`): the encoder's vocabulary is English.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from device.errors import SensitiveModelMissing
+from device.redaction.gloss import gloss
 from inference.encoder import EncoderLoadError, EncoderUnavailable, load_encoder
 
 log = logging.getLogger(__name__)
@@ -87,11 +89,13 @@ class SensitiveClassifier:
 
     def scores(self, text: str, *also: str) -> dict[str, float]:
         """Every category's probability (sigmoid of its logit), highest over the windows of `text` and of
-        each of `also` (other views of the same request: the user's own words beside the redacted ones)."""
+        each of `also` (other views of the same request: the user's own words beside the redacted ones),
+        and of the English gloss of any of them that is German or French."""
         import numpy as np
 
         best = np.zeros(len(self.categories), dtype=np.float32)
         views = dict.fromkeys((text, *also))  # the same text twice is read once
+        views.update(dict.fromkeys(g for g in map(gloss, list(views)) if g is not None))
         for ids in (w for view in views for w in self._windows(view)):
             batch = np.array([ids], dtype=np.int64)
             logits = self.session.run(["logits"], {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0][0]

@@ -37,6 +37,9 @@ def test_model_is_int8_small_calibrated_and_described(sensitive_model_dir: Path)
     ("How do I tell my mum that I'm gay?", "sexual_orientation"),
     ("I owe 30,000 on my credit cards and the bailiffs are coming.", "finances"),
     ("I spent three years in prison for burglary; how do I write my CV?", "criminal_record"),
+    # German and French, read through the English gloss (device.redaction.gloss)
+    ("Mein Bruder sitzt gerade eine Haftstrafe ab, wie kann ich ihm Geld schicken?", "criminal_record"),
+    ("Mon frère est sans papiers, peut-il se faire soigner à l'hôpital ?", "immigration"),
 ])
 def test_tags_obvious_disclosures(classifier: SensitiveClassifier, text: str, category: str) -> None:
     assert category in classifier.classify(text), classifier.scores(text)
@@ -49,6 +52,8 @@ def test_tags_obvious_disclosures(classifier: SensitiveClassifier, text: str, ca
     "Set a timer for 10 minutes.",
     "Remind me to email <PERSON_1> the invoice on Friday.",
     "Write a poem about the sea.",
+    "Quels sont les symptômes du diabète de type 2 ?",
+    "Erinnere mich morgen an den Zahnarzttermin um neun.",
 ])
 def test_leaves_general_questions_and_everyday_requests_alone(classifier: SensitiveClassifier, text: str) -> None:
     assert classifier.classify(text) == (), classifier.scores(text)
