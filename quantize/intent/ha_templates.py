@@ -225,7 +225,8 @@ def ha_samples(rng: random.Random, homes: list[SynthHome], n: int) -> Iterator[L
         if rng.random() < 0.3:
             text = text.lower()
         here = rng.choice(h.areas) if rng.random() < 0.3 else None
-        context = {"area": {"value": here, "text": here}} if here else None
+        # no text: hassil copies a context slot with the context's text, and an empty one tells it from a said area
+        context = {"area": {"value": here, "text": ""}} if here else None
         result = recognize_best(text, intents, slot_lists=own, intent_context=context, language="en",
                                 best_slot_name="name")  # as Home Assistant's agent: a named entity wins
         if result is None or result.intent is None:

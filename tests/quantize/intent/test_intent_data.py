@@ -39,6 +39,17 @@ def test_template_sentences_carry_home_assistants_own_labels() -> None:
                 assert isinstance(span.value, (int, float)), (s.text, span)
 
 
+def test_commands_that_need_the_devices_area_are_labelled_with_it() -> None:
+    """"turn on the lights" matches Home Assistant's templates only with the device's own area as context:
+    such a sentence says no area, and its label carries the context area (`here`), not an area span."""
+    data = [s for s in samples(600, seed=3) if s.source == "ha"]
+    here = [s for s in data if s.here is not None]
+    assert here, "no template sentence used the device's area"
+    for s in here:
+        assert not any(span.slot == "area" for span in s.spans), s.text
+        assert s.slots()["area"] == s.here
+
+
 def test_the_held_out_names_are_not_the_training_names() -> None:
     rng = random.Random(1)
     train = {e.name for _ in range(40) for e in home(rng, TRAIN).entities} | set(TRAIN.areas) | set(TRAIN.floors)
