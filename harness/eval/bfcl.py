@@ -97,16 +97,18 @@ def run_item(item: BfclItem, device: Callable[[BfclItem], tuple[PlannedCall | No
 
 
 def evaluate(device: Callable[[BfclItem], tuple[PlannedCall | None, float]], categories: Iterable[str], *,
-             limit: int | None = None, planner: Planner | None = None, escalate_below: float = 0.0,
-             on_item: Callable[[str, ItemResult], None] | None = None) -> dict[str, CategoryResult]:
-    """Every category's first `limit` items through `device` (and `planner` below `escalate_below`)."""
+             limit: int | None = None, every: int = 1, planner: Planner | None = None, escalate_below: float = 0.0,
+             on_item: Callable[[str, int, int, ItemResult], None] | None = None) -> dict[str, CategoryResult]:
+    """Every category's first `limit` of every `every`-th item through `device` (and `planner` below
+    `escalate_below`); `on_item(category, done, total, result)` after each."""
     results: dict[str, CategoryResult] = {}
     for name in categories:
         result = results[name] = CategoryResult(name)
-        for item in load_category(name, limit):
+        items = load_category(name, limit, every)
+        for item in items:
             r = run_item(item, device, planner, escalate_below)
             result.items.append(r)
             if on_item is not None:
-                on_item(name, r)
+                on_item(name, len(result.items), len(items), r)
             log.debug("bfcl %s right=%s error=%s", r.id, r.right, r.error)
     return results

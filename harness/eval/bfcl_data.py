@@ -44,12 +44,15 @@ def _lines(path: Any) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def load_category(category: str, limit: int | None = None) -> list[BfclItem]:
-    """The first `limit` items of one BFCL v4 category (in the file's order)."""
+def load_category(category: str, limit: int | None = None, every: int = 1) -> list[BfclItem]:
+    """The first `limit` of every `every`-th item of one BFCL v4 category (in the file's order): `every`
+    spreads a sample over the whole file, whose items come grouped by topic."""
     if category not in CATEGORIES:
         raise HarnessError(f"unknown BFCL category {category!r}: use one of {', '.join(CATEGORIES)}")
     data = _data_dir()
-    questions = _lines(data / f"BFCL_v4_{category}.json")[:limit]
+    if every < 1:
+        raise HarnessError(f"every must be 1 or more, not {every}")
+    questions = _lines(data / f"BFCL_v4_{category}.json")[::every][:limit]
     answers: dict[str, Any] = {}
     if category not in NO_CALL:
         answers = {a["id"]: a["ground_truth"] for a in _lines(data / "possible_answer" / f"BFCL_v4_{category}.json")}
@@ -68,11 +71,15 @@ _TYPES = {"string": "string", "integer": "integer", "float": "number", "number":
 
 
 def to_json_schema(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """BFCL's parameter spec (Python type words) as JSON Schema: closed objects, typed arrays, enums."""
+    """BFCL's parameter spec (Python type words) as JSON Schema: closed objects, typed arrays, enums, and
+    each value's description, which often says the format the answer wants ("format it as City, State",
+    "in 24 hour format")."""
     kind = _TYPES.get(str(spec.get("type", "string")).lower(), "string")
     out: dict[str, Any] = {"type": kind}
     if "enum" in spec:
         out = {"enum": list(spec["enum"])}
+    if isinstance(spec.get("description"), str) and spec["description"]:
+        out["description"] = spec["description"]
     elif kind == "array":
         items = spec.get("items")
         if isinstance(items, Mapping):

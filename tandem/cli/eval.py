@@ -349,13 +349,15 @@ _BFCL_DEFAULT = "simple_python,live_simple,multiple,irrelevance,live_irrelevance
               help="BFCL v4 categories, comma-separated (also live_multiple).")
 @click.option("--device-only", is_flag=True, help="Never escalate to the cloud planner (escalated = 0).")
 @click.option("--limit", type=int, default=None, help="Only the first N items of each category.")
+@click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Only every N-th item (a sample spread over each category's file).")
 @click.option("--model", default=None, help="Device model (default: [tools] slm_model).")
 @click.option("--min-call-probability", type=float, default=None,
               help="Call a tool only above this model probability (default: [tools] slm_min_call_probability).")
 @click.option("--escalate-below", type=float, default=0.5, show_default=True,
               help="With the cloud planner: escalate decisions less sure than this.")
 @click.option("--json", "as_json", is_flag=True, help='{"categories": {NAME: {"n", "accuracy", "escalated", ...}}}')
-def eval_bfcl(categories: str, device_only: bool, limit: int | None, model: str | None,
+def eval_bfcl(categories: str, device_only: bool, limit: int | None, every: int, model: str | None,
               min_call_probability: float | None, escalate_below: float, as_json: bool) -> None:
     """Function calling on the Berkeley Function Calling Leaderboard (bfcl-eval's data, AST-scored)."""
     from harness.eval.bfcl import DeviceCaller, evaluate
@@ -378,15 +380,23 @@ def eval_bfcl(categories: str, device_only: bool, limit: int | None, model: str 
     engine = load_engine(model_dir(name, settings, build=False), threads=opts.threads,
                          allow_spinning=opts.allow_spinning)
     planner, cloud_model = (None, None) if device_only else _bfcl_cloud_planner(settings)
-    results = evaluate(DeviceCaller(engine, min_call_probability=p_min), names, limit=limit,
-                       planner=None if device_only else planner, escalate_below=escalate_below)
+
+    def progress(category: str, done: int, total: int, item: Any) -> None:
+        if done == total or done % 10 == 0:
+            click.echo(f"bfcl {category}: {done}/{total}", err=True)
+
+    results = evaluate(DeviceCaller(engine, min_call_probability=p_min), names, limit=limit, every=every,
+                       planner=None if device_only else planner, escalate_below=escalate_below, on_item=progress)
     table = {k: v.as_dict() for k, v in results.items()}
-    out = {"categories": table, "model": name, "cloud_model": cloud_model,
-           "min_call_probability": p_min, "device_only": device_only or planner is None, "limit": limit}
+    out = {"categories": table, "model": name, "cloud_model": cloud_model, "min_call_probability": p_min,
+           "escalate_below": None if device_only or planner is None else escalate_below,
+           "device_only": device_only or planner is None, "limit": limit, "every": every}
     if as_json:
         click.echo(json.dumps(out))
         return
-    click.echo(f"model {name}, call when p(call) >= {p_min}" + (f", first {limit} per category" if limit else ""))
+    sample = (f", every {every}th item" if every > 1 else "") + (f", first {limit} per category" if limit else "")
+    click.echo(f"model {name}, call when p(call) >= {p_min}" + sample
+               + ("" if out["device_only"] else f"; below {escalate_below} sure: {cloud_model} plans"))
     click.echo(f"{'category':20}{'n':>6}{'accuracy':>10}{'escalated':>11}{'ms p50':>9}  errors")
     for k, v in table.items():
         errors = ", ".join(f"{e} {c}" for e, c in list(v["errors"].items())[:3])

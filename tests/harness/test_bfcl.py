@@ -85,6 +85,42 @@ def test_data_reader_reads_questions_functions_and_answers() -> None:
     assert all(i.ground_truth is None for i in load_category("irrelevance", 3))
 
 
+def test_every_nth_item_spreads_the_sample_over_the_file() -> None:
+    pytest.importorskip("bfcl_eval", reason="BFCL's data: pip install --no-deps bfcl-eval")
+    from harness.eval.bfcl_data import load_category
+
+    whole = load_category("simple_python", 11)
+    assert [i.id for i in load_category("simple_python", 3, every=5)] == [whole[0].id, whole[5].id, whole[10].id]
+    with pytest.raises(HarnessError, match="every"):
+        load_category("simple_python", 3, every=0)
+
+
+def test_unsure_decisions_go_to_the_planner_and_its_answer_is_scored() -> None:
+    """The escalation seam: the device's no-call at p(call) 0.6 is 0.4 sure, below 0.5: the planner answers
+    (and is right here); a sure decision stays on the device; without a planner nothing escalates."""
+    pytest.importorskip("bfcl_eval", reason="BFCL's data: pip install --no-deps bfcl-eval")
+    from harness.eval.bfcl import run_item
+    from harness.eval.bfcl_data import load_category
+    from inference.constrained import PlannedCall
+
+    (item,) = load_category("simple_python", 1)
+    truth = item.ground_truth[0]
+    name, allowed = next(iter(truth.items()))
+    right = PlannedCall(name, {k: v[0] for k, v in allowed.items() if v and v[0] != ""}, 1.0, 1.0)
+    asked: list[str] = []
+
+    def planner(text: str, tools: object) -> PlannedCall:
+        asked.append(text)
+        return right
+
+    unsure = run_item(item, lambda _: (None, 0.6), planner, escalate_below=0.5)
+    assert unsure.escalated and unsure.right and asked == [item.question]
+    sure = run_item(item, lambda _: (None, 0.1), planner, escalate_below=0.5)
+    assert not sure.escalated and not sure.right and len(asked) == 1
+    alone = run_item(item, lambda _: (None, 0.6), None, escalate_below=0.5)
+    assert not alone.escalated and not alone.right
+
+
 @pytest.mark.real_model
 def test_cli_prints_the_categories_json(tmp_path: Path) -> None:
     pytest.importorskip("bfcl_eval", reason="BFCL's data: pip install --no-deps bfcl-eval")
