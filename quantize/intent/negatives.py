@@ -45,6 +45,12 @@ FRAMES = (
     "search the web for {device} deals", "order a new {device} from amazon", "add a {device} to my calendar",
     "email the installer about the {device}", "what did the {name} cost", "when was the {name} installed",
     "who set up the {name}", "write a limerick about the {name}", "how old is the {name}",
+    # questions about one of the home's own devices, by its name, that ask no state and no action
+    "is the {name} energy efficient", "why is the {name} so noisy", "how do i clean the {name}",
+    "should i replace the {name}", "is it normal that the {name} gets warm", "what brand is the {name}",
+    "how much power does the {name} use", "can the {name} be repaired", "where did we buy the {name}",
+    "is the {name} still under warranty", "how do i reset the {name}", "what's wrong with the {name}",
+    "who makes the {name}", "was the {name} expensive",
     # things that happened or that someone did: told, not asked for
     "i left the {device} on in the {area} last night", "i turned the {device} off before i went out",
     "the {device} was on all night again", "we forgot to switch off the {device} yesterday",
