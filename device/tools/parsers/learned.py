@@ -42,6 +42,9 @@ BUILD_HINT = "build it with `tandem model train-intent` (about 3 minutes on 2 co
 NONE = "none"
 UNKNOWN_PENALTY = 0.5
 _PLACE_SLOTS = ("name", "area", "floor")
+_TARGET_SLOTS = (*_PLACE_SLOTS, "domain", "device_class")
+# intents that act on or ask about a thing: without one of _TARGET_SLOTS there is nothing to do
+_TARGETED = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassGetState"})
 
 
 def default_models_dir() -> Path:
@@ -303,6 +306,8 @@ class LearnedParser:
         here = self._here_area()
         if here and pred.cls in self.model.here_classes and not any(s in slots for s in _PLACE_SLOTS):
             slots["area"] = here  # "turn on the lights": the device's own area, as Home Assistant does
+        if intent in _TARGETED and not any(s in slots for s in _TARGET_SLOTS):
+            return None  # "call it focus": turning on or asking about nothing at all is no command
         return ToolCall(intent, slots, confidence=round(confidence, 4))
 
     def _snap(self, text: str, spans: tuple[SlotSpan, ...]) -> list[SlotSpan]:

@@ -124,3 +124,11 @@ def test_a_command_that_says_no_place_acts_where_the_device_is(intent_model_dir:
     assert call is not None and (call.name, dict(call.arguments)) == ("HassTurnOn", {"area": "Kitchen", "domain": "light"})
     call = here.parse("turn on the lights in the bedroom")
     assert call is not None and dict(call.arguments) == {"area": "Bedroom", "domain": "light"}
+
+
+@pytest.mark.real_model
+def test_turning_on_nothing_is_no_command(parser: LearnedParser) -> None:
+    # "call it focus" (a name for the timer just set) read as HassTurnOn with no target: nothing to turn on
+    assert parser.parse("call it focus") is None
+    call = parser.parse("switch the kitchen spots on")
+    assert call is not None and call.name == "HassTurnOn"
