@@ -146,6 +146,10 @@ SURE = 0.75
 """A parse this confident starts a job of its own in a longer request (a lower one, such as "Janet has 3
 apples." read as a list item, is the parser guessing: the sentence stays with its question)."""
 
+_WHOLE_ONLY = frozenset({"HassNevermind"})
+"""Intents that are a whole request or nothing: "never mind" cancels the turn, so a sentence read as one
+("I always forget.") never starts a job inside a longer request."""
+
 
 @dataclass(frozen=True)
 class RulesPlanner:
@@ -156,6 +160,8 @@ class RulesPlanner:
     def _sure(self, text: str) -> ToolCall | None:
         assert self.recognise is not None
         call = self.recognise(text)
+        if call is not None and call.name in _WHOLE_ONLY:
+            return None
         return call if call is not None and call.confidence >= SURE else None
 
     def plan(self, text: str) -> Plan:

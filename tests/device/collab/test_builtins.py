@@ -118,6 +118,15 @@ def test_a_sentence_the_parser_only_guesses_is_a_command_does_not_split_a_questi
     assert [s.text for s in planner.plan(text).steps] == [text]
 
 
+def test_a_sentence_read_as_never_mind_does_not_split_a_request_but_alone_is_one() -> None:
+    planner = RulesPlanner(recognise=lambda t: ToolCall("HassNevermind", {}, 0.9) if "forget" in t.lower()
+                           or "never mind" in t.lower() else None)
+    text = "What is the capital of Australia? I always forget."
+    assert [s.text for s in planner.plan(text).steps] == [text]
+    (alone,) = planner.plan("Never mind.").steps
+    assert alone.kind == "tool" and alone.call is not None and alone.call.name == "HassNevermind"
+
+
 def test_compose_drops_the_cloud_s_echo_of_the_question_and_keeps_the_answer() -> None:
     from device.collab.fusers.compose import fuse as compose
 
