@@ -41,7 +41,9 @@ _CODE_FILES = tuple(
                                                  "negatives.py", "everyday.py", "languages.py", "dataset.py",
                                                  "written.py", "train.py", "export.py", "calibrate.py")]
     + [f"quantize/ner/{name}" for name in ("fakes.py", "grammar.py", "render.py")]
-    + ["device/redaction/sensitive.py", "quantize/sensitive/data/calibration.jsonl"]
+    # the runtime, which calibration scores through (the gloss view included)
+    + ["device/redaction/sensitive.py", "device/redaction/gloss.py", "device/redaction/data/gloss_de.tsv",
+       "device/redaction/data/gloss_fr.tsv", "quantize/sensitive/data/calibration.jsonl"]
     + [f"quantize/sensitive/data/{path.name}" for path in FILES])
 
 
