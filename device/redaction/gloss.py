@@ -62,7 +62,7 @@ def load_glossary(lang: str) -> Glossary:
         if not line.strip() or line.startswith("#") or "\t" not in line:
             continue
         source, english = line.split("\t", 1)
-        source, english = " ".join(source.lower().replace("’", "'").split()), english.strip()
+        source, english = " ".join(_key(source).split()), english.strip()
         if source and english:
             entries.setdefault(source, english)
     tails = tuple(sorted((s for s in entries if " " not in s and len(s) >= _MIN_TAIL), key=len, reverse=True))
@@ -72,7 +72,11 @@ def load_glossary(lang: str) -> Glossary:
 def language_of(text: str) -> str | None:
     """"de" or "fr" when `text` has more of that language's common words than of English's (at least
     two), else None."""
-    words = [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
+    return _language(_TOKEN.findall(text))
+
+
+def _language(tokens: list[str]) -> str | None:
+    words = [_key(t) for t in tokens]
     counts = {lang: sum(w in markers or w.split("'")[0] + "'" in markers for w in words)
               for lang, markers in _MARKERS.items()}
     best = max(LANGUAGES, key=lambda lang: counts[lang])
@@ -81,11 +85,11 @@ def language_of(text: str) -> str | None:
 
 def gloss(text: str) -> str | None:
     """The English gloss of `text` if it reads as German or French and any of its words are known."""
-    lang = language_of(text)
+    tokens = _TOKEN.findall(text)
+    lang = _language(tokens)
     if lang is None:
         return None
     glossary = load_glossary(lang)
-    tokens = _TOKEN.findall(text)
     out: list[str] = []
     known = 0
     i = 0
