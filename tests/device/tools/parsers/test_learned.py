@@ -115,7 +115,7 @@ def test_an_area_the_tagger_left_untagged_is_still_the_place(parser: LearnedPars
 @pytest.mark.real_model
 def test_a_command_that_says_no_place_acts_where_the_device_is(intent_model_dir: Path) -> None:
     """As Home Assistant does with its satellite's area: "turn on the lights" on a device in the kitchen is
-    the kitchen's lights; a place said in the request wins; without a device area it is no command of ours."""
+    the kitchen's lights; a place said in the request wins."""
     from dataclasses import replace
 
     here = LearnedParser(replace(HOME, here_area="kitchen"), model_dir=intent_model_dir)
