@@ -280,9 +280,41 @@ def unmentioned_required(arguments: Mapping[str, Any], schema: Mapping[str, Any]
 
 def drop_ungrounded_optional(arguments: Mapping[str, Any], schema: Mapping[str, Any], text: str) -> dict[str, Any]:
     """The arguments without the optional ones the request does not mention: a small model fills every
-    optional argument it is allowed to, mostly with guesses, where leaving it out means "the default"."""
+    optional argument it is allowed to, mostly with guesses, where leaving it out means "the default".
+    A flag set to true is mentioned when the request says its name ("assuming equal variance" for
+    `equal_variance`, "with details" for `detailed`)."""
     required = set(schema.get("required", []))
-    return {k: v for k, v in arguments.items() if k in required or grounded(v, text)}
+    return {k: v for k, v in arguments.items()
+            if k in required or grounded(v, text) or (v is True and _said(k, text))}
+
+
+def _said(name: str, text: str) -> bool:
+    """Whether every word of a parameter's name (snake or camel case, 3+ letters) is in `text`, a word
+    counting when the first five letters agree ("details" says "detailed")."""
+    parts = [p.lower() for p in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name) if len(p) >= 3]
+    stems = {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 3}
+    return bool(parts) and all(p[:5] in stems for p in parts)
+
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
+
+
+def percent_as_fraction(arguments: Mapping[str, Any], schema: Mapping[str, Any], text: str) -> dict[str, Any]:
+    """A fractional number argument that the model copied from "5%" in the request as 5 is 0.05: a
+    `number` parameter is a fraction unless its description speaks of percent. Integer parameters
+    (brightness 0-100) and described percentages keep the number as said."""
+    said = {float(m.group(1)) for m in _PERCENT.finditer(text)}
+    if not said:
+        return dict(arguments)
+    props = schema.get("properties", {})
+    out = dict(arguments)
+    for key, value in arguments.items():
+        spec = props.get(key, {})
+        about = f"{spec.get('description', '')} {key}".lower()
+        if (spec.get("type") in ("number", "float") and not isinstance(value, bool) and isinstance(value, int | float)
+                and float(value) in said and value != 0 and "percent" not in about and "%" not in about):
+            out[key] = round(float(value) / 100, 10)
+    return out
 
 
 def decide_call(engine: Engine, text: str, tools: Sequence[ToolSpec], *, min_call_probability: float = 0.5,
@@ -318,6 +350,7 @@ def decide_call(engine: Engine, text: str, tools: Sequence[ToolSpec], *, min_cal
         return CallDecision(None, mask.call_probability, result.ms, rejected=name)
     if ground_optional:
         arguments = drop_ungrounded_optional(arguments, schema, text)
+    arguments = percent_as_fraction(arguments, schema, text)
     confidence = mask.call_probability * float(np.exp(result.mean_logprob))
     return CallDecision(PlannedCall(name, arguments, confidence, mask.call_probability), mask.call_probability,
                         result.ms)
@@ -350,6 +383,7 @@ __all__ = [
     "generate_json",
     "grounded",
     "mentioned",
+    "percent_as_fraction",
     "plain_bytelevel",
     "plan_call",
     "tools_prompt",

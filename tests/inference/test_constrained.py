@@ -17,6 +17,7 @@ from inference.constrained import (
     generate_json,
     grounded,
     mentioned,
+    percent_as_fraction,
     plain_bytelevel,
     plan_call,
     unmentioned_required,
@@ -99,6 +100,30 @@ def test_grounding_of_values_in_the_request() -> None:
     args = {"brightness": 40, "name": "hallway", "transition": 2.5}
     assert drop_ungrounded_optional(args, LIGHT.parameters, text) == {"brightness": 40, "transition": 2.5}
     assert unmentioned_required({"brightness": 1}, LIGHT.parameters, text) == ["brightness"]
+
+
+def test_a_flag_the_request_names_is_kept_and_one_it_does_not_is_dropped() -> None:
+    schema = {"type": "object", "properties": {"group1": {"type": "array"}, "equal_variance": {"type": "boolean"},
+                                               "detailed": {"type": "boolean"}, "includeHistory": {"type": "boolean"}},
+              "required": ["group1"]}
+    args = {"group1": [1, 2], "equal_variance": True, "detailed": True, "includeHistory": True}
+    assert drop_ungrounded_optional(args, schema, "Compare the groups assuming equal variance") == {
+        "group1": [1, 2], "equal_variance": True}
+    assert drop_ungrounded_optional(args, schema, "standings with details, include the history") == {
+        "group1": [1, 2], "detailed": True, "includeHistory": True}
+    assert drop_ungrounded_optional({**args, "detailed": False}, schema, "with details") == {"group1": [1, 2]}
+
+
+def test_a_rate_said_in_percent_becomes_a_fraction_unless_the_parameter_is_a_percentage() -> None:
+    schema = {"type": "object", "properties": {
+        "rate": {"type": "number", "description": "The annual interest rate."},
+        "discount": {"type": "number", "description": "Discount in percent."},
+        "brightness": {"type": "integer", "description": "0-100"}}}
+    text = "a loan at 4.5% with a 10 % discount, lights at 40%"
+    out = percent_as_fraction({"rate": 4.5, "discount": 10, "brightness": 40}, schema, text)
+    assert out == {"rate": 0.045, "discount": 10, "brightness": 40}
+    assert percent_as_fraction({"rate": 0.045}, schema, text) == {"rate": 0.045}  # already a fraction
+    assert percent_as_fraction({"rate": 3}, schema, "3 years at 5%") == {"rate": 3}  # not the number said in %
 
 
 def test_relevance_gate_keeps_tools_the_request_talks_about() -> None:
