@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -574,6 +574,16 @@ def _direct_label(text: str, intent: str, fixed: dict[str, Any], fills: dict[str
     return Labelled(text, intent, tuple(sorted(fixed.items())), tuple(sorted(spans)), source="paraphrase")
 
 
+def _word_at(folded: str, words: str, placed: Iterable[tuple[int, int]]) -> int:
+    """Where `words` stand as whole words outside the filled placeholders (the state "on" is not the "on"
+    of "Moon Lamp", "shut" not the start of "Shutters"); -1 when nowhere."""
+    spans = list(placed)
+    for m in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", folded):
+        if not any(s < m.end() and m.start() < e for s, e in spans):
+            return m.start()
+    return -1
+
+
 def _label(text: str, canon_text: str, canon_at: dict[str, tuple[int, int]], para_at: dict[str, tuple[int, int]],
            result: Any, fills: dict[str, tuple[str, str]] | None = None) -> Labelled | None:
     spans: list[Span] = []
@@ -588,7 +598,10 @@ def _label(text: str, canon_text: str, canon_at: dict[str, tuple[int, int]], par
             fixed[slot] = value
             continue
         # the placeholder whose canonical words hassil read for this slot
-        kind = next((k for k, (s, e) in canon_at.items() if canon_text[s:e].casefold() == words), None)
+        kinds = [k for k, (s, e) in canon_at.items() if canon_text[s:e].casefold() == words]
+        if len(kinds) > 1:
+            return None  # two placeholders drew the same words ("2 hours and 2 minutes"): which is which?
+        kind = kinds[0] if kinds else None
         if kind is not None and kind in para_at:
             s, e = para_at[kind]
             if kind.endswith("_in") and fills is not None:  # the name is the device's word; its area is said after
@@ -599,7 +612,7 @@ def _label(text: str, canon_text: str, canon_at: dict[str, tuple[int, int]], par
                 area_at = e + len(" in the ")
                 spans.append(Span(area_at, area_at + len(area), "area", None))
         else:
-            s = folded.find(words)
+            s = _word_at(folded, words, para_at.values())
             if s < 0 and words.isdigit():  # "an hour" for the twin's "1 hour", "ten" for its "10"
                 m = re.search(_spoken_number(int(words)), folded)
                 s, words = (m.start(), m.group()) if m else (-1, words)

@@ -126,3 +126,25 @@ def test_paraphrases_say_what_their_labels_say() -> None:
     locks = [d for d in DIRECT if d[0] == "lock every door in the {area}"]
     made = next(iter(paraphrase_samples(random.Random(1), homes, 1, pairs=(), direct=tuple(locks))))
     assert made.intent == "HassTurnOn" and made.slots()["domain"] == "lock" and "area" in made.slots()
+
+
+def test_a_twins_word_is_found_as_a_whole_word_outside_the_names() -> None:
+    """The state "on" of "is the {light} still on" is the last word, not the "on" inside "Balcony" or "Moon
+    Lamp"; two placeholders with the same words ("2 hours and 2 minutes") give no label rather than a
+    wrong one."""
+    from quantize.intent.paraphrases import _word_at, paraphrase_samples
+
+    assert _word_at("is the moon lamp on", "on", [(7, 16)]) == 17
+    assert _word_at("close the shutters", "shut", []) == -1
+    rng = random.Random(4)
+    homes = [home(rng, TRAIN) for _ in range(30)]
+    made = list(paraphrase_samples(random.Random(2), homes, 300, pairs=(("is the {light} still on", "is the {light} on"),),
+                                   direct=()))
+    assert made
+    for sample in made:
+        state = [s for s in sample.spans if s.slot == "state"]
+        assert [sample.text[s.start:s.end] for s in state] == ["on"] and state[0].end == len(sample.text)
+    twice = list(paraphrase_samples(random.Random(2), homes, 200,
+                                    pairs=(("a {hr} hour {min} minute timer", "set a timer for {hr} hours and {min} minutes"),),
+                                    direct=()))
+    assert twice and all(s.slots()["hours"] != s.slots()["minutes"] for s in twice)
