@@ -39,7 +39,7 @@ _ROOT = Path(__file__).parents[2]
 _CODE_FILES = tuple(
     [f"quantize/sensitive/{name}" for name in ("compose.py", "lexicon.py", "circumstances.py", "frames.py",
                                                  "negatives.py", "everyday.py", "languages.py", "dataset.py",
-                                                 "written.py", "train.py", "export.py", "calibrate.py")]
+                                                 "written.py", "stories.py", "train.py", "export.py", "calibrate.py")]
     + [f"quantize/ner/{name}" for name in ("fakes.py", "grammar.py", "render.py")]
     # the runtime, which calibration scores through (the gloss view included)
     + ["device/redaction/sensitive.py", "device/redaction/gloss.py", "device/redaction/data/gloss_de.tsv",

@@ -4,11 +4,12 @@ Generated text (seed + 1) says where each category's scores separate: its thresh
 a 0.05 grid between 0.2 and 0.7) that maximises F2 there (recall weighs four times precision: a
 missed disclosure leaves the device, a false flag only keeps a request local), ties going to the
 value nearest 0.5. Scores on generated text are not scores on what people write, so the thresholds
-are then moved, all together, by ``data/calibration.jsonl``, a small hand-written set (not a held-out
-one): down to a cap, the lowest that flags at most ``MAX_FALSE_FLAGS`` of its requests that disclose
-nothing, where that is possible; otherwise up to a floor, the lowest that brings those flags under
-the bound (a model trained on hand-written requests scores everyday ones higher than generated
-ones). Both sets' figures at the final thresholds go into the manifest.
+are then moved, all together, by ``data/calibration.jsonl``, a hand-written set (not a held-out one;
+its last 160 lines, professional and everyday requests above all, by a later writer): down to a cap,
+the lowest that flags at most ``MAX_FALSE_FLAGS`` of its requests that disclose nothing, where that is
+possible; otherwise up to a floor, the lowest that brings those flags under the bound (a model trained
+on hand-written requests scores everyday ones higher than generated ones). Both sets' figures at the
+final thresholds go into the manifest.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Seeded training samples for the sensitive-context classifier: texts and their category sets.
 
-About half disclose (one category, sometimes two, sometimes after an everyday request, a tenth in
-German or French); the other half are hard negatives on the same subjects (``negatives``) and
-everyday requests (``everyday``). A share (`written_share`) is drawn instead from the hand-written
-training requests (``written``), which keep their own balance. The same noise (contractions, lower
-case, typos, no final stop) goes on all of them, so it tells the model nothing about the label.
+About half disclose (one category, sometimes two, sometimes after an everyday request, a share in
+German or French); the other half are hard negatives on the same subjects (``negatives``), word
+problems about invented people (``stories``) and everyday requests (``everyday``). A share
+(`written_share`) is drawn instead from the hand-written training requests (``written``), which keep
+their own balance. The same noise (contractions, lower case, typos, no final stop) goes on all of
+them, so it tells the model nothing about the label.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from device.redaction.sensitive import CATEGORIES
-from quantize.sensitive import everyday, frames, languages, negatives, written
+from quantize.sensitive import everyday, frames, languages, negatives, stories, written
 from quantize.sensitive.circumstances import CIRCUMSTANCES
 from quantize.sensitive.compose import noise, subject
 from quantize.sensitive.lexicon import SPECIAL, Lexicon
@@ -68,7 +69,7 @@ def _positive(rng: random.Random, ner_sentences: everyday.NerSentences, foreign_
     text = frames.disclosure(LEXICONS[category], subj, rng)
     if roll < 0.22:  # an everyday request around it
         chore = _everyday(rng, ner_sentences)
-        text = f"{chore} {text}" if rng.random() < 0.5 else f"{text} Also: {chore}"
+        text = _joined(chore, text, rng) if rng.random() < 0.5 else _joined(text, chore, rng)
     return Example(text, (category,))
 
 
@@ -77,13 +78,30 @@ def _negative(rng: random.Random, ner_sentences: everyday.NerSentences, foreign_
         language = rng.choice(("de", "fr"))
         pick = languages.topical if rng.random() < 0.5 else languages.everyday
         return Example(pick(language, rng), ())
-    if rng.random() < 0.5:
+    roll = rng.random()
+    if roll < 0.12:  # a word problem about invented people: a story with numbers, not a disclosure
+        return Example(stories.word_problem(rng), ())
+    if roll < 0.56:
         category = CATEGORIES[rng.randrange(len(CATEGORIES))]
         text = negatives.topical(LEXICONS[category], rng)
-        if rng.random() < 0.08:
-            text = f"{_everyday(rng, ner_sentences)} {text}"
-        return Example(text, ())
-    return Example(_everyday(rng, ner_sentences), ())
+    else:
+        text = _everyday(rng, ner_sentences)
+    if rng.random() < 0.2:  # two jobs in one request, joined as disclosures are joined to a chore
+        chore = _everyday(rng, ner_sentences)
+        text = _joined(chore, text, rng) if rng.random() < 0.5 else _joined(text, chore, rng)
+    return Example(text, ())
+
+
+_JOINS = (" ", " ", " Also: ", " Also, ", " Then ", " And ", " Oh and ", "; ")
+
+
+def _joined(first: str, second: str, rng: random.Random) -> str:
+    """Two requests in one, with the same joins for disclosures and for everything else, so a join says
+    nothing about the label."""
+    join = rng.choice(_JOINS)
+    if join.strip() in ("Then", "And", "Oh and", "Also,") and second[:1].isupper() and not second.startswith("<"):
+        second = second[0].lower() + second[1:] if not second.startswith("I ") else second
+    return f"{first.rstrip()}{join}{second}"
 
 
 def _everyday(rng: random.Random, ner_sentences: everyday.NerSentences) -> str:

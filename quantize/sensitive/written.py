@@ -11,7 +11,18 @@ into the generated stream, with the same typing noise on top:
   brief or buried in an everyday request;
 - ``data/written_en_negatives.jsonl``: English requests that disclose nothing but look as if they do
   (knowledge, rights, public figures, fiction, professional questions, everyday requests);
-- ``data/written_de_fr.jsonl``: German and French, both kinds.
+- ``data/written_de_fr.jsonl``: German and French, both kinds;
+- ``data/written_stories.jsonl``: all three languages, written later against a failure seen on public
+  text (school word problems, riddles, role-play and editing prompts about invented people flagged as
+  disclosures): such requests as negatives, and disclosures told as stories or with numbers as
+  positives, so a story says nothing about the label;
+- ``data/written_work.jsonl``: all three languages, against the same failure on work and errands: people
+  in health care, law, HR, teaching, the church, unions, banks asking for help with their work, and
+  everyday errands in the same words (a GP check-up, a bank's opening hours), as negatives; the same
+  settings with a disclosure about the user or someone close as positives;
+- ``data/written_implicit.jsonl``: all three languages, disclosures only, implied by a detail rather
+  than named (a taxi to the women's refuge, "we're two dads", a B permit that runs out), short, or
+  buried in an errand: the kind the model scored lowest on the calibration set.
 
 Each line is ``{"text", "sensitive": [categories], "lang"?, "kind"?}``. The held-out sets under
 ``harness/eval/data/`` are kept apart from them (a test checks that no text is shared).
@@ -28,7 +39,8 @@ from quantize.errors import SensitiveBuildError
 
 DATA = Path(__file__).parent / "data"
 FILES: tuple[Path, ...] = tuple(DATA / name for name in (
-    "written_en_disclosures.jsonl", "written_en_negatives.jsonl", "written_de_fr.jsonl"))
+    "written_en_disclosures.jsonl", "written_en_negatives.jsonl", "written_de_fr.jsonl", "written_stories.jsonl",
+    "written_work.jsonl", "written_implicit.jsonl"))
 
 
 @cache

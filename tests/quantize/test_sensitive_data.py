@@ -108,3 +108,46 @@ def test_a_written_share_of_the_samples_comes_from_the_hand_written_requests() -
     share = sum(1 for e in drawn if e.text.lower().rstrip(".?! ") in loose) / len(drawn)
     assert 0.25 < share < 0.5
     assert samples(50, seed=3) == samples(50, seed=3, written_share=0.0)
+
+
+def test_word_problems_are_about_invented_people_and_end_in_a_question() -> None:
+    import random
+
+    from quantize.sensitive.stories import word_problem
+
+    rng = random.Random(8)
+    drawn = [word_problem(rng) for _ in range(400)]
+    assert all("{" not in t and "}" not in t for t in drawn), [t for t in drawn if "{" in t][:3]
+    assert sum("?" in t for t in drawn) / len(drawn) > 0.95
+    assert any("<PERSON_" in t for t in drawn)  # as the redactor leaves a name: those must stay clean too
+    assert len(set(drawn)) > 350
+    # a second person is never the first one again ("<PERSON_1> owes <PERSON_1> $100")
+    assert not any(re.search(r"(<PERSON_\d>) owes \1\b", t) for t in drawn)
+    generated = samples(3000, seed=9)  # and the generator mixes them in as negatives
+    assert sum(1 for e in generated if not e.categories and e.text.startswith(("Solve:", "Word problem:"))) > 10
+
+
+def test_two_requests_in_one_are_joined_alike_for_disclosures_and_the_rest() -> None:
+    drawn = samples(4000, seed=11)
+    joins = ("Also: ", " Then ", " Oh and ")
+    for join in joins:
+        with_join = [e for e in drawn if join in e.text]
+        assert any(e.categories for e in with_join) and any(not e.categories for e in with_join), join
+
+
+def test_the_later_hand_written_files_hold_no_near_copy_of_a_scored_text() -> None:
+    """Writers of training and of evaluation text reach for the same sentences ("write a speech for my
+    brother's wedding to his husband Marco"): a training line sharing half its word 4-grams with a
+    held-out or calibration text is dropped, not only an exact copy."""
+    from quantize.sensitive.written import DATA
+
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"\w+", text.lower())
+        return {tuple(words[i:i + 4]) for i in range(len(words) - 3)}
+
+    scored = [g for path in (HELDOUT, SECOND, CALIBRATION) for r in load(path) if (g := grams(r["text"]))]
+    for name in ("written_stories.jsonl", "written_work.jsonl", "written_implicit.jsonl"):
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+            mine = grams(json.loads(line)["text"])
+            near = [g for g in scored if mine and len(mine & g) >= 0.5 * min(len(mine), len(g))]
+            assert not near, (name, json.loads(line)["text"])
