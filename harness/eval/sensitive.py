@@ -12,6 +12,10 @@ calibration set; its figures come under ``"second"``, without its texts, and nob
 classifier reads its misses. ``quantize/sensitive/data/calibration.jsonl``, a third hand-written
 set, fits the classifier's threshold cap at build time; it is not scored here.
 
+Under ``"public"``: the share flagged of the first 300 GSM8K test questions (school word problems
+about invented people, from ``../shared/data``; none discloses anything about the user): a check on
+text nobody on the team wrote, and the failure that once flagged four in ten of them.
+
 Texts go through the device's redactor first, and the classifier reads the redacted text beside
 the text as written, as the device and `tandem redact --jsonl` do. A disclosure counts as found when any of its categories is tagged;
 ``false_flags`` is the share of negatives tagged with anything.
@@ -29,6 +33,8 @@ DATA = Path(__file__).parent / "data"
 HELDOUT = DATA / "sensitive_heldout.jsonl"
 SECOND = DATA / "sensitive_heldout2.jsonl"
 TARGETS = {"recall": 0.95, "false_flags": 0.03}
+GSM8K = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "gsm8k" / "test.jsonl"
+PUBLIC_N = 300
 _SEED_SALT = 4099  # keeps the generated evaluation set apart from training (seed) and calibration (seed + 1)
 
 
@@ -124,4 +130,17 @@ def figures(models_dir: Path, redact: Callable[[str], str], *, n_generated: int,
     if path == HELDOUT:
         second = score(load(SECOND), model.classify, redact)
         held["second"] = {k: v for k, v in second.items() if k not in ("misses", "flagged")} | {"set": SECOND.name}
+    held["public"] = public_flags(model.classify, redact)
     return held, f"sensitive-context model {found}"
+
+
+def public_flags(classify: Callable[[str, str], Sequence[str]], redact: Callable[[str], str],
+                 path: Path = GSM8K, n: int = PUBLIC_N) -> dict[str, Any] | None:
+    """``{"set", "n", "flagged"}``: the share of the first `n` questions of `path` tagged with anything
+    (None when the shared data is not there)."""
+    if not path.is_file():
+        return None
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][:n]
+    texts = [json.loads(line)["question"] for line in lines]
+    flagged = sum(1 for text in texts if classify(redact(text), text))
+    return {"set": f"gsm8k/{path.name}", "n": len(texts), "flagged": round(flagged / len(texts), 4) if texts else None}

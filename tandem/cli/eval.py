@@ -154,6 +154,10 @@ def _sensitive_table(tagged: dict | None, note: str, shown: dict | None) -> None
                    + ", ".join(f"{lang} {100 * v['recall']:.1f}% / {100 * (v['false_flags'] or 0):.1f}%"
                                for lang, v in f["per_language"].items() if v["recall"] is not None)
                    + "; flagged per kind " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in f["false_flags_per_kind"].items()))
+    public = tagged.get("public")
+    if public:
+        click.echo(f"  public text ({public['set']}, first {public['n']} word problems about invented people): "
+                   f"{100 * (public['flagged'] or 0):.1f}% flagged")
     click.echo("recall per category (held-out, generated):")
     for category, v in tagged["per_category"].items():
         g = gen["per_category"][category]
