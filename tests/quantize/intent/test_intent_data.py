@@ -132,10 +132,8 @@ def test_a_twins_word_is_found_as_a_whole_word_outside_the_names() -> None:
     """The state "on" of "is the {light} still on" is the last word, not the "on" inside "Balcony" or "Moon
     Lamp"; two placeholders with the same words ("2 hours and 2 minutes") give no label rather than a
     wrong one."""
-    from quantize.intent.paraphrases import _word_at, paraphrase_samples
+    from quantize.intent.paraphrases import paraphrase_samples
 
-    assert _word_at("is the moon lamp on", "on", [(7, 16)]) == 17
-    assert _word_at("close the shutters", "shut", []) == -1
     rng = random.Random(4)
     homes = [home(rng, TRAIN) for _ in range(30)]
     made = list(paraphrase_samples(random.Random(2), homes, 300, pairs=(("is the {light} still on", "is the {light} on"),),
