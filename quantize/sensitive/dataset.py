@@ -69,7 +69,7 @@ def _positive(rng: random.Random, ner_sentences: everyday.NerSentences, foreign_
     text = frames.disclosure(LEXICONS[category], subj, rng)
     if roll < 0.22:  # an everyday request around it
         chore = _everyday(rng, ner_sentences)
-        text = _joined(chore, text, rng) if rng.random() < 0.5 else _joined(text, chore, rng)
+        text = _joined(text, chore, rng)
     return Example(text, (category,))
 
 
@@ -87,17 +87,17 @@ def _negative(rng: random.Random, ner_sentences: everyday.NerSentences, foreign_
     else:
         text = _everyday(rng, ner_sentences)
     if rng.random() < 0.2:  # two jobs in one request, joined as disclosures are joined to a chore
-        chore = _everyday(rng, ner_sentences)
-        text = _joined(chore, text, rng) if rng.random() < 0.5 else _joined(text, chore, rng)
+        text = _joined(text, _everyday(rng, ner_sentences), rng)
     return Example(text, ())
 
 
 _JOINS = (" ", " ", " Also: ", " Also, ", " Then ", " And ", " Oh and ", "; ")
 
 
-def _joined(first: str, second: str, rng: random.Random) -> str:
-    """Two requests in one, with the same joins for disclosures and for everything else, so a join says
-    nothing about the label."""
+def _joined(text: str, chore: str, rng: random.Random) -> str:
+    """`text` and an everyday `chore` as one request, either first, with the same joins for disclosures
+    and for everything else, so a join says nothing about the label."""
+    first, second = (chore, text) if rng.random() < 0.5 else (text, chore)
     join = rng.choice(_JOINS)
     if join.strip() in ("Then", "And", "Oh and", "Also,") and second[:1].isupper() and not second.startswith("<"):
         second = second[0].lower() + second[1:] if not second.startswith("I ") else second

@@ -49,7 +49,7 @@ def _other(rng: random.Random, first: Subject) -> str:
     while True:
         other = person(rng).text
         if other != first.text and not other.startswith("my "):
-            return other.replace("<PERSON_1>", "<PERSON_2>") if first.text == "<PERSON_2>" else other
+            return other
 
 
 # {S} the character, {pron}/{pos}/{obj} theirs, {Q} another character; numbers from _NUMBERS.
