@@ -30,6 +30,7 @@ import numpy as np
 
 from inference.chat_format import Message
 from inference.errors import GrammarError, GrammarIncomplete, ModelError
+from inference.numbers import states_number
 
 if TYPE_CHECKING:
     from inference.engine import Engine
@@ -238,13 +239,15 @@ class CallDecision:
 
 def grounded(value: Any, text: str) -> bool:
     """Whether an argument value can be read in `text`: a string whose words all appear there (case and
-    punctuation aside), a number written there, a list or dict all of whose values are."""
+    punctuation aside), a number written there (in digits or words, scaled, or as a percentage:
+    `inference.numbers`), a list or dict all of whose values are."""
     words = set(re.findall(r"[a-z0-9]+", text.lower()))
     if isinstance(value, bool):
         return False
     if isinstance(value, int | float):
         number = value if isinstance(value, int) or not float(value).is_integer() else int(value)
-        return str(number) in text.replace(",", "") or str(number).lstrip("-") in words
+        return (str(number) in text.replace(",", "") or str(number).lstrip("-") in words
+                or states_number(float(value), text))
     if isinstance(value, str):
         mine = re.findall(r"[a-z0-9]+", value.lower())
         return bool(mine) and all(w in words for w in mine)
@@ -317,6 +320,27 @@ def percent_as_fraction(arguments: Mapping[str, Any], schema: Mapping[str, Any],
     return out
 
 
+def numbers_as_declared(arguments: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments with every whole number where the schema declares a `number` written as a float
+    (inside lists and objects too): JSON's 12 and 12.0 are one number, but a Python function that takes
+    a list of floats is handed ints otherwise (BFCL's checker refuses `[12, 15]` for `List[float]`)."""
+    props = schema.get("properties", {})
+    return {k: _as_declared(v, props.get(k, {})) for k, v in arguments.items()}
+
+
+def _as_declared(value: Any, spec: Any) -> Any:
+    if not isinstance(spec, Mapping):
+        return value
+    kind = spec.get("type")
+    if kind in ("number", "float") and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, list) and isinstance(spec.get("items"), Mapping):
+        return [_as_declared(v, spec["items"]) for v in value]
+    if isinstance(value, Mapping) and isinstance(spec.get("properties"), Mapping):
+        return {k: _as_declared(v, spec["properties"].get(k, {})) for k, v in value.items()}
+    return value
+
+
 def decide_call(engine: Engine, text: str, tools: Sequence[ToolSpec], *, min_call_probability: float = 0.5,
                 max_tokens: int = 256, docs: Sequence[Mapping[str, Any]] | None = None,
                 ground_optional: bool = True, require_mentioned: bool = True,
@@ -350,7 +374,7 @@ def decide_call(engine: Engine, text: str, tools: Sequence[ToolSpec], *, min_cal
         return CallDecision(None, mask.call_probability, result.ms, rejected=name)
     if ground_optional:
         arguments = drop_ungrounded_optional(arguments, schema, text)
-    arguments = percent_as_fraction(arguments, schema, text)
+    arguments = numbers_as_declared(percent_as_fraction(arguments, schema, text), schema)
     confidence = mask.call_probability * float(np.exp(result.mean_logprob))
     return CallDecision(PlannedCall(name, arguments, confidence, mask.call_probability), mask.call_probability,
                         result.ms)
@@ -383,6 +407,7 @@ __all__ = [
     "generate_json",
     "grounded",
     "mentioned",
+    "numbers_as_declared",
     "percent_as_fraction",
     "plain_bytelevel",
     "plan_call",
