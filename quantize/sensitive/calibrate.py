@@ -22,7 +22,9 @@ from device.redaction.sensitive import CATEGORIES
 from quantize.sensitive.dataset import Example
 
 GRID: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(11))
-FLOORS: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(15))  # up to 0.9
+# in steps of 0.01: on a 0.05 grid the floor jumped from 0.85 (3.5% of the calibration set's clean
+# requests flagged) to 0.9, past 0.88, where 2.6% are and which the rule asks for
+FLOORS: tuple[float, ...] = tuple(round(0.2 + 0.01 * i, 2) for i in range(76))  # up to 0.95
 BETA = 2.0
 MAX_FALSE_FLAGS = 0.03  # the bound on everyday and general requests flagged
 CALIBRATION = Path(__file__).parent / "data" / "calibration.jsonl"
