@@ -80,7 +80,9 @@ def to_json_schema(spec: Mapping[str, Any]) -> dict[str, Any]:
         out = {"enum": list(spec["enum"])}
     if isinstance(spec.get("description"), str) and spec["description"]:
         out["description"] = spec["description"]
-    elif kind == "array":
+    if "enum" in spec:
+        return out
+    if kind == "array":
         items = spec.get("items")
         if isinstance(items, Mapping):
             out["items"] = to_json_schema(items)

@@ -66,6 +66,19 @@ def test_python_types_become_json_schema() -> None:
                        "d": {"type": "object"}, "a": {"type": "string"}, "e": {"enum": ["a", "b"]}}}
 
 
+def test_a_described_array_or_object_keeps_its_items_and_properties() -> None:
+    # the description once ended the chain: a described list of floats lost its item type (the device
+    # wrote [12, 15], which BFCL refuses for List[float]) and a described dict its properties
+    spec = {"type": "dict", "properties": {
+        "numbers": {"type": "array", "items": {"type": "float"}, "description": "The numbers."},
+        "area": {"type": "dict", "description": "The area.", "properties": {"width": {"type": "integer"}},
+                 "required": ["width"]}}}
+    schema = to_json_schema(spec)["properties"]
+    assert schema["numbers"] == {"type": "array", "description": "The numbers.", "items": {"type": "number"}}
+    assert schema["area"] == {"type": "object", "description": "The area.", "properties": {"width": {"type": "integer"}},
+                              "required": ["width"], "additionalProperties": False}
+
+
 def test_data_reader_needs_bfcl_eval_and_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.eval import bfcl_data
 
