@@ -33,14 +33,15 @@ def numbers_in(text: str) -> set[float]:
         number = float(m.group().replace(",", "").replace("−", "-"))
         found.add(number)
         _scaled_and_percent(text, m.end(), number, found)
-    words = [(w.group(), w.end()) for w in _WORD.finditer(text.lower().replace("-", " "))]
+    spoken = text.lower().replace("-", " ")
+    words = [(w.group(), w.end()) for w in _WORD.finditer(spoken)]
     i = 0
     while i < len(words):
         value, end, i = _spelled(words, i)
         if value is None:
             continue
         found.add(value)
-        _scaled_and_percent(text.lower().replace("-", " "), end, value, found)
+        _scaled_and_percent(spoken, end, value, found)
     return found
 
 
