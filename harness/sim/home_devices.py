@@ -405,20 +405,30 @@ class SimHome:
             time.sleep(0.01)
         return self.on(topic)
 
+    def wait_connected(self, timeout: float = 30) -> None:
+        """Block until the devices are on the broker (after a broker restart paho reconnects with a
+        back-off, possibly later than tandem's own client)."""
+        deadline = time.monotonic() + timeout
+        while not (self._connected.is_set() and self._client.is_connected()):
+            assert time.monotonic() < deadline, f"the simulated devices did not reconnect within {timeout} s"
+            time.sleep(0.02)
+
+    def _send_retained(self, messages: Iterable[tuple[str, str | bytes]]) -> None:
+        self.wait_connected()
+        for topic, payload in messages:
+            self._client.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
+
     def publish_state(self, device: SimDevice) -> None:
         """The device changed by itself (a wall switch, a new reading): it reports the new state."""
-        for topic, payload in device.state_messages():
-            self._client.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
+        self._send_retained(device.state_messages())
 
     def set_online(self, device: SimDevice, online: bool) -> None:
         device.online = online
-        for topic, payload in device.availability_messages():
-            self._client.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
+        self._send_retained(device.availability_messages())
 
     def remove(self, device: SimDevice) -> None:
         """The device is deleted from its bridge: an empty retained config withdraws it."""
-        for topic in device.configs():
-            self._client.publish(topic, b"", qos=1, retain=True).wait_for_publish(5)
+        self._send_retained((topic, b"") for topic in device.configs())
 
     def close(self) -> None:
         """Clear what the devices left retained on the broker, and disconnect."""

@@ -261,6 +261,7 @@ def test_broker_outage_refuses_calls_and_reconnecting_restores_following(own_mos
                 await home.call("switch", "turn_on", "switch.kettle_relay")
             await asyncio.to_thread(own_mosquitto.restart)  # no persistence: the retained configs are gone
             await home.wait_until(lambda h: h.connected, timeout_s=30)
+            await asyncio.to_thread(sim.wait_connected)  # the home keeps the last state; the devices come back too
             # the devices announce themselves again (on their reconnect and on tandem's birth message)
             await home.wait_until(lambda h: h.entity("switch.kettle_relay").state == "off", timeout_s=30)
             switch.state = "ON"  # pressed by hand: the state is followed again
