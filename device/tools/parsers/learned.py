@@ -61,7 +61,8 @@ _ASIDE = re.compile(r"[,;]|\b(?:because|since|as|cause|cuz)\b", re.IGNORECASE)
 
 # Home Assistant's intents whose templates take an area wherever it is said ("... in the kitchen")
 _AREA_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet", "HassClimateSetTemperature",
-                           "HassClimateGetTemperature", "HassGetState", "HassSetPosition", "HassFanSetSpeed"})
+                           "HassClimateGetTemperature", "HassGetState", "HassSetPosition", "HassFanSetSpeed",
+                           "HassLawnMowerStartMowing", "HassLawnMowerDock", "HassVacuumStart"})
 
 
 def _aside(text: str, start: int) -> bool:
@@ -95,6 +96,23 @@ _DEVICE_DOMAIN = {"light": "light", "lights": "light", "lamp": "light", "lamps":
 _SIBLINGS = {"HassLawnMowerDock": "HassVacuumReturnToBase", "HassVacuumReturnToBase": "HassLawnMowerDock",
              "HassLawnMowerStartMowing": "HassVacuumStart", "HassVacuumStart": "HassLawnMowerStartMowing",
              "HassClimateGetTemperature": "HassGetState"}
+# Home Assistant's cover device classes: a curtain is always a cover; a door, gate, garage or window that is
+# opened, closed or set to a position is one too (a binary sensor of that class can only be asked about)
+_COVER_ONLY = frozenset({"awning", "blind", "curtain", "damper", "shade", "shutter"})
+_COVER_MOVED = frozenset({"door", "garage", "gate", "window"})
+_MOVES = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassSetPosition"})
+# a kind of device said as a noun outside the tagged spans ("the switch in the bedroom"): its domain (and
+# class); "switch" only after a determiner, since "switch off the bedroom" is a verb
+_KIND_WORDS = (
+    (re.compile(r"\b(?:lights?|lamps?|lighting)\b", re.IGNORECASE), ("light", None)),
+    (re.compile(r"\bfans?\b", re.IGNORECASE), ("fan", None)),
+    (re.compile(r"\b(?:the|a|all|every|any|each)\s+(?:[\w']+\s+){0,2}?switch(?:es)?\b|\bswitches\b", re.IGNORECASE),
+     ("switch", None)),
+    (re.compile(r"\bblinds?\b", re.IGNORECASE), ("cover", "blind")),
+    (re.compile(r"\b(?:curtains?|drapes)\b", re.IGNORECASE), ("cover", "curtain")),
+    (re.compile(r"\bshades\b", re.IGNORECASE), ("cover", "shade")),
+    (re.compile(r"\bshutters?\b", re.IGNORECASE), ("cover", "shutter")),
+)
 _DEVICE_WORD = re.compile(r"\s+(?:lights?|lamps?|switch(?:es)?|fans?|blinds?|curtains?|shades?)$")
 
 
@@ -299,6 +317,10 @@ class LearnedParser:
         if named_in_area:
             slots.pop("area", None)  # said as part of the name: "the countertop light in the kitchen"
         confidence = pred.probability * lowest * (UNKNOWN_PENALTY if unknown else 1.0)
+        if not any(s in slots for s in _PLACE_SLOTS):
+            named = self._untagged_name(cleaned, pred.spans, intent)
+            if named is not None:
+                slots["name"] = named  # "get mowbie mowing": the home's mower, said where the tagger saw no name
         if intent in _AREA_INTENTS and not any(s in slots for s in _PLACE_SLOTS):
             said = self._untagged_area(cleaned, pred.spans)
             if said is not None:
@@ -306,8 +328,13 @@ class LearnedParser:
         here = self._here_area()
         if here and pred.cls in self.model.here_classes and not any(s in slots for s in _PLACE_SLOTS):
             slots["area"] = here  # "turn on the lights": the device's own area, as Home Assistant does
+        if intent in _TARGETED and "name" not in slots and not {"domain", "device_class"} & slots.keys():
+            slots.update(self._untagged_kind(cleaned, pred.spans))
         if intent in _TARGETED and not any(s in slots for s in _TARGET_SLOTS):
             return None  # "call it focus": turning on or asking about nothing at all is no command
+        cover = slots.get("device_class")
+        if "domain" not in slots and (cover in _COVER_ONLY or (cover in _COVER_MOVED and intent in _MOVES)):
+            slots["domain"] = "cover"  # "are the curtains closed": Home Assistant names the domain with the class
         return ToolCall(intent, slots, confidence=round(confidence, 4))
 
     def _snap(self, text: str, spans: tuple[SlotSpan, ...]) -> list[SlotSpan]:
@@ -351,6 +378,31 @@ class LearnedParser:
                  if not any(s.start < m.end() and m.start() < s.end for s in spans) and not _aside(text, m.start())
                  and (place := find_place(m.group(0), self.vocabulary.areas)) is not None}
         return found.pop() if len(found) == 1 else None
+
+    def _untagged_name(self, text: str, spans: tuple[SlotSpan, ...], intent: str) -> str | None:
+        """The one name of the home's things said in `text` outside every span and before any remark, that
+        `intent` can act on by Home Assistant's templates (an intent they do not limit: none), else None."""
+        pattern = self.gazetteer.entities
+        if pattern is None or intent not in self.model.name_domains:
+            return None
+        found = {e.name for m in pattern.finditer(text)
+                 if not any(s.start < m.end() and m.start() < s.end for s in spans) and not _aside(text, m.start())
+                 and not self._is_area(m.group(0))
+                 for e in self.vocabulary.entities
+                 if _fold(m.group(0)) in (_fold(e.name), *(_fold(a) for a in e.aliases))}
+        fitting = {name for name in found if self._fits(intent, name)}
+        return fitting.pop() if len(fitting) == 1 else None
+
+    @staticmethod
+    def _untagged_kind(text: str, spans: tuple[SlotSpan, ...]) -> dict[str, str]:
+        """The one kind of device named by a noun outside every span and before any remark ("turn off the
+        switch in the bedroom": domain switch), as `domain` (and `device_class`) slots; {} for none or several."""
+        kinds = {kind for pattern, kind in _KIND_WORDS for m in pattern.finditer(text)
+                 if not any(s.start < m.end() and m.start() < s.end for s in spans) and not _aside(text, m.start())}
+        if len(kinds) != 1:
+            return {}
+        domain, device_class = kinds.pop()
+        return {"domain": domain, **({"device_class": device_class} if device_class else {})}
 
     def _fits(self, intent: str, name: str) -> bool:
         """Some entity called `name` is of a domain Home Assistant's templates let `intent` name (any, for an

@@ -16,14 +16,15 @@ HOME = HomeVocabulary(
     floors=(Floor("ground", "Ground Floor"), Floor("upstairs", "Upstairs")),
     areas=(Area("kitchen", "Kitchen", "ground"), Area("living_room", "Living Room", "ground"),
            Area("garage", "Garage", "ground"), Area("bedroom", "Bedroom", "upstairs"),
-           Area("study", "Study", "upstairs")),
+           Area("study", "Study", "upstairs"), Area("garden", "Garden", "ground")),
     entities=(Entity("light.garage_light", "Garage Light", area="garage"),
               Entity("light.living_room_lamp", "Living Room Lamp", area="living_room"),
               Entity("light.kitchen_spots", "Kitchen Spots", area="kitchen"),
               Entity("cover.study_blinds", "Study Blinds", area="study", attributes={"device_class": "blind"}),
               Entity("lock.front_door", "Front Door", area="living_room"),
               Entity("climate.bedroom_thermostat", "Bedroom Thermostat", area="bedroom"),
-              Entity("media_player.kitchen_speaker", "Kitchen Speaker", area="kitchen")),
+              Entity("media_player.kitchen_speaker", "Kitchen Speaker", area="kitchen"),
+              Entity("lawn_mower.mowbie", "Mowbie", area="garden")),
 )
 
 
@@ -51,6 +52,14 @@ def parser(intent_model_dir: Path) -> LearnedParser:
     ("we're out of milk", "HassShoppingListAddItem", {"item": "milk"}),
     # a remark after a comma is not a place: "the kids" is no area of this home
     ("turn the kitchen spots off, the kids are asleep", "HassTurnOff", {"name": "Kitchen Spots"}),
+    # the home's mower said where the tagger sees no name: the one thing of the home the intent can act on
+    ("get mowbie mowing", "HassLawnMowerStartMowing", {"name": "Mowbie"}),
+    ("send mowbie back to its dock", "HassLawnMowerDock", {"name": "Mowbie"}),
+    # a kind of device said as a noun; "switch" after a determiner is the thing, not the verb
+    ("turn off the switch in the bedroom", "HassTurnOff", {"area": "Bedroom", "domain": "switch"}),
+    # Home Assistant names the cover domain with a curtain
+    ("are the living room curtains closed", "HassGetState",
+     {"area": "Living Room", "domain": "cover", "device_class": "curtain", "state": "closed"}),
 ])
 def test_paraphrases_parse_to_home_assistants_call(parser: LearnedParser, text: str, intent: str,
                                                    slots: dict[str, object]) -> None:
