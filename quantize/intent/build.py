@@ -83,7 +83,7 @@ def _built(models_dir: Path, out: Path) -> bool:
 
 
 def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, stats: dict[str, Any]) -> dict[str, Any]:
-    from device.tools.parsers.slot_values import ha_name_domains, ha_value_maps
+    from device.tools.parsers.slot_values import ha_intent_slots, ha_name_domains, ha_value_maps
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -98,6 +98,9 @@ def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, st
         "here_classes": stats["here_classes"],
         "value_maps": ha_value_maps(),
         "name_domains": ha_name_domains(),
+        # Home Assistant's catalogue misses some its own templates fill (temperature_unit): both
+        "intent_slots": {k: sorted({*ha_intent_slots().get(k, ()), *stats["intent_slots"].get(k, ())})
+                         for k in sorted({*ha_intent_slots(), *stats["intent_slots"]})},
         "max_tokens": MAX_TOKENS,
         "size_bytes": onnx_file.stat().st_size,
         "recipe": asdict(recipe),
@@ -127,7 +130,8 @@ def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, pr
     manifest = manifest_for(key, recipe, weights_sha, onnx_file, stats)
     manifest["files"] = {p.name: file_sha256(p, progress=False) for p in sorted(work.iterdir()) if p.is_file()}
     manifest["heldout"] = stats.pop("heldout")
-    manifest["training"] = {k: v for k, v in stats.items() if k not in ("classes", "tags", "here_classes")}
+    manifest["training"] = {k: v for k, v in stats.items()
+                            if k not in ("classes", "tags", "here_classes", "intent_slots")}
     manifest["build_seconds"] = round(time.perf_counter() - t0, 1)
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     shutil.rmtree(out, ignore_errors=True)

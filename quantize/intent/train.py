@@ -153,4 +153,17 @@ def train(base_dir: Path, out_dir: Path, recipe: Recipe,
     torch.save(model.state_dict(), out_dir / "model.pt")
     return {"data_s": round(t_data, 1), "train_s": round(time.perf_counter() - t0 - t_data, 1), "steps": step,
             "final_loss": round(loss_ema, 4), "sentences": len(data), "classes": list(classes), "tags": list(tags),
-            "here_classes": sorted({s.cls for s in raw if s.here is not None}), "type_vocab": TYPE_VOCAB}
+            "here_classes": sorted({s.cls for s in raw if s.here is not None}), "type_vocab": TYPE_VOCAB,
+            "intent_slots": intent_slots(raw)}
+
+
+def intent_slots(data: list[Any]) -> dict[str, list[str]]:
+    """intent -> every slot the training sentences give it, tagged or fixed by their class."""
+    seen: dict[str, set[str]] = {}
+    for s in data:
+        if s.cls == NONE:
+            continue
+        intent, *fixed = s.cls.split("|")
+        seen.setdefault(intent, set()).update(sp.slot for sp in s.spans)
+        seen[intent].update(pair.partition("=")[0] for pair in fixed)
+    return {k: sorted(v) for k, v in sorted(seen.items())}

@@ -93,14 +93,25 @@ _IN_PLACE = re.compile(r"\s*(?:in|on|at)\s+(?:the\s+)?([\w' ]+?)(?:\s+(?:on|off|
 _DEVICE_DOMAIN = {"light": "light", "lights": "light", "lamp": "light", "lamps": "light", "switch": "switch",
                   "switches": "switch", "fan": "fan", "fans": "fan"}
 # the same request of another kind of thing: the intent for a name the first cannot act on
-_SIBLINGS = {"HassLawnMowerDock": "HassVacuumReturnToBase", "HassVacuumReturnToBase": "HassLawnMowerDock",
-             "HassLawnMowerStartMowing": "HassVacuumStart", "HassVacuumStart": "HassLawnMowerStartMowing",
-             "HassClimateGetTemperature": "HassGetState"}
+_SIBLINGS: dict[str, tuple[str, ...]] = {
+    "HassLawnMowerDock": ("HassVacuumReturnToBase",), "HassVacuumReturnToBase": ("HassLawnMowerDock",),
+    "HassLawnMowerStartMowing": ("HassVacuumStart",), "HassVacuumStart": ("HassLawnMowerStartMowing",),
+    "HassClimateGetTemperature": ("HassGetState",),
+    # "start snug robovac", "stop the grass cutter": Home Assistant turns no vacuum or mower on or off
+    "HassTurnOn": ("HassVacuumStart", "HassLawnMowerStartMowing"),
+    "HassTurnOff": ("HassVacuumReturnToBase", "HassLawnMowerDock"),
+    # "lower the play corner to 25 percent": a light's brightness; "dim the blinds to 30": a cover's position
+    "HassSetPosition": ("HassLightSet",), "HassLightSet": ("HassSetPosition",)}
+# slots of the same 0-100 value under another intent's name
+_ALIKE = {"position": ("brightness", "percentage"), "brightness": ("position", "percentage"),
+          "percentage": ("brightness", "position")}
 # Home Assistant's cover device classes: a curtain is always a cover; a door, gate, garage or window that is
 # opened, closed or set to a position is one too (a binary sensor of that class can only be asked about)
 _COVER_ONLY = frozenset({"awning", "blind", "curtain", "damper", "shade", "shutter"})
 _COVER_MOVED = frozenset({"door", "garage", "gate", "window"})
 _MOVES = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassSetPosition"})
+# slots whose value is the words as said
+_FREE_TEXT = frozenset({"item", "search_query", "message"})
 # a kind of device said as a noun outside the tagged spans ("the switch in the bedroom"): its domain (and
 # class); "switch" only after a determiner, since "switch off the bedroom" is a verb
 _KIND_WORDS = (
@@ -178,6 +189,8 @@ class IntentModel:
             self.here_classes: frozenset[str] = frozenset(self.manifest.get("here_classes", ()))
             self.name_domains: dict[str, frozenset[str]] = {
                 k: frozenset(v) for k, v in dict(self.manifest.get("name_domains", {})).items()}
+            self.intent_slots: dict[str, frozenset[str]] = {
+                k: frozenset(v) for k, v in dict(self.manifest.get("intent_slots", {})).items()}
             self.max_tokens = int(self.manifest.get("max_tokens", 64))
         except (ValueError, KeyError, TypeError) as exc:
             raise ParserModelMissing(f"cannot load the command parser model in {model_dir}: {exc}; "
@@ -284,7 +297,10 @@ class LearnedParser:
         slots: dict[str, Any] = pred.fixed()
         lowest = 1.0
         unknown = named_in_area = False
-        for span in self._snap(cleaned, pred.spans):
+        for snapped in self._snap(cleaned, pred.spans):
+            span = self._as_intent_takes(intent, snapped)
+            if span is None:
+                continue  # "send rover to clean": no list item for a vacuum; its doubt is none
             if span.slot in slots and span.slot not in pred.fixed():
                 continue  # the first span of a slot wins
             words = cleaned[span.start:span.end]
@@ -305,11 +321,12 @@ class LearnedParser:
                 if _fold(words) in _DEVICE_DOMAIN and "name" not in slots:
                     slots.setdefault("domain", _DEVICE_DOMAIN[_fold(words)])  # "the light": lights, not a sensor
                     continue
-                sibling = _SIBLINGS.get(intent)
-                if sibling is not None and self._fits(sibling, value.value):
+                sibling = next((x for x in _SIBLINGS.get(intent, ()) if self._fits(x, value.value)), None)
+                if sibling is not None:
                     # "rover, go back to your dock": the vacuum's return, not a mower's; a sensor's temperature
                     # is its state
-                    intent, slots = sibling, {k: v for k, v in slots.items() if k not in pred.fixed()}
+                    intent = sibling
+                    slots = {self._alike(intent, k): v for k, v in slots.items() if k not in pred.fixed()}
                 else:
                     value = SlotValue(value.value, known=False)  # a thing this intent cannot act on: unsure
             slots[span.slot] = value.value
@@ -392,6 +409,30 @@ class LearnedParser:
                  if _fold(m.group(0)) in (_fold(e.name), *(_fold(a) for a in e.aliases))}
         fitting = {name for name in found if self._fits(intent, name)}
         return fitting.pop() if len(fitting) == 1 else None
+
+    def _as_intent_takes(self, intent: str, span: SlotSpan) -> SlotSpan | None:
+        """`span` as a slot `intent` takes by Home Assistant's catalogue: a place, domain or class as it is (the
+        parser resolves those); a free text under the one free-text slot the intent has ("I wanna watch Stranger
+        Things": a search, not a list item); None for a slot the intent does not take ("shut the tv up for a
+        minute": no minutes to a mute). An intent the manifest does not list takes every slot."""
+        takes = self.model.intent_slots.get(intent)
+        if takes is None or span.slot in takes or span.slot in _TARGET_SLOTS:
+            return span
+        alike = self._alike(intent, span.slot)
+        if alike != span.slot:
+            return SlotSpan(alike, span.start, span.end, span.probability, span.place)
+        if span.slot in _FREE_TEXT:
+            free = _FREE_TEXT & takes
+            if len(free) == 1:
+                return SlotSpan(next(iter(free)), span.start, span.end, span.probability, span.place)
+        return None
+
+    def _alike(self, intent: str, slot: str) -> str:
+        """`slot` as `intent` takes the same value: a position said to a light is its brightness."""
+        takes = self.model.intent_slots.get(intent)
+        if takes is None or slot in takes:
+            return slot
+        return next((other for other in _ALIKE.get(slot, ()) if other in takes), slot)
 
     @staticmethod
     def _untagged_kind(text: str, spans: tuple[SlotSpan, ...]) -> dict[str, str]:

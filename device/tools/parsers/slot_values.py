@@ -260,3 +260,15 @@ def ha_name_domains() -> dict[str, list[str]]:
             if domains:
                 out[name] = sorted(domains)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def ha_intent_slots() -> dict[str, list[str]]:
+    """intent -> the slots Home Assistant's intent catalogue (`intents.json`) says it takes (HassVacuumStart:
+    name, area, floor; HassMediaPlayerMute: area, name). Needs home-assistant-intents, like `ha_value_maps`
+    (the build stores it in the manifest)."""
+    from home_assistant_intents import get_intent_info
+
+    info = get_intent_info() or {}
+    return {name: sorted(data.get("slots") or {}) for name, data in info.items()
+            if isinstance(data, dict) and data.get("supported", True)}

@@ -22,7 +22,8 @@ def test_an_intent_build_writes_its_manifest_and_log_and_is_found_next_time(
         (work / "model.onnx").write_bytes(b"an int8 graph")
         (work / "manifest.json").write_text("{}")  # its provisional manifest, replaced by the real one
         return {"train_s": 1.0, "classes": ["none", "HassTurnOn"], "tags": ["O", "B-name", "I-name"],
-                "here_classes": [], "heldout": {"all": {"n": 10, "intent": 0.9, "exact": 0.8}}}
+                "here_classes": [], "intent_slots": {"HassClimateSetTemperature": ["temperature_unit"]},
+                "heldout": {"all": {"n": 10, "intent": 0.9, "exact": 0.8}}}
 
     monkeypatch.setattr(build, "run_child", trained)
     models = tmp_path / "models"
@@ -35,6 +36,9 @@ def test_an_intent_build_writes_its_manifest_and_log_and_is_found_next_time(
     assert manifest["heldout"]["all"]["exact"] == 0.8
     assert manifest["value_maps"]["device_class"]["blinds"] == "blind"
     assert manifest["name_domains"]["HassLightSet"] == ["light"]  # what each intent may name, for the device
+    # the slots each intent takes: Home Assistant's catalogue, and what its templates fill that it misses
+    assert {"area", "name", "temperature", "temperature_unit"} <= set(manifest["intent_slots"]["HassClimateSetTemperature"])
+    assert "item" not in manifest["intent_slots"]["HassVacuumStart"]
     log = build_log_path(models, MODEL_NAME)
     assert capfd.readouterr().err == f"[tandem.quantize] building {MODEL_NAME} ({out.name}); its log: {log}\n"
     assert lock_path(out).is_file() and not out.with_name(out.name + ".work").exists()

@@ -24,7 +24,7 @@ HOME = HomeVocabulary(
               Entity("lock.front_door", "Front Door", area="living_room"),
               Entity("climate.bedroom_thermostat", "Bedroom Thermostat", area="bedroom"),
               Entity("media_player.kitchen_speaker", "Kitchen Speaker", area="kitchen"),
-              Entity("lawn_mower.mowbie", "Mowbie", area="garden")),
+              Entity("lawn_mower.mowbie", "Mowbie", area="garden"), Entity("vacuum.rover", "Rover", area="kitchen")),
 )
 
 
@@ -57,6 +57,14 @@ def parser(intent_model_dir: Path) -> LearnedParser:
     ("send mowbie back to its dock", "HassLawnMowerDock", {"name": "Mowbie"}),
     # a kind of device said as a noun; "switch" after a determiner is the thing, not the verb
     ("turn off the switch in the bedroom", "HassTurnOff", {"area": "Bedroom", "domain": "switch"}),
+    # a slot the intent does not take is no slot ("for a minute" is no mute's), a free text goes where the intent
+    # takes one
+    ("shut the kitchen speaker up for a minute", "HassMediaPlayerMute", {"name": "Kitchen Speaker"}),
+    ("I wanna watch Stranger Things on the kitchen speaker", "HassMediaSearchAndPlay",
+     {"search_query": "Stranger Things", "name": "Kitchen Speaker"}),
+    # the same request of the kind of thing named: Home Assistant turns no vacuum on, and a blind has no brightness
+    ("start rover", "HassVacuumStart", {"name": "Rover"}),
+    ("set the study blinds brightness to 40", "HassSetPosition", {"name": "Study Blinds", "position": 40}),
     # Home Assistant names the cover domain with a curtain
     ("are the living room curtains closed", "HassGetState",
      {"area": "Living Room", "domain": "cover", "device_class": "curtain", "state": "closed"}),
