@@ -110,6 +110,14 @@ _ALIKE = {"position": ("brightness", "percentage"), "brightness": ("position", "
 _COVER_ONLY = frozenset({"awning", "blind", "curtain", "damper", "shade", "shutter"})
 _COVER_MOVED = frozenset({"door", "garage", "gate", "window"})
 _MOVES = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassSetPosition"})
+# the way a relative volume goes, said in words the tagger left untagged ("turn the tv up a bit")
+_STEP_WORDS = ((re.compile(r"\b(?:up|louder|raise|increase|higher|boost|crank)\b", re.IGNORECASE), "up"),
+               (re.compile(r"\b(?:down|quieter|lower|decrease|softer|reduce)\b", re.IGNORECASE), "down"))
+# everyday words for the same device: "the telly" is the home's one TV
+_SAME_DEVICE = (frozenset({"tv", "telly", "television", "tele", "telebox", "idiot box"}),
+                frozenset({"hoover", "vacuum", "robot vacuum", "robovac", "vacuum cleaner", "roomba"}),
+                frozenset({"mower", "lawn mower", "lawnmower", "robot mower", "grass cutter"}),
+                frozenset({"stereo", "hi-fi", "hifi", "sound system"}))
 # slots whose value is the words as said
 _FREE_TEXT = frozenset({"item", "search_query", "message"})
 # a kind of device said as a noun outside the tagged spans ("the switch in the bedroom"): its domain (and
@@ -223,7 +231,8 @@ class IntentModel:
         start = end = 0
         low = place_low = 1.0
         prev_word: int | None = None
-        place_tags = [k for k, t in enumerate(self.tags) if t.partition("-")[2] in _PLACE_SLOTS]
+        # a device class's words name a target too: "curtain" of the home's Curtain Left
+        place_tags = [k for k, t in enumerate(self.tags) if t.partition("-")[2] in (*_PLACE_SLOTS, "device_class")]
         for i, word in enumerate(words):
             if word is None:
                 continue
@@ -306,6 +315,8 @@ class LearnedParser:
             words = cleaned[span.start:span.end]
             value = normalise(span.slot, words, self.vocabulary, intent=intent, text=cleaned,
                               value_maps=self.model.value_maps)
+            if span.slot == "name" and not value.known:
+                value = self._by_other_word(words) or value  # "the telly": the home's one TV
             if span.slot in ("area", "floor") and not value.known and _aside(cleaned, span.start):
                 continue  # "..., the kids are asleep", "..., we're going to bed": a reason given, not a place
             if span.slot in ("area", "floor") and not value.known and _whole_home(words):
@@ -345,6 +356,10 @@ class LearnedParser:
         here = self._here_area()
         if here and pred.cls in self.model.here_classes and not any(s in slots for s in _PLACE_SLOTS):
             slots["area"] = here  # "turn on the lights": the device's own area, as Home Assistant does
+        if intent == "HassSetVolumeRelative" and "volume_step" not in slots:
+            ways = {way for pattern, way in _STEP_WORDS if pattern.search(cleaned)}
+            if len(ways) == 1:
+                slots["volume_step"] = ways.pop()
         if intent in _TARGETED and "name" not in slots and not {"domain", "device_class"} & slots.keys():
             slots.update(self._untagged_kind(cleaned, pred.spans))
         if intent in _TARGETED and not any(s in slots for s in _TARGET_SLOTS):
@@ -356,8 +371,8 @@ class LearnedParser:
 
     def _snap(self, text: str, spans: tuple[SlotSpan, ...]) -> list[SlotSpan]:
         """Spans inside a mention of an entity's name, as Home Assistant's matcher reads it (a named entity wins):
-        a `name` or `area` span becomes the whole name ("kitchen" of "Kitchen Spots", "garage" of "Garage
-        Light"), unless the mention is not exactly a name and is an area with a device word ("garage" +
+        a `name`, `area` or `device_class` span becomes the whole name ("kitchen" of "Kitchen Spots", "garage" of
+        "Garage Light", "curtain" of "Curtain Left"), unless the mention is not exactly a name and is an area with a device word ("garage" +
         "lights" where only a Garage Light exists: the Garage's lights); spans swallowed by it are dropped."""
         spans = tuple(self._whole_place(text, s) for s in spans)
         pattern = self.gazetteer.entities
@@ -371,7 +386,7 @@ class LearnedParser:
                 continue
             mention = next(((s, e) for s, e in mentions if s <= span.start and span.end <= e
                             and (s, e) != (span.start, span.end)), None)
-            if mention is not None and span.slot in ("name", "area"):
+            if mention is not None and span.slot in ("name", "area", "device_class"):
                 words = text[mention[0]:mention[1]]
                 area_and_device = self._is_area(text[span.start:span.end]) and area_with_device(
                     words, self.vocabulary.areas) is not None
@@ -426,6 +441,17 @@ class LearnedParser:
             if len(free) == 1:
                 return SlotSpan(next(iter(free)), span.start, span.end, span.probability, span.place)
         return None
+
+    def _by_other_word(self, words: str) -> SlotValue | None:
+        """The home's one thing whose name is another everyday word for `words` ("the telly": the TV), else
+        None (none, or several: the tools ask back)."""
+        folded = _fold(words).removeprefix("my ").removeprefix("our ")
+        group = next((g for g in _SAME_DEVICE if folded in g), None)
+        if group is None:
+            return None
+        found = {e.name for e in self.vocabulary.entities
+                 if any(_fold(n) in group for n in (e.name, *e.aliases))}
+        return SlotValue(found.pop()) if len(found) == 1 else None
 
     def _alike(self, intent: str, slot: str) -> str:
         """`slot` as `intent` takes the same value: a position said to a light is its brightness."""

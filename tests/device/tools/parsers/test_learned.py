@@ -24,7 +24,8 @@ HOME = HomeVocabulary(
               Entity("lock.front_door", "Front Door", area="living_room"),
               Entity("climate.bedroom_thermostat", "Bedroom Thermostat", area="bedroom"),
               Entity("media_player.kitchen_speaker", "Kitchen Speaker", area="kitchen"),
-              Entity("lawn_mower.mowbie", "Mowbie", area="garden"), Entity("vacuum.rover", "Rover", area="kitchen")),
+              Entity("lawn_mower.mowbie", "Mowbie", area="garden"), Entity("vacuum.rover", "Rover", area="kitchen"),
+              Entity("media_player.tv", "TV", area="living_room")),
 )
 
 
@@ -65,6 +66,8 @@ def parser(intent_model_dir: Path) -> LearnedParser:
     # the same request of the kind of thing named: Home Assistant turns no vacuum on, and a blind has no brightness
     ("start rover", "HassVacuumStart", {"name": "Rover"}),
     ("set the study blinds brightness to 40", "HassSetPosition", {"name": "Study Blinds", "position": 40}),
+    # another everyday word for the home's one TV
+    ("turn on the telly", "HassTurnOn", {"name": "TV"}),
     # Home Assistant names the cover domain with a curtain
     ("are the living room curtains closed", "HassGetState",
      {"area": "Living Room", "domain": "cover", "device_class": "curtain", "state": "closed"}),
