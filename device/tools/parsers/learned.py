@@ -121,17 +121,19 @@ _SAME_DEVICE = (frozenset({"tv", "telly", "television", "tele", "telebox", "idio
 # slots whose value is the words as said
 _FREE_TEXT = frozenset({"item", "search_query", "message"})
 # a kind of device said as a noun outside the tagged spans ("the switch in the bedroom"): its domain (and
-# class); "switch" only after a determiner, since "switch off the bedroom" is a verb
+# class), when the word before it is one of these or a place of the home; "the garage light" in a home
+# without a garage names a thing it lacks, not its lights; "switch" never first, since "switch off" is a verb
 _KIND_WORDS = (
     (re.compile(r"\b(?:lights?|lamps?|lighting)\b", re.IGNORECASE), ("light", None)),
     (re.compile(r"\bfans?\b", re.IGNORECASE), ("fan", None)),
-    (re.compile(r"\b(?:the|a|all|every|any|each)\s+(?:[\w']+\s+){0,2}?switch(?:es)?\b|\bswitches\b", re.IGNORECASE),
-     ("switch", None)),
+    (re.compile(r"\bswitch(?:es)?\b", re.IGNORECASE), ("switch", None)),
     (re.compile(r"\bblinds?\b", re.IGNORECASE), ("cover", "blind")),
     (re.compile(r"\b(?:curtains?|drapes)\b", re.IGNORECASE), ("cover", "curtain")),
     (re.compile(r"\bshades\b", re.IGNORECASE), ("cover", "shade")),
     (re.compile(r"\bshutters?\b", re.IGNORECASE), ("cover", "shutter")),
 )
+_BEFORE_KIND = frozenset({"the", "a", "all", "every", "any", "each", "my", "our", "some", "these", "those", "both",
+                          "of", "off", "on", "in", "out", "up", "down", "please"})
 _DEVICE_WORD = re.compile(r"\s+(?:lights?|lamps?|switch(?:es)?|fans?|blinds?|curtains?|shades?)$")
 
 
@@ -460,16 +462,28 @@ class LearnedParser:
             return slot
         return next((other for other in _ALIKE.get(slot, ()) if other in takes), slot)
 
-    @staticmethod
-    def _untagged_kind(text: str, spans: tuple[SlotSpan, ...]) -> dict[str, str]:
+    def _untagged_kind(self, text: str, spans: tuple[SlotSpan, ...]) -> dict[str, str]:
         """The one kind of device named by a noun outside every span and before any remark ("turn off the
         switch in the bedroom": domain switch), as `domain` (and `device_class`) slots; {} for none or several."""
         kinds = {kind for pattern, kind in _KIND_WORDS for m in pattern.finditer(text)
-                 if not any(s.start < m.end() and m.start() < s.end for s in spans) and not _aside(text, m.start())}
+                 if not any(s.start < m.end() and m.start() < s.end for s in spans) and not _aside(text, m.start())
+                 and self._kind_said(text, m.start(), first_ok=kind[0] != "switch")}
         if len(kinds) != 1:
             return {}
         domain, device_class = kinds.pop()
         return {"domain": domain, **({"device_class": device_class} if device_class else {})}
+
+    def _kind_said(self, text: str, at: int, *, first_ok: bool) -> bool:
+        """The device noun at `at` stands alone or after a word of `_BEFORE_KIND` or a place of the home
+        ("the bedroom switch"), not after a word the home does not know ("the garage light", no garage)."""
+        before = text[:at].rstrip()
+        if not before:
+            return first_ok
+        word = re.search(r"[\w']+$", before)
+        if word is None or word.group(0).casefold() in _BEFORE_KIND:
+            return True
+        places = [p for p in (self.gazetteer.areas, self.gazetteer.floors) if p is not None]
+        return any(m.end() == len(before) for pattern in places for m in pattern.finditer(before))
 
     def _fits(self, intent: str, name: str) -> bool:
         """Some entity called `name` is of a domain Home Assistant's templates let `intent` name (any, for an

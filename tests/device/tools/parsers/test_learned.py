@@ -152,3 +152,15 @@ def test_turning_on_nothing_is_no_command(parser: LearnedParser) -> None:
     assert parser.parse("call it focus") is None
     call = parser.parse("switch the kitchen spots on")
     assert call is not None and call.name == "HassTurnOn"
+
+
+@pytest.mark.real_model
+def test_a_device_word_after_a_place_the_home_lacks_is_no_call(intent_model_dir: Path) -> None:
+    """"the garage light" in a home without a garage: not the lights of the device's own area."""
+    home = HomeVocabulary(areas=(Area("kitchen", "Kitchen"), Area("bedroom", "Bedroom")),
+                          entities=(Entity("light.kitchen_spots", "Kitchen Spots", area="kitchen"),),
+                          here_area="kitchen")
+    parser = LearnedParser(home, model_dir=intent_model_dir)
+    assert parser.parse("Turn off the garage light") is None
+    bedroom = parser.parse("turn off the bedroom switch")  # a place the home has, then the device word
+    assert bedroom is not None and dict(bedroom.arguments) == {"area": "Bedroom", "domain": "switch"}
