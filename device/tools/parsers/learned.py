@@ -118,6 +118,15 @@ _SAME_DEVICE = (frozenset({"tv", "telly", "television", "tele", "telebox", "idio
                 frozenset({"hoover", "vacuum", "robot vacuum", "robovac", "vacuum cleaner", "roomba"}),
                 frozenset({"mower", "lawn mower", "lawnmower", "robot mower", "grass cutter"}),
                 frozenset({"stereo", "hi-fi", "hifi", "sound system"}))
+# an announcement said as one ("announce that ...", "shout out to the house that ..."): the words after it are
+# the message, whatever they hold ("we're leaving in five minutes" is no timer)
+_ANNOUNCE = re.compile(
+    r"^(?:(?:please|hey|ok|okay)[,!]?\s+)?(?:can you\s+|could you\s+)?"
+    r"(?:announce|broadcast|shout(?: out)?|call out|let (?:everyone|everybody|the (?:whole )?(?:house|family|home))"
+    r" know|tell (?:everyone|everybody|the (?:whole )?(?:house|family|home)))"
+    r"(?P<to>\s+to (?:everyone|everybody|the (?:whole )?(?:house|family|home)))?"
+    r"(?:\s+that\s+|\s*:\s*|(?<=know)\s+|(?<=everyone)\s+|(?<=everybody)\s+|(?<=house)\s+|(?<=family)\s+"
+    r"|(?<=home)\s+)(?P<message>\S.*?)[.!]?$", re.IGNORECASE)
 # slots whose value is the words as said
 _FREE_TEXT = frozenset({"item", "search_query", "message"})
 # a kind of device said as a noun outside the tagged spans ("the switch in the bedroom"): its domain (and
@@ -302,6 +311,11 @@ class LearnedParser:
         if not cleaned:
             return None
         pred = self.model.predict(cleaned, self.gazetteer)
+        announced = _ANNOUNCE.match(cleaned)
+        if announced is not None and pred.intent in (None, "HassStartTimer", "HassBroadcast"):
+            # the verb says what to do; the class doubted between a message and its words
+            return ToolCall("HassBroadcast", {"message": announced.group("message")},
+                            confidence=round(pred.probability if pred.intent == "HassBroadcast" else 0.9, 4))
         intent = pred.intent
         if intent is None:
             return None

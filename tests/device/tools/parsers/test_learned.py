@@ -66,6 +66,9 @@ def parser(intent_model_dir: Path) -> LearnedParser:
     # the same request of the kind of thing named: Home Assistant turns no vacuum on, and a blind has no brightness
     ("start rover", "HassVacuumStart", {"name": "Rover"}),
     ("set the study blinds brightness to 40", "HassSetPosition", {"name": "Study Blinds", "position": 40}),
+    # an announcement's words are its message, a time in them included
+    ("announce that we're leaving in five minutes", "HassBroadcast", {"message": "we're leaving in five minutes"}),
+    ("let everyone know the taxi is here", "HassBroadcast", {"message": "the taxi is here"}),
     # another everyday word for the home's one TV
     ("turn on the telly", "HassTurnOn", {"name": "TV"}),
     # Home Assistant names the cover domain with a curtain
