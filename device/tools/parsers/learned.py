@@ -127,6 +127,8 @@ _ANNOUNCE = re.compile(
     r"(?P<to>\s+to (?:everyone|everybody|the (?:whole )?(?:house|family|home)))?"
     r"(?:\s+that\s+|\s*:\s*|(?<=know)\s+|(?<=everyone)\s+|(?<=everybody)\s+|(?<=house)\s+|(?<=family)\s+"
     r"|(?<=home)\s+)(?P<message>\S.*?)[.!]?$", re.IGNORECASE)
+_SAME_DEVICE_WORDS = re.compile(r"\b(?:" + "|".join(sorted((re.escape(w) for g in _SAME_DEVICE for w in g), key=len,
+                                                            reverse=True)) + r")\b", re.IGNORECASE)
 # slots whose value is the words as said
 _FREE_TEXT = frozenset({"item", "search_query", "message"})
 # a kind of device said as a noun outside the tagged spans ("the switch in the bedroom"): its domain (and
@@ -438,6 +440,11 @@ class LearnedParser:
                  and not self._is_area(m.group(0))
                  for e in self.vocabulary.entities
                  if _fold(m.group(0)) in (_fold(e.name), *(_fold(a) for a in e.aliases))}
+        for m in _SAME_DEVICE_WORDS.finditer(text):  # "mute the telly": another word for the home's one TV
+            other = self._by_other_word(m.group(0))
+            if other is not None and not any(s.start < m.end() and m.start() < s.end for s in spans) \
+                    and not _aside(text, m.start()):
+                found.add(other.value)
         fitting = {name for name in found if self._fits(intent, name)}
         return fitting.pop() if len(fitting) == 1 else None
 

@@ -71,6 +71,7 @@ def parser(intent_model_dir: Path) -> LearnedParser:
     ("let everyone know the taxi is here", "HassBroadcast", {"message": "the taxi is here"}),
     # another everyday word for the home's one TV
     ("turn on the telly", "HassTurnOn", {"name": "TV"}),
+    ("mute the telly", "HassMediaPlayerMute", {"name": "TV"}),  # the word left untagged: the same TV
     # Home Assistant names the cover domain with a curtain
     ("are the living room curtains closed", "HassGetState",
      {"area": "Living Room", "domain": "cover", "device_class": "curtain", "state": "closed"}),
