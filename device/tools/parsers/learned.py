@@ -11,7 +11,10 @@ names, numbers as numbers). Built by ``tandem model train-intent`` (``quantize.i
 to one of the home's names, the probability that it names *some* place: name, area or floor, which the
 home's names then settle), halved when a name, area or floor is not one the home has, or names a thing
 the intent cannot act on (Home Assistant's templates say which domains each intent names; the words are
-kept; the tools ask back).
+kept; the tools ask back). A text that is taken for a command but below the cascade's bar is also read
+clause by clause ("kitchen lights off, I'm done cooking"): a clause asking for the same intent more surely
+wins, with the place the other clause said; the whole text's class gates it, so a remark never makes a
+question a command.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from device.collab.steps import ToolCall
 from device.errors import ParserModelMissing
 from device.home.resolve import area_with_device, find_place
 from device.tools.parsers.base import HomeVocabulary
+from device.tools.parsers.cascade import DEFAULT_MIN_CONFIDENCE
 from device.tools.parsers.gazetteer import Gazetteer
 from device.tools.parsers.slot_values import SlotValue, normalise
 from inference.encoder import EncoderLoadError, EncoderUnavailable, load_encoder
@@ -129,6 +133,7 @@ _ANNOUNCE = re.compile(
     r"|(?<=home)\s+)(?P<message>\S.*?)[.!]?$", re.IGNORECASE)
 _SAME_DEVICE_WORDS = re.compile(r"\b(?:" + "|".join(sorted((re.escape(w) for g in _SAME_DEVICE for w in g), key=len,
                                                             reverse=True)) + r")\b", re.IGNORECASE)
+_CLAUSES = re.compile(r"\s*[,;]\s*|\s+(?:because|since|cause|cuz)\s+", re.IGNORECASE)
 # slots whose value is the words as said
 _FREE_TEXT = frozenset({"item", "search_query", "message"})
 # a kind of device said as a noun outside the tagged spans ("the switch in the bedroom"): its domain (and
@@ -313,6 +318,25 @@ class LearnedParser:
         if not cleaned:
             return None
         pred = self.model.predict(cleaned, self.gazetteer)
+        whole = self._parse(cleaned, pred)
+        if whole is None or whole.confidence >= DEFAULT_MIN_CONFIDENCE or "?" in cleaned:
+            return whole
+        # "kitchen lights off, I'm done cooking": a command with a remark beside it, read clause by clause;
+        # only a clause that asks for what the whole text was taken to ask for, and more surely
+        best = whole
+        for clause in (c.strip(" ,;.!") for c in _CLAUSES.split(cleaned)):
+            if not clause or clause == cleaned:
+                continue
+            call = self._parse(clause, self.model.predict(clause, self.gazetteer))
+            if call is not None and call.name == whole.name and call.confidence > best.confidence:
+                places = {k: v for k, v in whole.arguments.items() if k in _PLACE_SLOTS}
+                if places and not any(k in call.arguments for k in _PLACE_SLOTS):
+                    # "it's pitch black in the garage, lights on please": the place said in the other clause
+                    call = ToolCall(call.name, {**call.arguments, **places}, confidence=call.confidence)
+                best = call
+        return best
+
+    def _parse(self, cleaned: str, pred: Prediction) -> ToolCall | None:
         announced = _ANNOUNCE.match(cleaned)
         if announced is not None and pred.intent in (None, "HassStartTimer", "HassBroadcast"):
             # the verb says what to do; the class doubted between a message and its words

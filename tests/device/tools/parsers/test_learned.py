@@ -168,3 +168,13 @@ def test_a_device_word_after_a_place_the_home_lacks_is_no_call(intent_model_dir:
     assert parser.parse("Turn off the garage light") is None
     bedroom = parser.parse("turn off the bedroom switch")  # a place the home has, then the device word
     assert bedroom is not None and dict(bedroom.arguments) == {"area": "Bedroom", "domain": "switch"}
+
+
+@pytest.mark.real_model
+def test_a_command_beside_a_remark_is_read_clause_by_clause(parser: LearnedParser) -> None:
+    """Unsure of the whole text, the parser reads its clauses: one that asks for what the whole was taken to
+    ask for, more surely, is the call; a question with a comma stays no command."""
+    call = parser.parse("let me in, unlock the front door")
+    assert call is not None and call.name == "HassTurnOff" and call.arguments.get("name") == "Front Door"
+    assert call.confidence >= 0.5  # the cascade's bar: sure enough to act
+    assert parser.parse("my kitchen spots flicker, what could cause that") is None
