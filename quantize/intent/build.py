@@ -85,6 +85,8 @@ def _built(models_dir: Path, out: Path) -> bool:
 def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, stats: dict[str, Any]) -> dict[str, Any]:
     from device.tools.parsers.slot_values import ha_intent_slots, ha_name_domains, ha_value_maps
 
+    # Home Assistant's catalogue misses some slots its own templates fill (temperature_unit): both
+    catalogue, trained = ha_intent_slots(), stats["intent_slots"]
     return {
         "schema_version": SCHEMA_VERSION,
         "name": MODEL_NAME,
@@ -98,9 +100,7 @@ def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, st
         "here_classes": stats["here_classes"],
         "value_maps": ha_value_maps(),
         "name_domains": ha_name_domains(),
-        # Home Assistant's catalogue misses some its own templates fill (temperature_unit): both
-        "intent_slots": {k: sorted({*ha_intent_slots().get(k, ()), *stats["intent_slots"].get(k, ())})
-                         for k in sorted({*ha_intent_slots(), *stats["intent_slots"]})},
+        "intent_slots": {k: sorted({*catalogue.get(k, ()), *trained.get(k, ())}) for k in sorted({*catalogue, *trained})},
         "max_tokens": MAX_TOKENS,
         "size_bytes": onnx_file.stat().st_size,
         "recipe": asdict(recipe),

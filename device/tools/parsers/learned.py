@@ -74,6 +74,11 @@ def _aside(text: str, start: int) -> bool:
     return bool(_ASIDE.search(text[:start]))
 
 
+def _untagged(text: str, spans: tuple[SlotSpan, ...], found: re.Match[str]) -> bool:
+    """The words `found` in `text` lie outside every tagged span and are not a remark after a comma."""
+    return not any(s.start < found.end() and found.start() < s.end for s in spans) and not _aside(text, found.start())
+
+
 def _fold(words: str) -> str:
     return " ".join(words.casefold().split()).removeprefix("the ")
 
@@ -414,8 +419,9 @@ class LearnedParser:
     def _snap(self, text: str, spans: tuple[SlotSpan, ...]) -> list[SlotSpan]:
         """Spans inside a mention of an entity's name, as Home Assistant's matcher reads it (a named entity wins):
         a `name`, `area` or `device_class` span becomes the whole name ("kitchen" of "Kitchen Spots", "garage" of
-        "Garage Light", "curtain" of "Curtain Left"), unless the mention is not exactly a name and is an area with a device word ("garage" +
-        "lights" where only a Garage Light exists: the Garage's lights); spans swallowed by it are dropped."""
+        "Garage Light", "curtain" of "Curtain Left"), unless the mention is not exactly a name and is an area
+        with a device word ("garage" + "lights" where only a Garage Light exists: the Garage's lights); spans
+        swallowed by it are dropped."""
         spans = tuple(self._whole_place(text, s) for s in spans)
         pattern = self.gazetteer.entities
         if pattern is None or not spans:
@@ -449,7 +455,7 @@ class LearnedParser:
         if pattern is None:
             return None
         found = {place.name for m in pattern.finditer(text)
-                 if not any(s.start < m.end() and m.start() < s.end for s in spans) and not _aside(text, m.start())
+                 if _untagged(text, spans, m)
                  and (place := find_place(m.group(0), self.vocabulary.areas)) is not None}
         return found.pop() if len(found) == 1 else None
 
@@ -460,14 +466,13 @@ class LearnedParser:
         if pattern is None or intent not in self.model.name_domains:
             return None
         found = {e.name for m in pattern.finditer(text)
-                 if not any(s.start < m.end() and m.start() < s.end for s in spans) and not _aside(text, m.start())
+                 if _untagged(text, spans, m)
                  and not self._is_area(m.group(0))
                  for e in self.vocabulary.entities
                  if _fold(m.group(0)) in (_fold(e.name), *(_fold(a) for a in e.aliases))}
         for m in _SAME_DEVICE_WORDS.finditer(text):  # "mute the telly": another word for the home's one TV
             other = self._by_other_word(m.group(0))
-            if other is not None and not any(s.start < m.end() and m.start() < s.end for s in spans) \
-                    and not _aside(text, m.start()):
+            if other is not None and _untagged(text, spans, m):
                 found.add(other.value)
         fitting = {name for name in found if self._fits(intent, name)}
         return fitting.pop() if len(fitting) == 1 else None
@@ -511,7 +516,7 @@ class LearnedParser:
         """The one kind of device named by a noun outside every span and before any remark ("turn off the
         switch in the bedroom": domain switch), as `domain` (and `device_class`) slots; {} for none or several."""
         kinds = {kind for pattern, kind in _KIND_WORDS for m in pattern.finditer(text)
-                 if not any(s.start < m.end() and m.start() < s.end for s in spans) and not _aside(text, m.start())
+                 if _untagged(text, spans, m)
                  and self._kind_said(text, m.start(), first_ok=kind[0] != "switch")}
         if len(kinds) != 1:
             return {}
