@@ -8,9 +8,16 @@ general (knowledge questions on every category's subject), rights, public_figure
 Its misses have been read while the generator and the recipe were tuned, so it is a tuning set
 by now. ``data/sensitive_heldout2.jsonl`` (same format, 263 disclosures, 261 others, a fifth in German
 or French) was written later, by someone who had not read the generator, the first set or the
-calibration set; its figures come under ``"second"``, without its texts, and nobody tuning the
-classifier reads its misses. ``quantize/sensitive/data/calibration.jsonl``, a third hand-written
-set, fits the classifier's threshold cap at build time; it is not scored here.
+calibration set; its figures come under ``"second"``, without its texts. Its misses were read on
+2026-12-03 (they showed jargon the encoder did not know: union acronyms, visa and permit codes,
+probation terms, insolvency procedures), so it is a tuning set now too. ``data/sensitive_heldout3.jsonl``
+(276 disclosures, 224 others, 15% German or French) was written that day by three more writers who
+read nothing of the project's data, and is kept apart from training and from the first two sets by
+the same near-copy rule (half the word 4-grams of the shorter text); its figures come under
+``"third"``, also without texts. Its lines marked ``"half": "a"`` (``third["half_a"]``) have been
+used, as aggregate figures only, to choose between training variants; those marked ``"b"`` have
+not. ``quantize/sensitive/data/calibration.jsonl``, a fourth hand-written set, fits the
+classifier's threshold cap at build time; it is not scored here.
 
 Under ``"public"``: the share flagged of the first 300 GSM8K test questions (school word problems
 about invented people, from ``../shared/data``; none discloses anything about the user): a check on
@@ -32,6 +39,7 @@ from typing import Any
 DATA = Path(__file__).parent / "data"
 HELDOUT = DATA / "sensitive_heldout.jsonl"
 SECOND = DATA / "sensitive_heldout2.jsonl"
+THIRD = DATA / "sensitive_heldout3.jsonl"
 TARGETS = {"recall": 0.95, "false_flags": 0.03}
 GSM8K = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "gsm8k" / "test.jsonl"
 PUBLIC_N = 300
@@ -130,6 +138,11 @@ def figures(models_dir: Path, redact: Callable[[str], str], *, n_generated: int,
     if path == HELDOUT:
         second = score(load(SECOND), model.classify, redact)
         held["second"] = {k: v for k, v in second.items() if k not in ("misses", "flagged")} | {"set": SECOND.name}
+        rows = load(THIRD)
+        third = score(rows, model.classify, redact)
+        halves = {f"half_{name}": {k: f[k] for k in ("recall", "false_flags", "disclosures", "negatives")}
+                  for name in ("a", "b") for f in [score([r for r in rows if r["half"] == name], model.classify, redact)]}
+        held["third"] = {k: v for k, v in third.items() if k not in ("misses", "flagged")} | halves | {"set": THIRD.name}
     held["public"] = public_flags(model.classify, redact)
     return held, f"sensitive-context model {found}"
 

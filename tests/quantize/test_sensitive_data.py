@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("faker", reason="the generator borrows the NER's sentences, which need Faker: pip install 'tandem-edge[quantize]'")
 
 from device.redaction.sensitive import CATEGORIES
-from harness.eval.sensitive import HELDOUT, SECOND, load
+from harness.eval.sensitive import HELDOUT, SECOND, THIRD, load
 from quantize.sensitive.calibrate import CALIBRATION
 from quantize.sensitive.dataset import LEXICONS, samples
 
@@ -52,7 +52,7 @@ def test_the_hand_written_sets_are_not_generated_text() -> None:
     grams: set[tuple[str, ...]] = set()
     for e in generated:
         grams |= _ngrams(e.text, 7)
-    for path in (HELDOUT, SECOND, CALIBRATION):
+    for path in (HELDOUT, SECOND, THIRD, CALIBRATION):
         rows = load(path)
         assert not any(r["text"].lower().rstrip(".?! ") in seen for r in rows)
         shared = [r["text"] for r in rows if _ngrams(r["text"], 7) & grams]
@@ -85,6 +85,22 @@ def test_the_second_held_out_set_is_labelled_with_the_devices_categories() -> No
     assert not {r["text"] for r in rows} & {r["text"] for r in load(HELDOUT)}
 
 
+def test_the_third_held_out_set_is_labelled_with_the_devices_categories_and_apart_from_the_others() -> None:
+    rows = load(THIRD)
+    per = Counter(c for r in rows for c in r["sensitive"])
+    assert set(per) == set(CATEGORIES) and min(per.values()) >= 15
+    assert {r["lang"] for r in rows} == {"en", "de", "fr"}
+    assert sum(1 for r in rows if r["sensitive"]) >= 250 and sum(1 for r in rows if not r["sensitive"]) >= 200
+    assert {r["kind"] for r in rows if not r["sensitive"]} == {"everyday", "general", "rights", "professional",
+                                                                 "public_figure", "writing"}
+    assert len({r["text"].strip().lower() for r in rows}) == len(rows)
+    assert {r["half"] for r in rows} == {"a", "b"}  # "a" chose between training variants, "b" never did
+    earlier = [g for path in (HELDOUT, SECOND) for r in load(path) if (g := _ngrams(r["text"], 4))]
+    for r in rows:
+        mine = _ngrams(r["text"], 4)
+        assert not [g for g in earlier if mine and len(mine & g) >= 0.5 * min(len(mine), len(g))], r["text"]
+
+
 def test_the_hand_written_training_requests_load_and_stay_apart_from_every_scored_set() -> None:
     from quantize.sensitive.written import written
 
@@ -93,7 +109,7 @@ def test_the_hand_written_training_requests_load_and_stay_apart_from_every_score
     assert len(pairs) >= 1500
     assert {c for _, cats in pairs for c in cats} == set(CATEGORIES)
     assert 0.3 < sum(1 for _, cats in pairs if cats) / len(pairs) < 0.7  # both kinds
-    for path in (HELDOUT, SECOND, CALIBRATION):
+    for path in (HELDOUT, SECOND, THIRD, CALIBRATION):
         scored = {r["text"].strip().lower() for r in load(path)}
         assert not texts & scored, sorted(texts & scored)[:5]
 
@@ -142,8 +158,8 @@ def test_the_later_hand_written_files_hold_no_near_copy_of_a_scored_text() -> No
     held-out or calibration text is dropped, not only an exact copy."""
     from quantize.sensitive.written import DATA
 
-    scored = [g for path in (HELDOUT, SECOND, CALIBRATION) for r in load(path) if (g := _ngrams(r["text"], 4))]
-    for name in ("written_stories.jsonl", "written_work.jsonl", "written_implicit.jsonl"):
+    scored = [g for path in (HELDOUT, SECOND, THIRD, CALIBRATION) for r in load(path) if (g := _ngrams(r["text"], 4))]
+    for name in ("written_stories.jsonl", "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl"):
         for line in (DATA / name).read_text(encoding="utf-8").splitlines():
             mine = _ngrams(json.loads(line)["text"], 4)
             near = [g for g in scored if mine and len(mine & g) >= 0.5 * min(len(mine), len(g))]
