@@ -26,9 +26,17 @@ class EncoderLoadError(ModelError):
 
 @dataclass(frozen=True)
 class Encoder:
+    """A loaded model dir. `sessions` holds one onnxruntime session per graph the manifest lists
+    (``onnx_files``: the members of an ensemble, trained from different seeds; else ``onnx_file``)."""
+
     manifest: dict[str, Any]
     tokenizer: Any
-    session: Any
+    sessions: tuple[Any, ...]
+
+    @property
+    def session(self) -> Any:
+        """The first (for most models the only) graph's session."""
+        return self.sessions[0]
 
 
 def load_encoder(model_dir: Path, threads: int = 1) -> Encoder:
@@ -46,10 +54,11 @@ def load_encoder(model_dir: Path, threads: int = 1) -> Encoder:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = ort.InferenceSession(str(model_dir / manifest["onnx_file"]), opts,
-                                       providers=["CPUExecutionProvider"])
+        files = manifest.get("onnx_files") or [manifest["onnx_file"]]
+        sessions = tuple(ort.InferenceSession(str(model_dir / name), opts, providers=["CPUExecutionProvider"])
+                         for name in files)
     except (OSError, ValueError, KeyError, TypeError, Fail, InvalidGraph, InvalidProtobuf, NoSuchFile) as exc:
         raise EncoderLoadError(str(exc)) from exc
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    return Encoder(manifest, tokenizer, session)
+    return Encoder(manifest, tokenizer, sessions)

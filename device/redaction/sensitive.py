@@ -1,10 +1,11 @@
 """Sensitive context: which categories of special personal data a request discloses.
 
 PII redaction hides who and where; "My HIV test came back positive" holds neither, yet it tells the
-pool something about the device's owner. `SensitiveClassifier` is a small int8 MiniLM multi-label
-classifier (built by ``tandem model train-sensitive``, see ``quantize.sensitive``) run with
-onnxruntime: `classify(text)` returns the categories whose score is over its calibrated threshold,
-in the fixed order of `CATEGORIES`, and `scores(text)` every score.
+pool something about the device's owner. `SensitiveClassifier` runs a small int8 MiniLM multi-label
+classifier (built by ``tandem model train-sensitive``, see ``quantize.sensitive``) with onnxruntime,
+or the average of several (an ensemble of seeds, listed in the manifest's ``onnx_files``):
+`classify(text)` returns the categories whose score is over its calibrated threshold, in the fixed
+order of `CATEGORIES`, and `scores(text)` every score.
 
 The rule it was trained on (and the held-out set ``harness/eval/data/sensitive_heldout.jsonl``
 follows): a request is tagged with a category when it states or presupposes a fact of that kind
@@ -45,7 +46,7 @@ CATEGORIES: tuple[str, ...] = (
     "health", "sex_life", "sexual_orientation", "gender_identity", "religion", "political_opinion", "ethnicity",
     "immigration", "criminal_record", "finances", "trade_union", "genetic", "domestic_violence",
 )
-BUILD_HINT = "build it with `tandem model train-sensitive` (about 2-3 minutes on 2 cores; needs the quantize extra)"
+BUILD_HINT = "build it with `tandem model train-sensitive` (about 7 minutes on 2 cores; needs the quantize extra)"
 _STRIDE_OVERLAP = 32
 
 
@@ -73,7 +74,7 @@ class SensitiveClassifier:
             raise SensitiveModelMissing(f"cannot load the sensitive-context model in {model_dir}: {exc}; "
                                         f"rebuild it: {BUILD_HINT} --force") from exc
         self.manifest: dict[str, Any] = encoder.manifest
-        self.tokenizer, self.session = encoder.tokenizer, encoder.session
+        self.tokenizer, self.sessions = encoder.tokenizer, encoder.sessions
         try:
             self.categories: tuple[str, ...] = tuple(self.manifest["categories"])
             thresholds = self.manifest["thresholds"]
@@ -88,9 +89,10 @@ class SensitiveClassifier:
         self.model_dir = model_dir
 
     def scores(self, text: str, *also: str) -> dict[str, float]:
-        """Every category's probability (sigmoid of its logit), highest over the windows of `text` and of
-        each of `also` (other views of the same request: the user's own words beside the redacted ones),
-        and of the English gloss of any of them that is German or French."""
+        """Every category's probability (sigmoid of its logit, averaged over the ensemble's members),
+        highest over the windows of `text` and of each of `also` (other views of the same request: the
+        user's own words beside the redacted ones), and of the English gloss of any of them that is
+        German or French."""
         import numpy as np
 
         best = np.zeros(len(self.categories), dtype=np.float32)
@@ -98,8 +100,9 @@ class SensitiveClassifier:
         views.update(dict.fromkeys(g for g in map(gloss, list(views)) if g is not None))
         for ids in (w for view in views for w in self._windows(view)):
             batch = np.array([ids], dtype=np.int64)
-            logits = self.session.run(["logits"], {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0][0]
-            best = np.maximum(best, 1.0 / (1.0 + np.exp(-logits)))
+            feed = {"input_ids": batch, "attention_mask": np.ones_like(batch)}
+            probs = [1.0 / (1.0 + np.exp(-session.run(["logits"], feed)[0][0])) for session in self.sessions]
+            best = np.maximum(best, np.mean(probs, axis=0))
         by_name = dict(zip(self.categories, best.tolist()))
         return {c: round(by_name[c], 4) for c in CATEGORIES}
 

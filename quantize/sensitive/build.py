@@ -90,12 +90,13 @@ def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, pr
     t0 = time.perf_counter()
     shutil.copyfile(base / "tokenizer.json", work / "tokenizer.json")
     result = _run_child(base, work, recipe, progress, build_log)
-    onnx_file = work / "model.onnx"
-    shutil.rmtree(work / "trained", ignore_errors=True)
-    (work / "model-fp32.onnx").unlink(missing_ok=True)
+    for leftover in work.glob("trained-*"):
+        shutil.rmtree(leftover)
+    for leftover in work.glob("model-fp32-*.onnx"):
+        leftover.unlink()
     (work / "manifest.json").unlink(missing_ok=True)  # the child's provisional one
     files = {p.name: file_sha256(p, progress=False) for p in sorted(work.iterdir()) if p.is_file()}
-    manifest = manifest_for(key, recipe, weights_sha, onnx_file, files)
+    manifest = manifest_for(key, recipe, weights_sha, member_files(work, recipe), files)
     manifest.update(thresholds=result.pop("thresholds"), calibration=result.pop("calibration"), training=result,
                     build_seconds=round(time.perf_counter() - t0, 1))
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -105,7 +106,12 @@ def _build(base: Path, out: Path, recipe: Recipe, weights_sha: str, key: str, pr
     return out
 
 
-def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, files: dict[str, str],
+def member_files(work: Path, recipe: Recipe) -> list[Path]:
+    """The int8 graph of each ensemble member: ``model.onnx``, then ``model-2.onnx``, ..."""
+    return [work / ("model.onnx" if i == 0 else f"model-{i + 1}.onnx") for i in range(recipe.members)]
+
+
+def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_files: list[Path], files: dict[str, str],
                  thresholds: dict[str, float] | None = None) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
@@ -113,12 +119,13 @@ def manifest_for(key: str, recipe: Recipe, weights_sha: str, onnx_file: Path, fi
         "key": key[:12],
         "task": "multi-label-classification",
         "precision": "int8",
-        "onnx_file": onnx_file.name,
+        "onnx_file": onnx_files[0].name,
+        "onnx_files": [f.name for f in onnx_files],
         "tokenizer_file": "tokenizer.json",
         "categories": list(CATEGORIES),
         "thresholds": thresholds or dict.fromkeys(CATEGORIES, 0.5),
         "max_tokens": MAX_TOKENS,
-        "size_bytes": onnx_file.stat().st_size,
+        "size_bytes": sum(f.stat().st_size for f in onnx_files),
         "recipe": asdict(recipe),
         "source": {"package": SOURCE_PACKAGE, "version": "0.1.0", "upstream": "sentence-transformers/all-MiniLM-L6-v2",
                    "license": "Apache-2.0", "weights_sha256": weights_sha},
@@ -139,21 +146,26 @@ def _child(base: Path, work: Path, recipe: Recipe) -> None:
     from quantize.sensitive.calibrate import figures, fit_cap, fit_floor, fit_thresholds, load_calibration
     from quantize.sensitive.dataset import samples
     from quantize.sensitive.export import export_onnx, quantize_int8
-    from quantize.sensitive.train import train
+    from quantize.sensitive.train import member_recipes, train
 
-    def report(step: int, total: int, loss: float) -> None:
-        if step % 5 == 0 or step == total:
-            print(f"step {step} {total} {loss:.4f}", flush=True)
-
+    members = member_recipes(recipe)
+    stats: dict[str, Any] = {}
     print("phase train generating data and training", flush=True)
-    stats: dict[str, Any] = dict(train(base, work / "trained", recipe, report))
+    for i, member in enumerate(members):
+        def report(step: int, total: int, loss: float, done: int = i) -> None:  # one bar over every member
+            if step % 5 == 0 or step == total:
+                print(f"step {done * total + step} {len(members) * total} {loss:.4f}", flush=True)
+
+        stats[f"member_{i + 1}"] = train(base, work / f"trained-{i}", member, report)
     t = time.perf_counter()
     print("phase export exporting to ONNX, quantizing to int8 and calibrating the thresholds", flush=True)
-    export_onnx(base, work / "trained", work / "model-fp32.onnx", recipe.dropout, recipe.pooling)
-    quantize_int8(work / "model-fp32.onnx", work / "model.onnx")
+    graphs = member_files(work, recipe)
+    for i, graph in enumerate(graphs):
+        export_onnx(base, work / f"trained-{i}", work / f"model-fp32-{i}.onnx", recipe.dropout, recipe.pooling)
+        quantize_int8(work / f"model-fp32-{i}.onnx", graph)
     stats["export_s"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter()
-    provisional = manifest_for("provisional", recipe, "", work / "model.onnx", {})
+    provisional = manifest_for("provisional", recipe, "", graphs, {})
     (work / "manifest.json").write_text(json.dumps(provisional))
     model = SensitiveClassifier(work, threads=recipe.threads)
     held = samples(recipe.calibration_samples, recipe.seed + 1, foreign_share=recipe.foreign_share)

@@ -51,6 +51,16 @@ def test_a_threshold_above_the_score_drops_the_category(tmp_path: Path) -> None:
     assert strict.classify("hiv and a visa") == ("immigration",)
 
 
+def test_an_ensembles_members_are_averaged(tmp_path: Path) -> None:
+    # the second member is unsure about "hiv" (logit 0: 0.5) where the first is sure (logit 6: 0.9975)
+    pair = SensitiveClassifier(build_fake(tmp_path / "m", second_member={"hiv": 0.0},
+                                          thresholds={**dict.fromkeys(CATEGORIES, 0.5), "health": 0.8}))
+    assert len(pair.sessions) == 2
+    assert pair.scores("hiv")["health"] == pytest.approx((0.9975 + 0.5) / 2, abs=1e-3)
+    assert pair.classify("hiv and a visa") == ("immigration",)  # 0.75 is under health's 0.8
+    assert pair.scores("visa")["immigration"] > 0.99  # where the members agree, the average is theirs
+
+
 def test_a_disclosure_at_the_end_of_a_long_text_is_found(fake: SensitiveClassifier) -> None:
     long = " ".join(["the"] * 100) + " my visa"  # far beyond the 16-token window
     assert fake.classify(long) == ("immigration",)

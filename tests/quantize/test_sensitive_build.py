@@ -21,6 +21,9 @@ def test_a_sensitive_build_writes_its_manifest_and_log_and_is_found_next_time(
     def trained(base: Path, work: Path, recipe: object, progress: bool, build_log: Path) -> dict[str, object]:
         # what the training child leaves behind, without its three minutes
         (work / "model.onnx").write_bytes(b"an int8 graph")
+        (work / "model-2.onnx").write_bytes(b"the second member's graph")
+        (work / "trained-1").mkdir()  # the second member's torch weights, which the build removes
+        (work / "model-fp32-1.onnx").write_bytes(b"an fp32 graph, removed too")
         (work / "manifest.json").write_text("{}")  # its provisional manifest, replaced by the real one
         return {"train_s": 1.0, "thresholds": thresholds, "calibration": {"recall": 0.97, "false_flags": 0.01}}
 
@@ -31,7 +34,9 @@ def test_a_sensitive_build_writes_its_manifest_and_log_and_is_found_next_time(
     manifest = json.loads((out / "manifest.json").read_text())
     assert out.parent == models / MODEL_NAME and manifest["key"] == out.name
     assert manifest["categories"] == list(CATEGORIES) and manifest["thresholds"] == thresholds
-    assert set(manifest["files"]) == {"model.onnx", "tokenizer.json"} and manifest["training"] == {"train_s": 1.0}
+    assert set(manifest["files"]) == {"model.onnx", "model-2.onnx", "tokenizer.json"}
+    assert manifest["training"] == {"train_s": 1.0}
+    assert manifest["onnx_file"] == "model.onnx" and manifest["onnx_files"] == ["model.onnx", "model-2.onnx"]
     assert manifest["calibration"]["recall"] == 0.97
     log = build_log_path(models, MODEL_NAME)
     assert capfd.readouterr().err == f"[tandem.quantize] building {MODEL_NAME} ({out.name}); its log: {log}\n"
