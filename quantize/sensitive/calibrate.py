@@ -5,7 +5,9 @@ a 0.05 grid between 0.2 and 0.7) that maximises F2 there (recall weighs four tim
 missed disclosure leaves the device, a false flag only keeps a request local), ties going to the
 value nearest 0.5. Scores on generated text are not scores on what people write, so the thresholds
 are then moved, all together, by ``data/calibration.jsonl``, a hand-written set (not a held-out one;
-its last 160 lines, professional and everyday requests above all, by a later writer): down to a cap,
+lines 249-408, professional and everyday requests above all, by a later writer; the last 353, all
+kinds of request, by another on 2026-12-03, when the 408 before them no longer flagged the third
+held-out set's clean requests as often as that set did): down to a cap,
 the lowest that flags at most ``MAX_FALSE_FLAGS`` of its requests that disclose nothing, where that is
 possible; otherwise up to a floor, the lowest that brings those flags under the bound (a model trained
 on hand-written requests scores everyday ones higher than generated ones). Both sets' figures at the

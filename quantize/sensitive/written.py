@@ -23,6 +23,12 @@ into the generated stream, with the same typing noise on top:
 - ``data/written_implicit.jsonl``: all three languages, disclosures only, implied by a detail rather
   than named (a taxi to the women's refuge, "we're two dads", a B permit that runs out), short, or
   buried in an errand: the kind the model scored lowest on the calibration set.
+- ``data/written_voices.jsonl`` (2026-12-03): all three languages, by six writers who read nothing of
+  the project's data, each on a share of the categories or of the negatives' kinds, with the jargon
+  of ten countries (union acronyms, visa and permit codes, probation terms, insolvency procedures,
+  benefit names, religious objects and practices) that the second held-out set's misses showed the
+  encoder did not know; fiction and professional tasks, near-miss errands, knowledge, rights and
+  public-figure questions as negatives.
 
 Each line is ``{"text", "sensitive": [categories], "lang"?, "kind"?}``. The held-out sets under
 ``harness/eval/data/`` are kept apart from them (a test checks that no text is shared).
@@ -40,7 +46,7 @@ from quantize.errors import SensitiveBuildError
 DATA = Path(__file__).parent / "data"
 FILES: tuple[Path, ...] = tuple(DATA / name for name in (
     "written_en_disclosures.jsonl", "written_en_negatives.jsonl", "written_de_fr.jsonl", "written_stories.jsonl",
-    "written_work.jsonl", "written_implicit.jsonl"))
+    "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl"))
 
 
 @cache
