@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -74,26 +75,27 @@ def test_the_held_out_set_has_what_the_issue_asks_for() -> None:
         assert set(json.loads(line)) <= {"text", "sensitive", "lang", "kind"}
 
 
-def test_the_second_held_out_set_is_labelled_with_the_devices_categories() -> None:
-    rows = load(SECOND)
+def _assert_labelled_with_the_devices_categories(rows: list[dict[str, Any]], negatives: int) -> None:
+    """Every category at least 15 times, all three languages, 250 disclosures and `negatives` other requests."""
     per = Counter(c for r in rows for c in r["sensitive"])
     assert set(per) == set(CATEGORIES) and min(per.values()) >= 15
     assert {r["lang"] for r in rows} == {"en", "de", "fr"}
-    assert sum(1 for r in rows if r["sensitive"]) >= 250 and sum(1 for r in rows if not r["sensitive"]) >= 250
-    assert all(r["kind"] for r in rows if not r["sensitive"])
+    assert sum(1 for r in rows if r["sensitive"]) >= 250 and sum(1 for r in rows if not r["sensitive"]) >= negatives
     assert len({r["text"].strip().lower() for r in rows}) == len(rows)
+
+
+def test_the_second_held_out_set_is_labelled_with_the_devices_categories() -> None:
+    rows = load(SECOND)
+    _assert_labelled_with_the_devices_categories(rows, negatives=250)
+    assert all(r["kind"] for r in rows if not r["sensitive"])
     assert not {r["text"] for r in rows} & {r["text"] for r in load(HELDOUT)}
 
 
 def test_the_third_held_out_set_is_labelled_with_the_devices_categories_and_apart_from_the_others() -> None:
     rows = load(THIRD)
-    per = Counter(c for r in rows for c in r["sensitive"])
-    assert set(per) == set(CATEGORIES) and min(per.values()) >= 15
-    assert {r["lang"] for r in rows} == {"en", "de", "fr"}
-    assert sum(1 for r in rows if r["sensitive"]) >= 250 and sum(1 for r in rows if not r["sensitive"]) >= 200
+    _assert_labelled_with_the_devices_categories(rows, negatives=200)
     assert {r["kind"] for r in rows if not r["sensitive"]} == {"everyday", "general", "rights", "professional",
                                                                  "public_figure", "writing"}
-    assert len({r["text"].strip().lower() for r in rows}) == len(rows)
     assert {r["half"] for r in rows} == {"a", "b"}  # "a" chose between training variants, "b" never did
     earlier = [g for path in (HELDOUT, SECOND) for r in load(path) if (g := _ngrams(r["text"], 4))]
     for r in rows:
