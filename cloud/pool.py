@@ -78,7 +78,11 @@ class WorkerPool:
             for t in threads:
                 t.start()
             for t in threads:
-                t.join()
+                # joined in slices: the kernel may deliver SIGTERM to any thread, and Python runs its
+                # handler (which sets `stop`) only when the main thread runs again; an untimed join
+                # would hold it until the workers ended, which they do only once `stop` is set
+                while t.is_alive():
+                    t.join(0.2)
         finally:
             if self.endpoint is not None:
                 self.endpoint.close()

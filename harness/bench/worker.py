@@ -297,7 +297,8 @@ def _plain_responder(url: str) -> None:
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    stop.wait()
+    while not stop.wait(0.2):  # timed: the handler runs only when the main thread wakes
+        pass
     client.disconnect()
     client.loop_stop()
 

@@ -95,6 +95,39 @@ def test_sigterm_finishes_held_tasks_then_exits(own_mosquitto: BrokerProcess, ke
     assert worker.proc.wait(20) == 0
 
 
+def test_a_signal_landing_on_a_worker_thread_still_stops_the_pool(mosquitto: BrokerProcess,
+                                                                   keys_root: Path) -> None:
+    # the kernel hands a process-directed SIGTERM to any thread that does not block it; Python runs the
+    # handler only when the main thread runs bytecode again. CI saw `tandem worker` ignore SIGTERM for 30 s
+    # because its main thread sat in an untimed join; here the signal is aimed at a worker's thread
+    pool = WorkerPool(broker_url=mosquitto.url, keys_root=keys_root, backend=EchoBackend(),
+                      settings=WorkerSettings(workers=1, metrics_port=None, grace_s=1))
+    stop = threading.Event()
+    order: list[str] = []
+
+    def on_signal(*_: object) -> None:
+        order.append("handler")
+        stop.set()
+
+    def kick() -> None:
+        wait_until(lambda: pool.health()[0], 10, "the pool to connect")
+        target = next(t for t in threading.enumerate() if t.name == pool.workers[0].worker_id)
+        signal.pthread_kill(target.ident or 0, signal.SIGUSR1)
+        if not stop.wait(5):  # the fallback: without it an untimed join would hang the test
+            order.append("fallback")
+            stop.set()
+
+    previous = signal.signal(signal.SIGUSR1, on_signal)
+    try:
+        kicker = threading.Thread(target=kick, daemon=True)
+        kicker.start()
+        pool.run(stop)  # in the main thread, as `tandem worker` runs it
+        kicker.join(10)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert order[:1] == ["handler"], f"the signal was handled only after the workers stopped: {order}"
+
+
 def test_backpressure_holds_memory_flat_under_a_burst(own_mosquitto: BrokerProcess, keys_root: Path,
                                                       tmp_path: Path, procs: list[WorkerProc]) -> None:
     # a slow worker and a burst of 300 large tasks (~40 KB each on the wire, ~12 MB in all)
