@@ -24,7 +24,9 @@ classifier runs on the device, so reading the user's own words sends nothing any
 --jsonl` does the same with each input line. Texts longer than the model's window are read in
 overlapping windows; a category's score is its highest over the windows, so a disclosure at the end
 of a long request is not averaged away. A German or French view also gets an English word-by-word
-gloss as one more view (`device.redaction.gloss`): the encoder's vocabulary is English.
+gloss as one more view (`device.redaction.gloss`): the encoder's vocabulary is English. A view that
+holds specialist terms ("MARAC", "Duldung", "IVA") gets one more with their plain-English
+explanations inserted (`device.redaction.jargon`): the encoder is too small to know them.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 
 from device.errors import SensitiveModelMissing
 from device.redaction.gloss import gloss
+from device.redaction.jargon import explain
 from inference.encoder import EncoderLoadError, EncoderUnavailable, load_encoder
 
 log = logging.getLogger(__name__)
@@ -91,13 +94,14 @@ class SensitiveClassifier:
     def scores(self, text: str, *also: str) -> dict[str, float]:
         """Every category's probability (sigmoid of its logit, averaged over the ensemble's members),
         highest over the windows of `text` and of each of `also` (other views of the same request: the
-        user's own words beside the redacted ones), and of the English gloss of any of them that is
-        German or French."""
+        user's own words beside the redacted ones), of the English gloss of any of them that is
+        German or French, and of any of those with its jargon explained (`device.redaction.jargon`)."""
         import numpy as np
 
         best = np.zeros(len(self.categories), dtype=np.float32)
         views = dict.fromkeys((text, *also))  # the same text twice is read once
         views.update(dict.fromkeys(g for g in map(gloss, list(views)) if g is not None))
+        views.update(dict.fromkeys(e for e in map(explain, list(views)) if e is not None))
         for ids in (w for view in views for w in self._windows(view)):
             batch = np.array([ids], dtype=np.int64)
             feed = {"input_ids": batch, "attention_mask": np.ones_like(batch)}

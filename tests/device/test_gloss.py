@@ -47,4 +47,6 @@ def test_the_glossaries_load_and_are_well_formed() -> None:
 def test_the_classifier_reads_the_gloss_of_a_german_request(tmp_path: Path) -> None:
     fake = SensitiveClassifier(build_fake(tmp_path / "models"))  # knows "debts", not "Schulden"
     assert fake.classify("Ich habe Schulden beim Finanzamt und kann nicht zahlen.") == ("finances",)
-    assert fake.classify("I have Schulden") == ()  # English: no gloss, the word stays unknown
+    assert fake.classify("Ich habe ein Visum beantragt.") == ("immigration",)
+    # English: no gloss, the word stays unknown ("Schulden" would be explained by the jargon view)
+    assert fake.classify("I have a Visum") == ()
