@@ -128,6 +128,20 @@ def test_a_written_share_of_the_samples_comes_from_the_hand_written_requests() -
     assert samples(50, seed=3) == samples(50, seed=3, written_share=0.0)
 
 
+def test_an_explain_share_of_the_samples_holding_a_term_reads_as_the_device_explains_them() -> None:
+    from device.redaction.jargon import explain, load_jargon
+
+    jargon = load_jargon()
+    explanations = {e for table in (jargon.exact, jargon.folded) for e in table.values()}
+    drawn = samples(600, seed=3, written_share=0.8, explain_share=1.0)
+    explained = [e for e in drawn if any(f"({x})" in e.text for x in explanations)]
+    plain = samples(600, seed=3, written_share=0.8)
+    with_terms = [e for e in plain if explain(e.text) is not None]
+    assert with_terms and len(explained) >= 0.6 * len(with_terms)  # noise may break a term's spelling
+    assert {c for e in explained for c in e.categories} and any(not e.categories for e in explained)
+    assert samples(50, seed=3) == samples(50, seed=3, explain_share=0.0)
+
+
 def test_word_problems_are_about_invented_people_and_end_in_a_question() -> None:
     import random
 
