@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from device.redaction.glossary_file import pairs, read_data
 
 LANGUAGES: tuple[str, ...] = ("de", "fr")
 _MIN_MARKERS = 2
@@ -56,15 +57,10 @@ def load_glossary(lang: str) -> Glossary:
     """The shipped glossary for `lang` (one of `LANGUAGES`)."""
     if lang not in LANGUAGES:
         raise ValueError(f"no glossary for {lang!r}; there are: {', '.join(LANGUAGES)}")
-    text = resources.files("device.redaction").joinpath("data", f"gloss_{lang}.tsv").read_text(encoding="utf-8")
     entries: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        source, english = line.split("\t", 1)
-        source, english = " ".join(_key(source).split()), english.strip()
+    for source, english in pairs(read_data(f"gloss_{lang}.tsv")):
         if source and english:
-            entries.setdefault(source, english)
+            entries.setdefault(_key(source), english)
     tails = tuple(sorted((s for s in entries if " " not in s and len(s) >= _MIN_TAIL), key=len, reverse=True))
     return Glossary(entries, max((s.count(" ") + 1 for s in entries), default=1), tails)
 

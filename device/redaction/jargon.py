@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from device.redaction.glossary_file import pairs, read_data
 
 _GLOSSARY = "jargon.tsv"
 _MIN_EXPLANATION_WORDS = 2
@@ -50,11 +51,7 @@ def parse(text: str) -> tuple[dict[str, str], dict[str, str]]:
     of a term wins; blank lines, `#` comments and explanations under two words are skipped."""
     exact: dict[str, str] = {}
     folded: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        term, explanation = (part.strip() for part in line.split("\t", 1))
-        term = " ".join(term.split())
+    for term, explanation in pairs(text):
         if not term or len(explanation.split()) < _MIN_EXPLANATION_WORDS:
             continue
         if is_acronym(term):
@@ -80,8 +77,7 @@ def compile_jargon(text: str) -> Jargon:
 @cache
 def load_jargon() -> Jargon:
     """The shipped glossary."""
-    text = resources.files("device.redaction").joinpath("data", _GLOSSARY).read_text(encoding="utf-8")
-    return compile_jargon(text)
+    return compile_jargon(read_data(_GLOSSARY))
 
 
 def explain(text: str, jargon: Jargon | None = None) -> str | None:
@@ -89,19 +85,17 @@ def explain(text: str, jargon: Jargon | None = None) -> str | None:
     no known term."""
     jargon = jargon if jargon is not None else load_jargon()
     found: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
     for pattern, table, fold in ((jargon.pattern_exact, jargon.exact, False),
                                  (jargon.pattern_folded, jargon.folded, True)):
         if pattern is None:
             continue
         for m in pattern.finditer(text):
-            if any(m.start() < end and start < m.end() for start, end in taken):
+            if any(m.start() < end and start < m.end() for start, end, _ in found):
                 continue  # inside an acronym's match already explained
             key = " ".join(m.group().split())
             explanation = table.get(key.casefold() if fold else key)
             if explanation is not None:
                 found.append((m.start(), m.end(), explanation))
-                taken.append((m.start(), m.end()))
     if not found:
         return None
     out: list[str] = []

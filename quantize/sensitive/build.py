@@ -42,7 +42,8 @@ _CODE_FILES = tuple(
                                                  "written.py", "stories.py", "train.py", "export.py", "calibrate.py")]
     + [f"quantize/ner/{name}" for name in ("fakes.py", "grammar.py", "render.py")]
     # the runtime, which calibration scores through (the gloss and jargon views included); training reads jargon too
-    + ["device/redaction/sensitive.py", "device/redaction/gloss.py", "device/redaction/data/gloss_de.tsv",
+    + ["device/redaction/sensitive.py", "device/redaction/gloss.py", "device/redaction/glossary_file.py",
+       "device/redaction/data/gloss_de.tsv",
        "device/redaction/data/gloss_fr.tsv", "device/redaction/jargon.py", "device/redaction/data/jargon.tsv",
        "quantize/sensitive/data/calibration.jsonl"]
     + [f"quantize/sensitive/data/{path.name}" for path in FILES])
