@@ -57,7 +57,9 @@ def parse(text: str) -> tuple[dict[str, str], dict[str, str]]:
         if is_acronym(term):
             exact.setdefault(term, explanation)
         else:
-            folded.setdefault(term.casefold(), explanation)
+            # as written in lowercase ("fußfessel") and as spelled without the special letters ("fussfessel")
+            for key in dict.fromkeys((term.lower(), term.casefold())):
+                folded.setdefault(key, explanation)
     return exact, folded
 
 
@@ -93,7 +95,7 @@ def explain(text: str, jargon: Jargon | None = None) -> str | None:
             if any(m.start() < end and start < m.end() for start, end, _ in found):
                 continue  # inside an acronym's match already explained
             key = " ".join(m.group().split())
-            explanation = table.get(key.casefold() if fold else key)
+            explanation = table.get(key.lower() if fold else key)
             if explanation is not None:
                 found.append((m.start(), m.end(), explanation))
     if not found:

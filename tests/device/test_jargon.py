@@ -16,6 +16,7 @@ _SMALL = (
     "Chapter 13 bankruptcy\ta bankruptcy repayment plan for people in debt\n"
     "Duldung\ttolerated stay of a migrant whose deportation is suspended\n"
     "ankle monitor\telectronic tag worn on probation or parole\n"
+    "Fußfessel\telectronic ankle monitor for offenders\n"
     "shortlived\tx\n"  # an explanation of one word is no explanation: skipped
 )
 
@@ -30,6 +31,13 @@ def test_terms_are_explained_in_place_and_the_text_is_kept() -> None:
                    "SNAP (food stamps, a welfare benefit for people on low income) cut.")
     assert explain("wegen der Duldung von meinem Schwager", jargon) == (
         "wegen der Duldung (tolerated stay of a migrant whose deportation is suspended) von meinem Schwager")
+
+
+def test_a_term_with_a_letter_casefolding_changes_matches_as_written_and_spelled_out() -> None:
+    jargon = compile_jargon(_SMALL)
+    for spelling in ("Fußfessel", "Fussfessel", "FUSSFESSEL"):
+        assert explain(f"Ich trage eine {spelling}.", jargon) == (
+            f"Ich trage eine {spelling} (electronic ankle monitor for offenders).")
 
 
 def test_acronyms_match_only_as_written_and_words_only_whole() -> None:
