@@ -27,7 +27,7 @@ from quantize.build_log import build_log_path, start_log
 from quantize.errors import SensitiveBuildError
 from quantize.local_sources import file_sha256
 from quantize.sensitive.dataset import MAX_TOKENS
-from quantize.sensitive.train import Recipe
+from quantize.sensitive.train import Recipe, train_dtype
 from quantize.sensitive.written import FILES
 from quantize.train_child import run_child
 
@@ -58,7 +58,8 @@ def source_dir() -> Path:
 
 
 def recipe_key(recipe: Recipe, weights_sha: str) -> str:
-    h = hashlib.sha256(json.dumps(asdict(recipe), sort_keys=True).encode())
+    # with what this machine trains in: "auto" is bf16 on one CPU and fp32 on another, two different models
+    h = hashlib.sha256(json.dumps({**asdict(recipe), "dtype": train_dtype(recipe)}, sort_keys=True).encode())
     h.update(weights_sha.encode())
     for name in _CODE_FILES:
         h.update((_ROOT / name).read_bytes())
