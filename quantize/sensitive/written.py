@@ -29,6 +29,13 @@ into the generated stream, with the same typing noise on top:
   benefit names, religious objects and practices) that the second held-out set's misses showed the
   encoder did not know; fiction and professional tasks, near-miss errands, knowledge, rights and
   public-figure questions as negatives.
+- ``data/written_plain.jsonl`` (2026-12-04): all three languages, by four more writers, against the
+  third held-out set's first half's failures (described to them by kind, with a few sentences of mine):
+  disclosures in plain words, as fragments ("Diagnosed with type 2 last spring"), as background to
+  an unrelated task ("Context: I did five years inside ..."), implied in passing; and negatives whose
+  words only look sensitive: pets and plants, machines ("my laptop is sick"), idioms, public figures,
+  fiction, professionals at work, holidays and food. Lines close to any scored text were dropped
+  before training (94 of 1,690, two of them by the test's rule).
 
 Each line is ``{"text", "sensitive": [categories], "lang"?, "kind"?}``. The held-out sets under
 ``harness/eval/data/`` are kept apart from them (a test checks that no text is shared).
@@ -46,7 +53,7 @@ from quantize.errors import SensitiveBuildError
 DATA = Path(__file__).parent / "data"
 FILES: tuple[Path, ...] = tuple(DATA / name for name in (
     "written_en_disclosures.jsonl", "written_en_negatives.jsonl", "written_de_fr.jsonl", "written_stories.jsonl",
-    "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl"))
+    "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl", "written_plain.jsonl"))
 
 
 @cache

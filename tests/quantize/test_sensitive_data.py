@@ -175,7 +175,8 @@ def test_the_later_hand_written_files_hold_no_near_copy_of_a_scored_text() -> No
     from quantize.sensitive.written import DATA
 
     scored = [g for path in (HELDOUT, SECOND, THIRD, CALIBRATION) for r in load(path) if (g := _ngrams(r["text"], 4))]
-    for name in ("written_stories.jsonl", "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl"):
+    for name in ("written_stories.jsonl", "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl",
+                 "written_plain.jsonl"):
         for line in (DATA / name).read_text(encoding="utf-8").splitlines():
             mine = _ngrams(json.loads(line)["text"], 4)
             near = [g for g in scored if mine and len(mine & g) >= 0.5 * min(len(mine), len(g))]
