@@ -15,9 +15,15 @@ probation terms, insolvency procedures), so it is a tuning set now too. ``data/s
 read nothing of the project's data, and is kept apart from training and from the first two sets by
 the same near-copy rule (half the word 4-grams of the shorter text); its figures come under
 ``"third"``, also without texts. Its lines marked ``"half": "a"`` (``third["half_a"]``) have been
-used, as aggregate figures only, to choose between training variants; those marked ``"b"`` have
-not. ``quantize/sensitive/data/calibration.jsonl``, a fourth hand-written set, fits the
-classifier's threshold cap at build time; it is not scored here.
+used, as aggregate figures only, to choose between training variants; those marked ``"b"`` were
+not, until on 2026-12-04 their aggregate figures were looked at to accept two changes (four ensemble
+members, the plain-word training lines). ``data/sensitive_heldout4.jsonl`` was written after those,
+by three writers who were told to read nothing on the machine (three writers' worlds: older people and
+carers in the UK, Ireland and Switzerland; students and gig workers in the US, Canada, Australia and
+Belgium; professionals and parents in Germany, Austria, France and India); lines that came within the
+near-copy rule of a training line or of another scored set were dropped. Its figures come under
+``"fourth"``, without texts; it has no ``kind`` per negative. ``quantize/sensitive/data/calibration.jsonl``,
+one more hand-written set, fits the classifier's threshold cap at build time; it is not scored here.
 
 Under ``"public"``: the share flagged of the first 300 GSM8K test questions (school word problems
 about invented people, from ``../shared/data``; none discloses anything about the user): a check on
@@ -41,6 +47,7 @@ DATA = Path(__file__).parent / "data"
 HELDOUT = DATA / "sensitive_heldout.jsonl"
 SECOND = DATA / "sensitive_heldout2.jsonl"
 THIRD = DATA / "sensitive_heldout3.jsonl"
+FOURTH = DATA / "sensitive_heldout4.jsonl"
 TARGETS = {"recall": 0.95, "false_flags": 0.03}
 GSM8K = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "gsm8k" / "test.jsonl"
 PUBLIC_N = 300
@@ -146,6 +153,7 @@ def figures(models_dir: Path, redact: Callable[[str], str], *, n_generated: int,
         for name in ("a", "b"):
             half = score([r for r in rows if r["half"] == name], classify_once, redact_once)
             held["third"][f"half_{name}"] = {k: half[k] for k in ("recall", "false_flags", "disclosures", "negatives")}
+        held["fourth"] = _without_texts(score(load(FOURTH), model.classify, redact), FOURTH)
     held["public"] = public_flags(model.classify, redact)
     return held, f"sensitive-context model {found}"
 
