@@ -47,6 +47,12 @@ def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
+def _near_copies(text: str, others: list[set[tuple[str, ...]]]) -> list[set[tuple[str, ...]]]:
+    """The 4-gram sets in `others` sharing half the 4-grams of the shorter text with `text` (the near-copy rule)."""
+    mine = _ngrams(text, 4)
+    return [g for g in others if mine and len(mine & g) >= 0.5 * min(len(mine), len(g))]
+
+
 def test_the_hand_written_sets_are_not_generated_text() -> None:
     generated = samples(4000, seed=1234)
     seen = {e.text.lower().rstrip(".?! ") for e in generated}
@@ -99,24 +105,21 @@ def test_the_third_held_out_set_is_labelled_with_the_devices_categories_and_apar
     assert {r["half"] for r in rows} == {"a", "b"}  # "a" chose between training variants, "b" never did
     earlier = [g for path in (HELDOUT, SECOND) for r in load(path) if (g := _ngrams(r["text"], 4))]
     for r in rows:
-        mine = _ngrams(r["text"], 4)
-        assert not [g for g in earlier if mine and len(mine & g) >= 0.5 * min(len(mine), len(g))], r["text"]
+        assert not _near_copies(r["text"], earlier), r["text"]
 
 
 def test_the_fourth_held_out_set_is_labelled_and_apart_from_training_and_the_other_sets() -> None:
     """Written after the others by writers told to read nothing: a line within the near-copy rule of any
     training line or scored text was dropped when the set was made, so none is left."""
-    from quantize.sensitive.written import FILES
+    from quantize.sensitive.written import written
 
     rows = load(FOURTH)
     _assert_labelled_with_the_devices_categories(rows, negatives=180)
-    others = [json.loads(line)["text"] for path in FILES
-              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    others += [r["text"] for path in (HELDOUT, SECOND, THIRD, CALIBRATION) for r in load(path)]
+    others = [text for text, _ in written()] + [r["text"] for path in (HELDOUT, SECOND, THIRD, CALIBRATION)
+                                                 for r in load(path)]
     grams = [g for text in others if (g := _ngrams(text, 4))]
     for r in rows:
-        mine = _ngrams(r["text"], 4)
-        assert not [g for g in grams if mine and len(mine & g) >= 0.5 * min(len(mine), len(g))], r["text"]
+        assert not _near_copies(r["text"], grams), r["text"]
 
 
 def test_the_hand_written_training_requests_load_and_stay_apart_from_every_scored_set() -> None:
@@ -194,6 +197,5 @@ def test_the_later_hand_written_files_hold_no_near_copy_of_a_scored_text() -> No
     for name in ("written_stories.jsonl", "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl",
                  "written_plain.jsonl"):
         for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-            mine = _ngrams(json.loads(line)["text"], 4)
-            near = [g for g in scored if mine and len(mine & g) >= 0.5 * min(len(mine), len(g))]
+            near = _near_copies(json.loads(line)["text"], scored)
             assert not near, (name, json.loads(line)["text"])
