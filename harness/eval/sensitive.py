@@ -22,7 +22,14 @@ by three writers who were told to read nothing on the machine (three writers' wo
 carers in the UK, Ireland and Switzerland; students and gig workers in the US, Canada, Australia and
 Belgium; professionals and parents in Germany, Austria, France and India); lines that came within the
 near-copy rule of a training line or of another scored set were dropped. Its figures come under
-``"fourth"``, without texts; it has no ``kind`` per negative. ``quantize/sensitive/data/calibration.jsonl``,
+``"fourth"``, without texts; it has no ``kind`` per negative. On 2026-12-04 its misses were read to
+brief training writers, so it no longer measures unseen text. ``data/sensitive_heldout5.jsonl`` was
+written before that, the same way, by three more writers (worlds: English, French and German speakers
+in Nigeria, Kenya, South Africa, Jamaica, the Philippines, Singapore, Pakistan, Senegal, Morocco, Quebec,
+Zurich and Vienna; voice-assistant users at home and in the car in the US, New Zealand, Scotland and
+rural Bavaria and France; people having the assistant write their emails, forms and posts in US cities,
+London, Berlin, Paris, Brussels and Montreal), and scored once, after the last training change; its
+figures come under ``"fifth"``, without texts. ``quantize/sensitive/data/calibration.jsonl``,
 one more hand-written set, fits the classifier's threshold cap at build time; it is not scored here.
 
 Under ``"public"``: the share flagged of the first 300 GSM8K test questions (school word problems
@@ -48,6 +55,7 @@ HELDOUT = DATA / "sensitive_heldout.jsonl"
 SECOND = DATA / "sensitive_heldout2.jsonl"
 THIRD = DATA / "sensitive_heldout3.jsonl"
 FOURTH = DATA / "sensitive_heldout4.jsonl"
+FIFTH = DATA / "sensitive_heldout5.jsonl"
 TARGETS = {"recall": 0.95, "false_flags": 0.03}
 GSM8K = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "gsm8k" / "test.jsonl"
 PUBLIC_N = 300
@@ -154,6 +162,7 @@ def figures(models_dir: Path, redact: Callable[[str], str], *, n_generated: int,
             half = score([r for r in rows if r["half"] == name], classify_once, redact_once)
             held["third"][f"half_{name}"] = {k: half[k] for k in ("recall", "false_flags", "disclosures", "negatives")}
         held["fourth"] = _without_texts(score(load(FOURTH), model.classify, redact), FOURTH)
+        held["fifth"] = _without_texts(score(load(FIFTH), model.classify, redact), FIFTH)
     held["public"] = public_flags(model.classify, redact)
     return held, f"sensitive-context model {found}"
 

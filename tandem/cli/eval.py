@@ -144,8 +144,8 @@ def _sensitive_table(tagged: dict | None, note: str, shown: dict | None) -> None
     if tagged is None:
         return
     gen = tagged["generated"]
-    sets = [("held-out", tagged), *[(f"held-out {n}", tagged[key]) for n, key in ((2, "second"), (3, "third"), (4, "fourth"))
-                                 if key in tagged],
+    later = ((2, "second"), (3, "third"), (4, "fourth"), (5, "fifth"))
+    sets = [("held-out", tagged), *[(f"held-out {n}", tagged[key]) for n, key in later if key in tagged],
             ("generated", gen)]
     click.echo(f"{'':32}" + "".join(f"{name:>12}" for name, _ in sets) + f"{'target':>10}")
     for key, label in (("recall", "disclosures found"), ("false_flags", "other requests flagged")):

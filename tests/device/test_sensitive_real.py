@@ -89,8 +89,9 @@ def test_eval_reports_held_out_and_generated_figures(sensitive_model_dir: Path) 
     second = tagged["second"]  # the second held-out set: figures only, never its texts
     assert second["set"] == "sensitive_heldout2.jsonl" and second["disclosures"] >= 250
     assert "misses" not in second and "flagged" not in second and 0.0 <= second["recall"] <= 1.0
-    for key, name in (("third", "sensitive_heldout3.jsonl"), ("fourth", "sensitive_heldout4.jsonl")):
-        later = tagged[key]  # written after the second, read by nobody tuning: figures only
+    for key, name in (("third", "sensitive_heldout3.jsonl"), ("fourth", "sensitive_heldout4.jsonl"),
+                      ("fifth", "sensitive_heldout5.jsonl")):
+        later = tagged[key]  # written after the second: figures only, never texts
         assert later["set"] == name and later["disclosures"] >= 250 and later["negatives"] >= 180
         assert "misses" not in later and "flagged" not in later and 0.0 <= later["false_flags"] <= 1.0
     assert tagged["generated"]["disclosures"] + tagged["generated"]["negatives"] == 40
