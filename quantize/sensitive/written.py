@@ -36,6 +36,15 @@ into the generated stream, with the same typing noise on top:
   words only look sensitive: pets and plants, machines ("my laptop is sick"), idioms, public figures,
   fiction, professionals at work, holidays and food. Lines close to any scored text were dropped
   before training (94 of 1,690, two of them by the test's rule).
+- ``data/written_worlds.jsonl`` (2026-12-04): 1,659 lines by four more writers who read nothing of the
+  project: 420 in German and 420 in French from people of every age in Germany, Austria, Switzerland,
+  France, Belgium and Luxembourg (sex life in plain words, residence papers, benefits and debts in local
+  jargon, and their look-alikes); 420 in English with disclosures buried in an errand or implied by one
+  detail (a medicine on a pickup list, a partner mentioned in passing, a prison gap on a CV) beside the
+  same errands with nothing sensitive; 420 in English, most of them negatives a naive classifier
+  flags (everyday money talk, ill pets, place names, homework and exam revision on the same subjects),
+  beside the disclosures they contrast with. Their briefs described kinds of text missed on the fourth
+  held-out set; lines near any scored text, the fifth set included, were dropped (21 of 1,680).
 
 Each line is ``{"text", "sensitive": [categories], "lang"?, "kind"?}``. The held-out sets under
 ``harness/eval/data/`` are kept apart from them (a test checks that no text is shared).
@@ -53,7 +62,8 @@ from quantize.errors import SensitiveBuildError
 DATA = Path(__file__).parent / "data"
 FILES: tuple[Path, ...] = tuple(DATA / name for name in (
     "written_en_disclosures.jsonl", "written_en_negatives.jsonl", "written_de_fr.jsonl", "written_stories.jsonl",
-    "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl", "written_plain.jsonl"))
+    "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl", "written_plain.jsonl",
+    "written_worlds.jsonl"))
 
 
 @cache

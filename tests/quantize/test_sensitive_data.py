@@ -208,7 +208,7 @@ def test_the_later_hand_written_files_hold_no_near_copy_of_a_scored_text() -> No
 
     scored = [g for path in (HELDOUT, SECOND, THIRD, FOURTH, FIFTH, CALIBRATION) for r in load(path) if (g := _ngrams(r["text"], 4))]
     for name in ("written_stories.jsonl", "written_work.jsonl", "written_implicit.jsonl", "written_voices.jsonl",
-                 "written_plain.jsonl"):
+                 "written_plain.jsonl", "written_worlds.jsonl"):
         for line in (DATA / name).read_text(encoding="utf-8").splitlines():
             near = _near_copies(json.loads(line)["text"], scored)
             assert not near, (name, json.loads(line)["text"])
