@@ -26,18 +26,24 @@ from device.redaction.glossary_file import pairs, read_data
 LANGUAGES: tuple[str, ...] = ("de", "fr")
 _MIN_MARKERS = 2
 _MIN_TAIL = 4
-# Common words that tell the languages apart (none of them shared by two of the three).
+# Common words that tell the languages apart (none of them shared by two of the three; German "die" and
+# French "de" occur in English text too rarely to matter, and a text needs more of them than English words).
 _MARKERS: dict[str, frozenset[str]] = {
     "en": frozenset(["the", "and", "is", "are", "i", "my", "me", "you", "of", "to", "with", "have", "has", "was", "for",
                      "not", "it", "this", "that", "what", "how", "can", "do"]),
     "de": frozenset(["ich", "mich", "mir", "mein", "meine", "meinen", "meinem", "meiner", "und", "der", "das", "ist",
                      "sind", "nicht", "mit", "habe", "hat", "bin", "wir", "uns", "unser", "unsere", "ein", "eine",
                      "einen", "seit", "auch", "wie", "kann", "darf", "muss", "soll", "möchte", "für", "auf",
-                     "bei", "nach", "oder", "aber", "wenn", "dass", "weil"]),
+                     "bei", "nach", "oder", "aber", "wenn", "dass", "weil", "die", "dem", "den", "im", "am", "zum",
+                     "zur", "vom", "von", "zu", "es", "er", "sie", "ihr", "ihm", "ihn", "dich", "dir", "dein", "deine",
+                     "sein", "seine", "noch", "schon", "sehr", "jetzt", "heute", "wo", "warum", "wann", "zwei",
+                     "drei", "haben", "werden", "wird", "gibt", "einem", "einer", "keine", "kein", "hab"]),
     "fr": frozenset(["je", "j'", "moi", "mon", "ma", "mes", "et", "le", "la", "les", "est", "sont", "pas", "avec", "ai",
                      "suis", "nous", "notre", "nos", "un", "une", "des", "depuis", "aussi", "comment", "quoi", "peux",
                      "dois", "faut", "pour", "sur", "chez", "après", "ou", "mais", "quand", "parce", "c'est", "j'ai",
-                     "qu'est-ce"]),
+                     "qu'est-ce", "de", "à", "au", "aux", "il", "elle", "ils", "elles", "ce", "cette", "qui",
+                     "que", "dans", "en", "vers", "tu", "te", "toi", "ton", "ta", "tes", "son", "sa", "ses", "leur",
+                     "vous", "votre", "ne", "très", "deux", "trois", "avoir", "être", "fait", "va", "vais"]),
 }
 _TOKEN = re.compile(r"<[A-Z][A-Z_]*_\d+>|[^\W\d_](?:[\w'’-]*\w)?'?|\S", re.UNICODE)
 
@@ -72,7 +78,8 @@ def language_of(text: str) -> str | None:
 
 
 def _language(tokens: list[str]) -> str | None:
-    words = [_key(t) for t in tokens]
+    # a hyphenated token counts by its parts too: "trouve-moi", "dis-moi"
+    words = [part for t in tokens for part in dict.fromkeys([_key(t), *_key(t).split("-")]) if part]
     counts = {lang: sum(w in markers or w.split("'")[0] + "'" in markers for w in words)
               for lang, markers in _MARKERS.items()}
     best = max(LANGUAGES, key=lambda lang: counts[lang])

@@ -18,6 +18,10 @@ from tests.device.sensitive_fake import build_fake
     ("I have debts and my sister knows about it.", None),
     ("Die Hard is my favourite film, what is yours?", None),  # one German-looking word is not German
     ("ok", None),
+    ("maman rentre de dialyse lundi, dis-moi quel tram prendre", "fr"),  # "de", and "moi" inside "dis-moi"
+    ("Am Samstag zum Arzt, dann zwei Stunden warten", "de"),  # no pronoun, articles and numbers only
+    ("du bist so schön, who sang it", None),  # "du" is German and French: it tells nothing
+    ("how long until the plants die", None),
 ])
 def test_the_language_is_read_from_common_words(text: str, lang: str | None) -> None:
     assert language_of(text) == lang
