@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from device.redaction.gloss import gloss
 from device.redaction.jargon import explain
 from device.redaction.sensitive import CATEGORIES
 from quantize.sensitive import everyday, frames, languages, negatives, stories, written
@@ -38,12 +39,14 @@ class Encoded:
 
 
 def samples(n: int, seed: int, *, positive_share: float = 0.5, foreign_share: float = 0.14,
-            written_share: float = 0.0, explain_share: float = 0.0) -> list[Example]:
+            written_share: float = 0.0, explain_share: float = 0.0, gloss_share: float = 0.0) -> list[Example]:
     """`n` examples from `seed`; `foreign_share` of each generated half is German or French,
     `written_share` of all of them are hand-written requests instead of generated ones, and
     `explain_share` of those holding a known term are read as the device's jargon view reads them
     (`device.redaction.jargon`), so the model learns to read that view: an explained disclosure is
-    still one, and an explained knowledge question still is not."""
+    still one, and an explained knowledge question still is not. `gloss_share` of the German and French
+    ones are read as the device's English gloss of them (`device.redaction.gloss`), the view that
+    scores them at run time beside the text as written."""
     rng = random.Random(seed)
     ner_sentences = everyday.NerSentences(seed)
     pool = written.written() if written_share > 0 else ()
@@ -60,6 +63,10 @@ def samples(n: int, seed: int, *, positive_share: float = 0.5, foreign_share: fl
             explained = explain(example.text)
             if explained is not None:
                 example = Example(explained, example.categories)
+        if gloss_share and rng.random() < gloss_share:
+            glossed = gloss(example.text)
+            if glossed is not None:
+                example = Example(glossed, example.categories)
         out.append(Example(noise(example.text, rng), example.categories))
     return out
 

@@ -67,6 +67,9 @@ class Recipe:
     # 0.5 against 0 with the view at run time only (one run each, 2026-12-04, at 0.9): the third set's half
     # "a" 90.6% found / 3.5% flagged against 87.0% / 3.5%, calibration 91.2% / 2.7% against 88.4% / 2.9%
     explain_share: float = 0.5
+    # of the German and French samples: read as the device's word-by-word English gloss, the view through
+    # which the English encoder reads them at run time (`device.redaction.gloss`); 0 before 2026-12-04
+    gloss_share: float = 0.0
     # "auto": bfloat16 autocast (fp32 master weights) where the CPU multiplies bf16 natively (x86 with
     # AVX512-BF16 or AMX), fp32 elsewhere; "fp32": always fp32. On an AMD EPYC (Zen 4, 2 cores) a step took
     # 272 ms against 471 ms in fp32 with the old unfused AdamW (forward 134 vs 198, backward 130 vs 208)
@@ -160,7 +163,8 @@ def train(base_dir: Path, out_dir: Path, recipe: Recipe,
     tokenizer = load_tokenizer(base_dir / "tokenizer.json")
     data = [encode(s, tokenizer) for s in samples(recipe.samples, recipe.seed, foreign_share=recipe.foreign_share,
                                                          written_share=recipe.written_share,
-                                                         explain_share=recipe.explain_share)]
+                                                         explain_share=recipe.explain_share,
+                                                         gloss_share=recipe.gloss_share)]
     t_data = time.perf_counter() - t0
 
     model = build_model(base_dir, recipe.dropout, recipe.pooling)
