@@ -8,15 +8,21 @@ are then moved, all together, by ``data/calibration.jsonl``, a hand-written set 
 lines 249-408, professional and everyday requests above all, by a later writer; the last 353, all
 kinds of request, by another on 2026-12-03, when the 408 before them no longer flagged the third
 held-out set's clean requests as often as that set did): down to a cap,
-the lowest that flags at most ``MAX_FALSE_FLAGS`` of its requests that disclose nothing, where that is
+the lowest that flags at most `calibration_bound` of its requests that disclose nothing, where that is
 possible; otherwise up to a floor, the lowest that brings those flags under the bound (a model trained
 on hand-written requests scores everyday ones higher than generated ones). Both sets' figures at the
 final thresholds go into the manifest.
+
+The bound is the issue's 3% less one standard error of a rate measured on the calibration set's clean
+requests (443 of them: 2.2%). The thresholds sit where the measured rate meets the bound, so with the
+bound itself, text the model never saw was flagged above 3% about as often as below: on 2026-12-04 a
+build at 2.9% on the calibration set flagged 4.2% of the fourth held-out set's clean requests.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -32,6 +38,14 @@ MAX_FALSE_FLAGS = 0.03  # the issue's bound on everyday and general requests fla
 CALIBRATION = Path(__file__).parent / "data" / "calibration.jsonl"
 
 
+def calibration_bound(clean: int) -> float:
+    """The share of `clean` calibration texts the thresholds may flag: MAX_FALSE_FLAGS less one standard
+    error of a rate of MAX_FALSE_FLAGS measured on that many texts (never below 0)."""
+    if clean <= 0:
+        return MAX_FALSE_FLAGS
+    return max(0.0, MAX_FALSE_FLAGS - math.sqrt(MAX_FALSE_FLAGS * (1 - MAX_FALSE_FLAGS) / clean))
+
+
 def load_calibration(path: Path = CALIBRATION) -> list[Example]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [Example(r["text"], tuple(c for c in CATEGORIES if c in r["sensitive"])) for r in rows]
@@ -40,14 +54,14 @@ def load_calibration(path: Path = CALIBRATION) -> list[Example]:
 def fit_cap(examples: Sequence[Example], scores: Sequence[dict[str, float]],
             thresholds: dict[str, float]) -> float:
     """The lowest grid cap under which `thresholds` (each lowered to the cap) flag at most
-    MAX_FALSE_FLAGS of the texts in `examples` that disclose nothing."""
+    `calibration_bound` of the texts in `examples` that disclose nothing."""
     return _first_within_bound(examples, scores, thresholds, GRID, min)
 
 
 def fit_floor(examples: Sequence[Example], scores: Sequence[dict[str, float]],
               thresholds: dict[str, float]) -> float:
     """The lowest floor (0 when none is needed) under which `thresholds` (each raised to the floor) flag
-    at most MAX_FALSE_FLAGS of the texts in `examples` that disclose nothing; the highest one tried
+    at most `calibration_bound` of the texts in `examples` that disclose nothing; the highest one tried
     when none does."""
     return _first_within_bound(examples, scores, thresholds, (0.0, *FLOORS), max)
 
@@ -55,11 +69,12 @@ def fit_floor(examples: Sequence[Example], scores: Sequence[dict[str, float]],
 def _first_within_bound(examples: Sequence[Example], scores: Sequence[dict[str, float]], thresholds: dict[str, float],
                         limits: Sequence[float], move: Callable[[float, float], float]) -> float:
     """The first of `limits` at which `thresholds`, each moved to it (`move`: min lowers them, max raises
-    them), flag at most MAX_FALSE_FLAGS of the clean texts; the last of `limits` when none does."""
+    them), flag at most `calibration_bound` of the clean texts; the last of `limits` when none does."""
     clean = [s for e, s in zip(examples, scores) if not e.categories]
+    bound = calibration_bound(len(clean))
     for limit in limits:
         flagged = sum(1 for s in clean if any(s[c] >= move(t, limit) for c, t in thresholds.items()))
-        if flagged <= MAX_FALSE_FLAGS * len(clean):
+        if flagged <= bound * len(clean):
             return limit
     return limits[-1]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from device.redaction.sensitive import CATEGORIES
 from quantize.sensitive.calibrate import (
     MAX_FALSE_FLAGS,
+    calibration_bound,
     figures,
     fit_cap,
     fit_floor,
@@ -40,6 +41,16 @@ def test_the_floor_raises_thresholds_only_as_far_as_clean_texts_need() -> None:
     # at 0.25 all 50 clean texts are flagged, up to 0.62 two of them (4%), from 0.63 (the next 0.01) none
     assert fit_floor(examples, scores, low) == 0.63
     assert fit_floor(examples, scores, dict.fromkeys(CATEGORIES, 0.7)) == 0.0  # nothing to raise
+
+
+def test_the_bound_keeps_a_standard_error_of_margin_below_the_issues_three_percent() -> None:
+    assert round(calibration_bound(443), 4) == 0.0219 and calibration_bound(100_000) > 0.029
+    assert calibration_bound(0) == MAX_FALSE_FLAGS and calibration_bound(20) == 0.0
+    examples = [Example("x", ())] * 443 + [Example("y", ("health",))]
+    # 10 clean texts at 0.6 (2.3% of 443: under 3%, over the bound), 9 at 0.65 (2.0%), the rest low
+    scores = ([_scores(health=0.6)] + [_scores(health=0.65)] * 9 + [_scores(health=0.1)] * 433
+              + [_scores(health=0.9)])
+    assert fit_floor(examples, scores, dict.fromkeys(CATEGORIES, 0.25)) == 0.61
 
 
 def test_figures_count_any_right_category_as_found() -> None:
