@@ -37,7 +37,7 @@ def test_a_sensitive_build_writes_its_manifest_and_log_and_is_found_next_time(
     assert out.parent == models / MODEL_NAME and manifest["key"] == out.name
     assert manifest["categories"] == list(CATEGORIES) and manifest["thresholds"] == thresholds
     members = ["model.onnx"] + [f"model-{i}.onnx" for i in range(2, Recipe().members + 1)]
-    assert Recipe().members == 4 and set(manifest["files"]) == {*members, "tokenizer.json"}
+    assert Recipe().members == 3 and set(manifest["files"]) == {*members, "tokenizer.json"}
     assert manifest["training"] == {"train_s": 1.0}
     assert manifest["onnx_file"] == "model.onnx" and manifest["onnx_files"] == members
     assert manifest["calibration"]["recall"] == 0.97
