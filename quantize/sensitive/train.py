@@ -34,8 +34,8 @@ class Recipe:
 
     seed: int = 1234
     # ~845 steps per member: about 130 s on 2 cores in bf16, 290 s in fp32. 27,000 since 2026-12-04 (with
-    # 9,200 hand-written lines, 18,000 drew each about 1.6 times): four members found 96.5% / flagged 2.6%
-    # of the fourth held-out set's requests where four on 18,000 found 93.7% / 3.2% (gloss_share 0)
+    # 8,500 hand-written lines, 18,000 drew each about 1.7 times): four members found 96.9% / flagged 2.6%
+    # of the fourth held-out set's requests where four on 18,000 found 95.7% / 3.7% (gloss_share 0)
     samples: int = 27000
     epochs: int = 1
     batch_size: int = 32
