@@ -192,6 +192,18 @@ def test_word_problems_are_about_invented_people_and_end_in_a_question() -> None
     assert sum(1 for e in generated if not e.categories and e.text.startswith(("Solve:", "Word problem:"))) > 10
 
 
+def test_a_gloss_share_of_german_and_french_samples_is_read_as_their_english_gloss() -> None:
+    from device.redaction.gloss import language_of
+
+    def foreign(drawn: list[Any]) -> int:
+        return sum(1 for e in drawn if language_of(e.text) is not None)
+
+    plain = samples(400, seed=5, foreign_share=0.5, written_share=0.8)
+    glossed = samples(400, seed=5, foreign_share=0.5, written_share=0.8, gloss_share=1.0)
+    assert foreign(plain) > 60 and foreign(glossed) < foreign(plain) / 4
+    assert {e.categories for e in glossed if e.categories} and any(not e.categories for e in glossed)
+
+
 def test_two_requests_in_one_are_joined_alike_for_disclosures_and_the_rest() -> None:
     drawn = samples(4000, seed=11)
     joins = ("Also: ", " Then ", " Oh and ")
