@@ -56,6 +56,8 @@ SECOND = DATA / "sensitive_heldout2.jsonl"
 THIRD = DATA / "sensitive_heldout3.jsonl"
 FOURTH = DATA / "sensitive_heldout4.jsonl"
 FIFTH = DATA / "sensitive_heldout5.jsonl"
+# the held-out sets written after the first, by the key their figures come under (the CLI numbers them from 2)
+LATER: dict[str, Path] = {"second": SECOND, "third": THIRD, "fourth": FOURTH, "fifth": FIFTH}
 TARGETS = {"recall": 0.95, "false_flags": 0.03}
 GSM8K = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "gsm8k" / "test.jsonl"
 PUBLIC_N = 300
@@ -152,17 +154,15 @@ def figures(models_dir: Path, redact: Callable[[str], str], *, n_generated: int,
                          if k not in ("misses", "flagged", "per_language", "false_flags_per_kind")}
     held["set"] = path.name
     if path == HELDOUT:
-        held["second"] = _without_texts(score(load(SECOND), model.classify, redact), SECOND)
-        rows = load(THIRD)
-        # each text is redacted and classified once; its halves reuse those results (their timings would be
-        # cache look-ups, so only the whole set's are reported)
+        # each text is redacted and classified once; the third set's halves reuse those results (their
+        # timings would be cache look-ups, so only the whole set's are reported)
         classify_once, redact_once = functools.cache(model.classify), functools.cache(redact)
-        held["third"] = _without_texts(score(rows, classify_once, redact_once), THIRD)
+        for key, later in LATER.items():
+            held[key] = _without_texts(score(load(later), classify_once, redact_once), later)
+        rows = load(THIRD)
         for name in ("a", "b"):
             half = score([r for r in rows if r["half"] == name], classify_once, redact_once)
             held["third"][f"half_{name}"] = {k: half[k] for k in ("recall", "false_flags", "disclosures", "negatives")}
-        held["fourth"] = _without_texts(score(load(FOURTH), model.classify, redact), FOURTH)
-        held["fifth"] = _without_texts(score(load(FIFTH), model.classify, redact), FIFTH)
     held["public"] = public_flags(model.classify, redact)
     return held, f"sensitive-context model {found}"
 

@@ -138,14 +138,13 @@ def _print_heldout(results: list[dict[str, Any]]) -> None:
 
 def _sensitive_table(tagged: dict | None, note: str, shown: dict | None) -> None:
     """The sensitive-context rows: held-out (hand-written) beside generated, per category, the misses."""
-    from harness.eval.sensitive import TARGETS
+    from harness.eval.sensitive import LATER, TARGETS
 
     click.echo(f"sensitive context: {note}")
     if tagged is None:
         return
     gen = tagged["generated"]
-    later = ((2, "second"), (3, "third"), (4, "fourth"), (5, "fifth"))
-    sets = [("held-out", tagged), *[(f"held-out {n}", tagged[key]) for n, key in later if key in tagged],
+    sets = [("held-out", tagged), *[(f"held-out {n}", tagged[key]) for n, key in enumerate(LATER, start=2) if key in tagged],
             ("generated", gen)]
     click.echo(f"{'':32}" + "".join(f"{name:>12}" for name, _ in sets) + f"{'target':>10}")
     for key, label in (("recall", "disclosures found"), ("false_flags", "other requests flagged")):

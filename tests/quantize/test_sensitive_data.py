@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,28 +109,18 @@ def test_the_third_held_out_set_is_labelled_with_the_devices_categories_and_apar
         assert not _near_copies(r["text"], earlier), r["text"]
 
 
-def test_the_fourth_held_out_set_is_labelled_and_apart_from_training_and_the_other_sets() -> None:
-    """Written after the others by writers told to read nothing: a line within the near-copy rule of any
-    training line or scored text was dropped when the set was made, so none is left."""
+@pytest.mark.parametrize(("path", "negatives"), [(FOURTH, 180), (FIFTH, 190)])
+def test_the_later_held_out_sets_are_labelled_and_apart_from_training_and_the_other_sets(
+        path: Path, negatives: int) -> None:
+    """Written after the others by writers told to read nothing (the fifth before the fourth's misses were
+    read): a line within the near-copy rule of any training line or other scored text was dropped when the
+    set was made, so none is left."""
     from quantize.sensitive.written import written
 
-    rows = load(FOURTH)
-    _assert_labelled_with_the_devices_categories(rows, negatives=180)
-    others = [text for text, _ in written()] + [r["text"] for path in (HELDOUT, SECOND, THIRD, CALIBRATION)
-                                                 for r in load(path)]
-    grams = [g for text in others if (g := _ngrams(text, 4))]
-    for r in rows:
-        assert not _near_copies(r["text"], grams), r["text"]
-
-
-def test_the_fifth_held_out_set_is_labelled_and_apart_from_training_and_the_other_sets() -> None:
-    """Written like the fourth, before its misses were read, by three writers in other worlds."""
-    from quantize.sensitive.written import written
-
-    rows = load(FIFTH)
-    _assert_labelled_with_the_devices_categories(rows, negatives=190)
-    others = [text for text, _ in written()] + [r["text"] for path in (HELDOUT, SECOND, THIRD, FOURTH, CALIBRATION)
-                                                 for r in load(path)]
+    rows = load(path)
+    _assert_labelled_with_the_devices_categories(rows, negatives=negatives)
+    others = [text for text, _ in written()] + [r["text"] for other in (HELDOUT, SECOND, THIRD, FOURTH, FIFTH, CALIBRATION)
+                                                 if other != path for r in load(other)]
     grams = [g for text in others if (g := _ngrams(text, 4))]
     for r in rows:
         assert not _near_copies(r["text"], grams), r["text"]
